@@ -1,0 +1,50 @@
+# Every target installs what it needs: a local .venv from the pinned requirements and the
+# CDK CLI pinned in package.json (npm ci). Nothing needs to be installed by hand.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ARGS ?=
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test lint synth deploy bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+setup: $(STAMP) node_modules/.package-lock.json ## Install pinned Python requirements (.venv) and the CDK CLI (npm ci)
+
+demo: $(STAMP) ## Run the whole pipeline locally on the sample dataset (SIMULATED AWS); ARGS='--help' for options
+	$(BIN)/python -m localrun $(ARGS)
+
+test: setup ## Run all tests (unit, infrastructure, end-to-end on moto's Step Functions engine)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## ruff (lint + format check) and mypy over lambdas/, stacks/, statemachine/, localrun/
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+synth: setup ## Synthesize the CloudFormation template (cdk-nag runs on every synth)
+	npx cdk synth --quiet
+
+deploy: setup ## Deploy the stack to the current AWS account (needs credentials)
+	npx cdk deploy
+
+bench: $(STAMP) ## Benchmarks (dataset preprocessing throughput and memory)
+	$(BIN)/python -m pytest -m bench benchmarks -q
+
+clean: ## Remove generated files
+	rm -rf cdk.out demo-output .pytest_cache .mypy_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -not -path './node_modules/*' -exec rm -rf {} +

@@ -1,0 +1,61 @@
+"""AnswerWithBaseModel / AnswerWithFineTunedModel: one batch of evaluation questions.
+
+Answers are written to `runs/<run-id>/eval/answers/<target>/batch-NNNN.json`. A question
+that cannot be answered after botocore's retries fails the batch with a named error: for
+the fine-tuned model that ends the run (after the throughput is deleted); for the base
+model the workflow records it and goes on training.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from shared import s3 as s3io
+from shared.answers import answers_key
+from shared.aws import error_code, error_message
+from shared.converse import ask
+from shared.errors import AnswerGenerationFailed, InconsistentRunState
+from shared.models import AnswerBatchResult, AnswerBatchStep
+
+
+def _model_id(step: AnswerBatchStep) -> str:
+    if step.target == "base":
+        return step.run.evaluation.baseModelInferenceId
+    if not step.modelId:
+        raise InconsistentRunState("fine-tuned answers need the provisioned model ARN")
+    return step.modelId
+
+
+def answer_batch(step: AnswerBatchStep, s3: Any, runtime: Any) -> AnswerBatchResult:
+    run = step.run
+    questions = s3io.get_json(s3, run.bucket, f"{run.data.prefix}eval.json")
+    start = step.batch * run.data.batchSize
+    chunk = questions[start : start + run.data.batchSize]
+    model_id = _model_id(step)
+    label = "fine-tuned model" if step.target == "fine-tuned" else "base model"
+
+    def one(item: dict[str, Any]) -> dict[str, Any]:
+        try:
+            reply = ask(runtime, model_id, run.systemPrompt, item["question"], run.evaluation)
+        except Exception as error:  # every failure is reported with the question it hit
+            raise AnswerGenerationFailed(
+                f"{label} ({model_id}) could not answer evaluation question {item['index'] + 1}: "
+                f"{error_code(error)}: {error_message(error)}"
+            ) from error
+        return {
+            "index": item["index"],
+            "question": item["question"],
+            "reference": item["reference"],
+            "answer": reply.text,
+            "stopReason": reply.stop_reason,
+            "inputTokens": reply.input_tokens,
+            "outputTokens": reply.output_tokens,
+            "latencyMs": reply.latency_ms,
+        }
+
+    with ThreadPoolExecutor(max_workers=run.evaluation.concurrency) as pool:
+        answers = list(pool.map(one, chunk))
+    key = answers_key(run.runId, step.target, step.batch)
+    s3io.put_json(s3, run.bucket, key, {"target": step.target, "modelId": model_id, "answers": answers})
+    return AnswerBatchResult(target=step.target, batch=step.batch, key=key, answered=len(answers))

@@ -1,0 +1,39 @@
+"""DeleteProvisionedThroughput: delete the run's throughput, found by its run-derived name,
+and confirm it is gone. Raising while it still exists makes the state machine retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.aws import error_message
+from shared.clock import iso
+from shared.errors import ProvisionedThroughputStillExists
+from shared.models import RunContext, ThroughputDeletion
+
+
+def _find(bedrock: Any, name: str) -> dict[str, Any] | None:
+    try:
+        return dict(bedrock.get_provisioned_model_throughput(provisionedModelId=name))
+    except bedrock.exceptions.ResourceNotFoundException:
+        return None
+
+
+def delete_throughput(run: RunContext, reason: str, bedrock: Any) -> ThroughputDeletion:
+    name = run.names.provisionedModelName
+    found = _find(bedrock, name)
+    if found is None:
+        return ThroughputDeletion(provisionedModelName=name, provisionedModelArn=None, existed=False,
+                                  deletedAt=iso(), reason=reason)
+    arn = found["provisionedModelArn"]
+    try:
+        bedrock.delete_provisioned_model_throughput(provisionedModelId=arn)
+    except bedrock.exceptions.ResourceNotFoundException:
+        pass
+    except bedrock.exceptions.ConflictException as error:
+        raise ProvisionedThroughputStillExists(
+            f"{name} could not be deleted yet ({error_message(error)}); retrying"
+        ) from None
+    if _find(bedrock, name) is not None:
+        raise ProvisionedThroughputStillExists(f"{name} still exists after the delete request; retrying")
+    return ThroughputDeletion(provisionedModelName=name, provisionedModelArn=arn, existed=True,
+                              deletedAt=iso(), reason=reason)

@@ -1,0 +1,26 @@
+"""JudgeAnswers step (runs after the provisioned throughput is deleted)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from judge.logic import judge_run
+from shared.aws import client
+from shared.models import RunStep
+from shared.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    step = parse(event=event, model=RunStep)
+    logger.set_correlation_id(step.run.runId)
+    summary = judge_run(step.run, client("s3"), client("bedrock-runtime"))
+    metrics.add_metric(name="VerdictsRecorded", unit=MetricUnit.Count, value=summary["judged"])
+    metrics.add_metric(name="VerdictsMissing", unit=MetricUnit.Count, value=summary["missing"])
+    return summary

@@ -1,0 +1,109 @@
+"""NotifyRun: the e-mail-friendly summary of a finished run, or the failure in plain words.
+
+For a failed run it also returns the error name and cause that the workflow's Fail state
+reports, so the console, the notification and the API all say the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.settings import Settings
+from shared.step_errors import error_message_of
+
+MAX_CAUSE = 30_000
+MAX_SUBJECT = 100
+
+
+class FinishedStep(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["finished"]
+    report: dict[str, Any]
+
+
+class FailedStep(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["failed"]
+    state: dict[str, Any]
+    executionName: str
+
+
+def _subject(text: str, simulated: bool) -> str:
+    subject = ("[SIMULATED] " if simulated else "") + text
+    subject = subject.encode("ascii", "replace").decode("ascii")
+    return subject if len(subject) <= MAX_SUBJECT else subject[: MAX_SUBJECT - 3] + "..."
+
+
+def _score(value: Any) -> str:
+    return "n/a" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def finished_message(report: dict[str, Any]) -> tuple[str, str]:
+    comparison = report.get("comparison", {})
+    lines = [
+        f"Fine-tuning run {report['runId']} finished"
+        + ("" if report.get("complete") else " with missing evaluation numbers") + ".",
+        "",
+        f"Mean correctness score (1-10): fine-tuned {_score(report.get('fineTunedMeanScore'))}, "
+        f"base {_score(report.get('baseMeanScore'))} over {report.get('questions')} question(s).",
+        f"Fine-tuned vs base per question: {comparison.get('wins', 0)} wins, {comparison.get('ties', 0)} ties, "
+        f"{comparison.get('losses', 0)} losses.",
+        f"Provisioned throughput held for {_score(report.get('throughputHeldMinutes'))} minutes and deleted.",
+        f"Estimated cost: {'$' + _score(report['estimatedCostUsd']) if report.get('estimatedCostUsd') is not None else 'prices not configured'}.",
+        f"Custom model: {report.get('customModelArn')}",
+        "",
+        f"Report: {report['reportUri']}index.html (also report.md and results.json)",
+    ]
+    if report.get("problems"):
+        lines += ["", "Missing numbers:"] + [f"- {problem}" for problem in report["problems"]]
+    if report.get("simulated"):
+        lines = ["SIMULATED RUN: produced offline against a simulated Bedrock.", ""] + lines
+    subject = f"Fine-tuning run {report['runId']}: fine-tuned {_score(report.get('fineTunedMeanScore'))} vs base {_score(report.get('baseMeanScore'))}"
+    return _subject(subject, bool(report.get("simulated"))), "\n".join(lines)
+
+
+def describe_failure(step: FailedStep) -> tuple[str, str]:
+    """(error name, cause) of a failed run, in the user's words."""
+    state = step.state
+    error = state.get("error")
+    name = str(error.get("Error", "RunFailed")) if isinstance(error, dict) else "RunFailed"
+    cause = error_message_of(error) if isinstance(error, dict) else "the run failed without an error record"
+    run = state.get("run") if isinstance(state.get("run"), dict) else None
+    names = (run or {}).get("names") or {}
+    pt_name = names.get("provisionedModelName")
+    deletion = state.get("throughputDeletion")
+    cleanup_failed = "cleanupError" in state or (
+        "throughput" in state and deletion is None and "run" in state
+    )
+    if cleanup_failed and pt_name:
+        cleanup = state.get("cleanupError") or error
+        detail = error_message_of(cleanup) if isinstance(cleanup, dict) else ""
+        original = f" Original failure: {name}: {cause}" if "cleanupError" in state else ""
+        return (
+            "ProvisionedThroughputDeletionFailed",
+            f"provisioned throughput {pt_name} could not be confirmed deleted ({detail}). It is billed by the "
+            f"hour: delete it now in the Bedrock console (Provisioned Throughput). The sweeper retries the "
+            f"deletion for this run.{original}"[:MAX_CAUSE],
+        )
+    if isinstance(deletion, dict) and deletion.get("existed"):
+        cause += f" (provisioned throughput {deletion.get('provisionedModelName')} was deleted)"
+    return name, cause[:MAX_CAUSE]
+
+
+def failed_message(step: FailedStep, error: str, cause: str) -> tuple[str, str]:
+    run = step.state.get("run") if isinstance(step.state.get("run"), dict) else {}
+    run_id = (run or {}).get("runId") or step.executionName
+    simulated = bool((run or {}).get("simulated"))
+    lines = [f"Fine-tuning run {run_id} failed.", "", f"{error}: {cause}"]
+    if simulated:
+        lines = ["SIMULATED RUN: produced offline against a simulated Bedrock.", ""] + lines
+    return _subject(f"Fine-tuning run {run_id} failed: {error}", simulated), "\n".join(lines)
+
+
+def publish(sns: Any, settings: Settings, subject: str, message: str) -> str | None:
+    if not settings.topic_arn:
+        return None
+    response = sns.publish(TopicArn=settings.topic_arn, Subject=subject, Message=message)
+    return str(response["MessageId"])

@@ -1,0 +1,134 @@
+"""Turns validated QA pairs into the training, validation and evaluation sets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from preprocess.issues import IssueLog
+from preprocess.raw_data import QAPair
+from shared import formats
+from shared.families import ModelFamily
+from shared.tokens import estimate_tokens
+
+SPLIT_SHARE = 0.2
+
+
+@dataclass
+class DatasetSplit:
+    training: list[QAPair]
+    validation: list[QAPair]
+    split_from_training: bool
+
+
+def content_seed(pairs: Sequence[QAPair]) -> int:
+    """A seed from the data itself: the same file always splits the same way."""
+    digest = hashlib.sha256()
+    for pair in pairs:
+        digest.update(pair.prompt.encode("utf-8"))
+        digest.update(b"\0")
+        digest.update(pair.completion.encode("utf-8"))
+        digest.update(b"\1")
+    return int.from_bytes(digest.digest()[:8], "big")
+
+
+def record_tokens(system_prompt: str, pair: QAPair) -> int:
+    return estimate_tokens(system_prompt) + estimate_tokens(pair.prompt) + estimate_tokens(pair.completion)
+
+
+def check_records(
+    pairs: Sequence[QAPair], family: ModelFamily, system_prompt: str, file: str, log: IssueLog
+) -> int:
+    """Per-record limits: estimated tokens, reserved phrases. Returns the token total."""
+    total = 0
+    for pair in pairs:
+        tokens = record_tokens(system_prompt, pair)
+        total += tokens
+        if tokens > family.max_tokens_per_record:
+            log.error(
+                file, pair.location, "too-many-tokens",
+                f"about {tokens:,} tokens (system prompt included); {family.display_name} allows "
+                f"{family.max_tokens_per_record:,} per record",
+            )
+        for text, field_name in ((pair.prompt, "prompt"), (pair.completion, "completion")):
+            for phrase in family.reserved_phrases:
+                if phrase in text:
+                    log.error(
+                        file, pair.location, "reserved-phrase",
+                        f"the {field_name} contains {phrase!r}, which {family.display_name} reserves "
+                        "(the customization job would fail); reword it",
+                    )
+    for phrase in family.reserved_phrases:
+        if phrase in system_prompt:
+            log.error("systemPrompt", None, "reserved-phrase", f"contains {phrase!r}, reserved by {family.display_name}")
+    return total
+
+
+def warn_duplicates(pairs: Sequence[QAPair], file: str, log: IssueLog) -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for pair in pairs:
+        key = (pair.prompt.strip(), pair.completion.strip())
+        if key in seen:
+            log.warning(file, pair.location, "duplicate-pair", f"same question and answer as {seen[key]}")
+        else:
+            seen[key] = pair.location
+
+
+def split_training(pairs: list[QAPair], family: ModelFamily, file: str, log: IssueLog) -> DatasetSplit:
+    """No validation file: hold out a deterministic share so both sets meet their minimums."""
+    total = len(pairs)
+    needed = family.min_training_records + family.min_validation_records
+    if total < needed:
+        log.error(
+            file, None, "too-few-records-to-split",
+            f"{total} records: with no validation file {family.display_name} needs at least "
+            f"{family.min_training_records} training + {family.min_validation_records} validation = "
+            f"{needed} records to split; add records or give validationDataUri",
+        )
+        return DatasetSplit(pairs, [], True)
+    size = max(family.min_validation_records, round(total * SPLIT_SHARE))
+    size = min(size, family.max_validation_records, total - family.min_training_records)
+    order = list(range(total))
+    random.Random(content_seed(pairs)).shuffle(order)
+    held_out = set(order[:size])
+    training = [pair for index, pair in enumerate(pairs) if index not in held_out]
+    validation = [pair for index, pair in enumerate(pairs) if index in held_out]
+    return DatasetSplit(training, validation, True)
+
+
+def check_counts(split: DatasetSplit, family: ModelFamily, files: dict[str, str], log: IssueLog) -> None:
+    name = family.display_name
+    train, val = len(split.training), len(split.validation)
+    if train < family.min_training_records:
+        log.error(files["training"], None, "too-few-records",
+                  f"{train} training records; {name} needs at least {family.min_training_records}")
+    if train > family.max_training_records:
+        log.error(files["training"], None, "too-many-records",
+                  f"{train:,} training records; {name} allows at most {family.max_training_records:,}")
+    if val and val < family.min_validation_records:
+        log.error(files["validation"], None, "too-few-records",
+                  f"{val} validation records; {name} needs at least {family.min_validation_records}")
+    if val > family.max_validation_records:
+        log.error(files["validation"], None, "too-many-records",
+                  f"{val:,} validation records; {name} allows at most {family.max_validation_records:,}")
+    if train + val > family.max_total_records and train <= family.max_training_records:
+        log.error(files["training"], None, "too-many-records",
+                  f"{train + val:,} training + validation records; {name} allows {family.max_total_records:,} in total")
+
+
+def held_out_sample(pool: Sequence[QAPair], size: int) -> list[QAPair]:
+    """A deterministic sample of questions the model was not trained on."""
+    order = list(range(len(pool)))
+    random.Random(content_seed(pool)).shuffle(order)
+    return [pool[index] for index in sorted(order[:size])]
+
+
+def to_jsonl(pairs: Sequence[QAPair], family: ModelFamily, system_prompt: str) -> str:
+    lines = (
+        json.dumps(formats.to_record(family.record_format, system_prompt, p.prompt, p.completion), ensure_ascii=False)
+        for p in pairs
+    )
+    return "".join(f"{line}\n" for line in lines)

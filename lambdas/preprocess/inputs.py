@@ -1,0 +1,76 @@
+"""Turns what started the execution (console JSON or S3 "Object Created" event) into one
+typed ExecutionInput."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
+from pydantic import ValidationError
+
+from shared.errors import InvalidExecutionInput
+from shared.models import ExecutionInput
+
+RAW_PREFIX = "raw/"
+_DATA_FILE = re.compile(r"\.jsonl?$", re.IGNORECASE)
+_COMPANION = re.compile(r"\.(validation|eval)\.jsonl?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ResolvedInput:
+    request: ExecutionInput
+    trigger: Literal["console", "s3"]
+
+
+@dataclass(frozen=True)
+class NotATrainingFile:
+    reason: str
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"]) or "input"
+        if problem["type"] == "extra_forbidden":
+            parts.append(f"unknown key {where!r}")
+        else:
+            parts.append(f"{where}: {problem['msg']}")
+    return "; ".join(parts)
+
+
+def is_s3_event(payload: dict[str, Any]) -> bool:
+    return payload.get("source") == "aws.s3" and "detail-type" in payload
+
+
+def companion_keys(training_key: str) -> dict[str, list[str]]:
+    """Files uploaded next to `raw/x.json` as `raw/x.validation.json` / `raw/x.eval.json`
+    (or .jsonl) are used as that run's validation and evaluation sets."""
+    stem = _DATA_FILE.sub("", training_key)
+    return {role: [f"{stem}.{role}.json", f"{stem}.{role}.jsonl"] for role in ("validation", "eval")}
+
+
+def resolve(payload: dict[str, Any], bucket: str) -> ResolvedInput | NotATrainingFile:
+    if is_s3_event(payload):
+        try:
+            event = S3EventNotificationEventBridgeModel.model_validate(payload)
+        except ValidationError as error:
+            raise InvalidExecutionInput(f"malformed S3 event: {_describe(error)}") from None
+        key = event.detail.object.key
+        if event.detail.bucket.name != bucket:
+            raise InvalidExecutionInput(
+                f"S3 event for bucket {event.detail.bucket.name!r}; this pipeline reads only {bucket!r}"
+            )
+        if not key.startswith(RAW_PREFIX) or not _DATA_FILE.search(key):
+            return NotATrainingFile(f"{key} is not a .json or .jsonl file under {RAW_PREFIX}")
+        if _COMPANION.search(key):
+            return NotATrainingFile(
+                f"{key} is a companion file (validation or evaluation set); it is used by the run "
+                "of its training file and does not start a run by itself"
+            )
+        return ResolvedInput(ExecutionInput(trainingDataUri=f"s3://{bucket}/{key}"), "s3")
+    try:
+        return ResolvedInput(ExecutionInput.model_validate(payload), "console")
+    except ValidationError as error:
+        raise InvalidExecutionInput(f"execution input: {_describe(error)}") from None

@@ -1,0 +1,257 @@
+"""PreprocessDataset: validate the input and data, write `runs/<run-id>/data/`."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from preprocess import dataset
+from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve
+from preprocess.issues import IssueLog
+from preprocess.raw_data import QAPair, RawFile, read_raw_file
+from shared import s3 as s3io
+from shared.errors import InvalidDataset, InvalidExecutionInput
+from shared.families import ModelFamily, family_for, on_demand_model_id
+from shared.models import (
+    Evaluation,
+    ExecutionInput,
+    PreparedData,
+    PreprocessStep,
+    RunContext,
+    SkippedRun,
+)
+from shared.naming import resource_names, run_id_from_execution_name
+from shared.settings import Settings
+
+DEFAULT_SYSTEM_PROMPT = (
+    "You are a concise, accurate question-answering assistant. Answer the question directly "
+    "in one or two sentences. If you do not know the answer, say so."
+)
+MANIFEST_VERSION = 1
+
+
+@dataclass
+class Sources:
+    training: s3io.S3Uri
+    validation: s3io.S3Uri | None
+    evaluation: s3io.S3Uri | None
+
+
+def _source(uri: str | None, field: str, bucket: str) -> s3io.S3Uri | None:
+    if uri is None:
+        return None
+    parsed = s3io.S3Uri.parse(uri)
+    if parsed.bucket != bucket or not parsed.key.startswith(RAW_PREFIX):
+        raise InvalidExecutionInput(
+            f"{field} {uri}: data files must be in the pipeline bucket under s3://{bucket}/{RAW_PREFIX}"
+        )
+    return parsed
+
+
+def _exists(s3: Any, bucket: str, key: str) -> bool:
+    try:
+        s3.head_object(Bucket=bucket, Key=key)
+    except s3.exceptions.ClientError:
+        return False
+    return True
+
+
+def resolve_sources(s3: Any, resolved: ResolvedInput, bucket: str) -> Sources:
+    request = resolved.request
+    training = _source(request.trainingDataUri, "trainingDataUri", bucket)
+    assert training is not None
+    validation = _source(request.validationDataUri, "validationDataUri", bucket)
+    evaluation = _source(request.evalDataUri, "evalDataUri", bucket)
+    if resolved.trigger == "s3":
+        companions = companion_keys(training.key)
+        found = {
+            role: next((key for key in keys if _exists(s3, bucket, key)), None)
+            for role, keys in companions.items()
+        }
+        validation = s3io.S3Uri(bucket, found["validation"]) if found["validation"] else None
+        evaluation = s3io.S3Uri(bucket, found["eval"]) if found["eval"] else None
+    return Sources(training, validation, evaluation)
+
+
+def _read(s3: Any, source: s3io.S3Uri, request: ExecutionInput, max_bytes: int, log: IssueLog) -> RawFile:
+    keys = (request.promptKey, request.completionKey) if request.promptKey and request.completionKey else None
+    return read_raw_file(s3, source, keys, max_bytes, log)
+
+
+def _fail(s3: Any, bucket: str, data_prefix: str, log: IssueLog, extra: dict[str, Any]) -> None:
+    key = f"{data_prefix}validation-report.json"
+    s3io.put_json(s3, bucket, key, {**log.report(), **extra})
+    raise InvalidDataset(f"{log.summary()}; full list: s3://{bucket}/{key}")
+
+
+def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext | SkippedRun:
+    resolved = resolve(step.input, settings.bucket)
+    if isinstance(resolved, NotATrainingFile):
+        return SkippedRun(reason=resolved.reason)
+    request = resolved.request
+    run_id = run_id_from_execution_name(step.executionName)
+    base_model_id = request.baseModelId or settings.default_base_model_id
+    family = family_for(base_model_id)
+    if isinstance(request.hyperParameters, dict):
+        family.resolve_hyperparameters(request.hyperParameters, family.min_training_records)
+    sources = resolve_sources(s3, resolved, settings.bucket)
+    system_prompt = request.systemPrompt if request.systemPrompt is not None else DEFAULT_SYSTEM_PROMPT
+    data_prefix = f"runs/{run_id}/data/"
+    log = IssueLog()
+
+    training_file = _read(s3, sources.training, request, family.max_training_file_bytes, log)
+    validation_file = (
+        _read(s3, sources.validation, request, family.max_validation_file_bytes, log) if sources.validation else None
+    )
+    eval_file = _read(s3, sources.evaluation, request, family.max_validation_file_bytes, log) if sources.evaluation else None
+    tokens = dataset.check_records(training_file.pairs, family, system_prompt, training_file.key, log)
+    if validation_file:
+        dataset.check_records(validation_file.pairs, family, system_prompt, validation_file.key, log)
+    for raw in (training_file, validation_file, eval_file):
+        if raw:
+            dataset.warn_duplicates(raw.pairs, raw.key, log)
+
+    files = {"training": training_file.key, "validation": validation_file.key if validation_file else training_file.key}
+    if validation_file is not None:
+        split = dataset.DatasetSplit(training_file.pairs, validation_file.pairs, False)
+    elif not log.failed:
+        split = dataset.split_training(training_file.pairs, family, training_file.key, log)
+    else:
+        split = dataset.DatasetSplit(training_file.pairs, [], True)
+    if not log.failed:
+        dataset.check_counts(split, family, files, log)
+    evaluation, eval_source = _evaluation_set(eval_file, split, request, log)
+    for note in family.unconfirmed:
+        log.warning("model-family", None, "unconfirmed-limit", f"{family.display_name}: {note} is not published by AWS")
+
+    config_used = {
+        "baseModelId": base_model_id,
+        "family": family.key,
+        "systemPrompt": system_prompt,
+        "sources": {"training": str(sources.training), "validation": _str(sources.validation),
+                    "evaluation": _str(sources.evaluation)},
+        "keys": list(training_file.keys) if training_file.keys else None,
+    }
+    if log.failed:
+        _fail(s3, settings.bucket, data_prefix, log, {"runId": run_id, "config": config_used})
+    hyperparameters = family.resolve_hyperparameters(request.hyperParameters, len(split.training))
+    return _write_run(
+        s3, settings, step, request, resolved, run_id, family, system_prompt, split, evaluation,
+        eval_source, tokens, hyperparameters, log, config_used, training_file,
+    )
+
+
+def _str(uri: s3io.S3Uri | None) -> str | None:
+    return str(uri) if uri else None
+
+
+def _evaluation_set(
+    eval_file: RawFile | None, split: dataset.DatasetSplit, request: ExecutionInput, log: IssueLog
+) -> tuple[list[QAPair], str]:
+    limit = request.evaluation.maxQuestions
+    if eval_file is not None:
+        if len(eval_file.pairs) > limit:
+            log.warning(eval_file.key, None, "eval-truncated",
+                        f"{len(eval_file.pairs)} questions; only the first {limit} (evaluation.maxQuestions) are used")
+        return eval_file.pairs[:limit], eval_file.key
+    pool = split.validation
+    if not pool:
+        log.error("evaluation", None, "no-eval-questions",
+                  "no evaluation questions: give evalDataUri or a validation set to sample from")
+        return [], "none"
+    size = min(request.evaluation.sampleSize, limit, len(pool))
+    return dataset.held_out_sample(pool, size), "held-out sample of the validation set"
+
+
+def _write_run(
+    s3: Any, settings: Settings, step: PreprocessStep, request: ExecutionInput, resolved: ResolvedInput,
+    run_id: str, family: ModelFamily, system_prompt: str, split: dataset.DatasetSplit,
+    evaluation: list[QAPair], eval_source: str, tokens: int, hyperparameters: dict[str, str],
+    log: IssueLog, config_used: dict[str, Any], training_file: RawFile,
+) -> RunContext:
+    bucket = settings.bucket
+    prefix = f"runs/{run_id}/data/"
+    train_text = dataset.to_jsonl(split.training, family, system_prompt)
+    val_text = dataset.to_jsonl(split.validation, family, system_prompt) if split.validation else ""
+    training_uri = s3io.put_text(s3, bucket, f"{prefix}train.jsonl", train_text, "application/jsonl")
+    validation_uri = (
+        s3io.put_text(s3, bucket, f"{prefix}validation.jsonl", val_text, "application/jsonl") if val_text else None
+    )
+    eval_doc = [
+        {"index": index, "question": pair.prompt, "reference": pair.completion, "source": pair.location}
+        for index, pair in enumerate(evaluation)
+    ]
+    eval_uri = s3io.put_json(s3, bucket, f"{prefix}eval.json", eval_doc)
+    batch_size = request.evaluation.batchSize
+    batches = list(range((len(evaluation) + batch_size - 1) // batch_size))
+    training_tokens = sum(dataset.record_tokens(system_prompt, pair) for pair in split.training)
+    manifest = {
+        "manifestVersion": MANIFEST_VERSION,
+        "runId": run_id,
+        "simulated": settings.simulated,
+        "config": {**config_used, "hyperParameters": hyperparameters, "dryRun": request.dryRun},
+        "counts": {
+            "training": len(split.training),
+            "validation": len(split.validation),
+            "evaluation": len(evaluation),
+            "rawTrainingRecords": len(training_file.pairs),
+        },
+        "validationSplitFromTraining": split.split_from_training and bool(split.validation),
+        "evaluationSource": eval_source,
+        "estimatedTokens": {"training": training_tokens, "allTrainingInput": tokens},
+        "sha256": {
+            "train.jsonl": hashlib.sha256(train_text.encode("utf-8")).hexdigest(),
+            "validation.jsonl": hashlib.sha256(val_text.encode("utf-8")).hexdigest() if val_text else None,
+        },
+        "warnings": [issue.text() for issue in log.warnings],
+        "warningCount": log.warning_count,
+    }
+    manifest_uri = s3io.put_json(s3, bucket, f"{prefix}manifest.json", manifest)
+    request_eval = request.evaluation
+    return RunContext(
+        mode="dryRun" if request.dryRun else "train",
+        runId=run_id,
+        executionName=step.executionName,
+        executionArn=step.executionArn,
+        startedAt=step.executionStartTime,
+        bucket=bucket,
+        trigger=resolved.trigger,
+        sources=config_used["sources"],
+        baseModelId=config_used["baseModelId"],
+        family=family.key,
+        systemPrompt=system_prompt,
+        hyperParameters=hyperparameters,
+        evaluation=Evaluation(
+            judgeModelId=request_eval.judgeModelId or settings.default_judge_model_id,
+            baseModelInferenceId=request_eval.baseModelInferenceId or on_demand_model_id(config_used["baseModelId"]),
+            concurrency=request_eval.concurrency,
+            maxTokens=request_eval.maxTokens,
+            temperature=request_eval.temperature,
+            topP=request_eval.topP,
+        ),
+        pollIntervalSeconds=(
+            request.pollIntervalSeconds
+            if request.pollIntervalSeconds is not None
+            else settings.default_poll_interval_seconds
+        ),
+        throughputPollIntervalSeconds=request.throughputPollIntervalSeconds,
+        throughputMaxWaitSeconds=request.throughputMaxWaitMinutes * 60,
+        dryRun=request.dryRun,
+        names=resource_names(run_id),
+        data=PreparedData(
+            prefix=prefix,
+            trainingUri=training_uri,
+            validationUri=validation_uri,
+            evalUri=eval_uri,
+            manifestUri=manifest_uri,
+            trainingRecords=len(split.training),
+            validationRecords=len(split.validation),
+            evalQuestions=len(evaluation),
+            evalBatches=batches,
+            batchSize=batch_size,
+            estimatedTrainingTokens=training_tokens,
+            warnings=[issue.text() for issue in log.warnings[:20]],
+        ),
+        simulated=settings.simulated,
+    )

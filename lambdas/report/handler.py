@@ -1,0 +1,24 @@
+"""BuildReport step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from report.logic import ReportStep, build_report
+from shared.aws import client
+from shared.observability import logger, metrics, tracer
+from shared.settings import settings
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    step = parse(event=event, model=ReportStep)
+    logger.set_correlation_id(step.state.run.runId)
+    report = build_report(step, settings(), client("s3"))
+    logger.info("report written", extra={"reportUri": report["reportUri"], "complete": report["complete"]})
+    return report

@@ -1,0 +1,102 @@
+"""Numbers for the report: score statistics, lexical overlap, latency, training curves.
+
+Hand-written on purpose: each is a few lines, and the Lambda layer carries no numeric or
+NLP library (numpy, rouge-score) whose size would be worth it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+def rouge_l_f1(candidate: str, reference: str) -> float:
+    """ROUGE-L F1: longest common subsequence of word tokens."""
+    cand, ref = tokens(candidate), tokens(reference)
+    if not cand or not ref:
+        return 0.0
+    previous = [0] * (len(ref) + 1)
+    for word in cand:
+        current = [0]
+        for j, ref_word in enumerate(ref, start=1):
+            current.append(previous[j - 1] + 1 if word == ref_word else max(previous[j], current[j - 1]))
+        previous = current
+    lcs = previous[-1]
+    if lcs == 0:
+        return 0.0
+    precision, recall = lcs / len(cand), lcs / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def percentile(values: Sequence[float], share: float) -> float | None:
+    """Nearest-rank percentile (share in 0..1)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return float(ordered[rank - 1])
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return round(statistics.fmean(values), 3) if values else None
+
+
+def median(values: Sequence[float]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+@dataclass
+class LossCurves:
+    training: list[dict[str, float]] = field(default_factory=list)
+    validation: list[dict[str, float]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def epoch_means(self, series: str) -> list[dict[str, float]]:
+        rows = self.training if series == "training" else self.validation
+        column = "training_loss" if series == "training" else "validation_loss"
+        by_epoch: dict[int, list[float]] = {}
+        for row in rows:
+            by_epoch.setdefault(int(row["epoch_number"]), []).append(row[column])
+        return [{"epoch": epoch, "loss": round(statistics.fmean(v), 6)} for epoch, v in sorted(by_epoch.items())]
+
+    def summary(self) -> dict[str, Any]:
+        validation = self.epoch_means("validation")
+        best = min(validation, key=lambda row: row["loss"]) if validation else None
+        training = self.epoch_means("training")
+        return {
+            "trainingSteps": len(self.training),
+            "trainingEpochs": len(training),
+            "trainingLossFirst": self.training[0]["training_loss"] if self.training else None,
+            "trainingLossLast": self.training[-1]["training_loss"] if self.training else None,
+            "trainingLossByStep": [
+                {"step": int(row["step_number"]), "epoch": int(row["epoch_number"]), "loss": row["training_loss"]}
+                for row in self.training
+            ],
+            "trainingLossByEpoch": training,
+            "validationLossByEpoch": validation,
+            "bestEpoch": best["epoch"] if best else None,
+            "bestValidationLoss": best["loss"] if best else None,
+            "files": self.files,
+        }
+
+
+def parse_metrics_csv(text: str) -> list[dict[str, float]]:
+    rows = []
+    for row in csv.DictReader(io.StringIO(text)):
+        try:
+            rows.append({key: float(value) for key, value in row.items() if key and value not in (None, "")})
+        except ValueError:
+            continue
+    return rows

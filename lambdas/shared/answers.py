@@ -1,0 +1,33 @@
+"""Reads the answer batches a run wrote (used by the judge and the report)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import s3 as s3io
+
+TARGETS = ("base", "fine-tuned")
+
+
+def answers_prefix(run_id: str, target: str) -> str:
+    return f"runs/{run_id}/eval/answers/{target}/"
+
+
+def answers_key(run_id: str, target: str, batch: int) -> str:
+    return f"{answers_prefix(run_id, target)}batch-{batch:04d}.json"
+
+
+def judgements_key(run_id: str) -> str:
+    return f"runs/{run_id}/eval/judgements.json"
+
+
+def load_answers(s3: Any, bucket: str, run_id: str) -> dict[str, dict[int, dict[str, Any]]]:
+    """{target: {question index: answer record}} for every batch found."""
+    found: dict[str, dict[int, dict[str, Any]]] = {}
+    for target in TARGETS:
+        by_index: dict[int, dict[str, Any]] = {}
+        for key in s3io.list_keys(s3, bucket, answers_prefix(run_id, target)):
+            for record in s3io.get_json(s3, bucket, key)["answers"]:
+                by_index[int(record["index"])] = record
+        found[target] = by_index
+    return found

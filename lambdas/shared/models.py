@@ -1,0 +1,224 @@
+"""Typed contracts between the state machine and the Lambda steps.
+
+Field names are camelCase because the state machine's JSONPaths read them
+(for example `$.run.pollIntervalSeconds`, `$.job.status`, `$.throughput.status`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.s3 import S3Uri
+
+
+class Strict(BaseModel):
+    """Unknown keys are an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Tolerant(BaseModel):
+    """For shapes produced by AWS (events, state) that may grow new fields."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+# ---------------------------------------------------------------- execution input
+
+
+class EvaluationInput(Strict):
+    judgeModelId: str | None = Field(default=None, min_length=1)
+    baseModelInferenceId: str | None = Field(
+        default=None, min_length=1, description="On-demand ID or inference profile for base answers"
+    )
+    maxQuestions: int = Field(default=50, ge=1, le=1000)
+    sampleSize: int = Field(default=10, ge=1, le=1000, description="Held-out questions when no eval file")
+    concurrency: int = Field(default=4, ge=1, le=16)
+    batchSize: int = Field(default=10, ge=1, le=200)
+    maxTokens: int = Field(default=512, ge=1, le=8192)
+    temperature: float = Field(default=0.0, ge=0.0, le=1.0)
+    topP: float | None = Field(default=None, gt=0.0, le=1.0)
+
+
+HyperParametersInput = dict[str, str | int | float] | Literal["auto"]
+
+
+class ExecutionInput(Strict):
+    """What a user may pass when starting an execution from the console."""
+
+    trainingDataUri: str
+    validationDataUri: str | None = None
+    evalDataUri: str | None = None
+    baseModelId: str | None = Field(default=None, min_length=1)
+    systemPrompt: str | None = Field(default=None, max_length=20_000)
+    promptKey: str | None = Field(default=None, min_length=1)
+    completionKey: str | None = Field(default=None, min_length=1)
+    hyperParameters: HyperParametersInput | None = None
+    evaluation: EvaluationInput = Field(default_factory=EvaluationInput)
+    pollIntervalSeconds: int | None = Field(default=None, ge=0, le=3600)
+    throughputPollIntervalSeconds: int = Field(default=60, ge=0, le=3600)
+    throughputMaxWaitMinutes: int = Field(default=90, ge=1, le=24 * 60)
+    dryRun: bool = False
+
+    @field_validator("trainingDataUri", "validationDataUri", "evalDataUri")
+    @classmethod
+    def _is_s3_uri(cls, value: str | None) -> str | None:
+        if value is not None:
+            S3Uri.parse(value)
+        return value
+
+    @model_validator(mode="after")
+    def _keys_come_in_pairs(self) -> ExecutionInput:
+        if (self.promptKey is None) != (self.completionKey is None):
+            raise ValueError("promptKey and completionKey must be given together")
+        return self
+
+
+# ---------------------------------------------------------------- run context
+
+
+class ResourceNames(Strict):
+    jobName: str
+    customModelName: str
+    provisionedModelName: str
+    jobClientToken: str
+    throughputClientToken: str
+
+
+class Evaluation(Strict):
+    judgeModelId: str
+    baseModelInferenceId: str
+    concurrency: int
+    maxTokens: int
+    temperature: float
+    topP: float | None = None
+
+
+class PreparedData(Strict):
+    prefix: str
+    trainingUri: str
+    validationUri: str | None
+    evalUri: str
+    manifestUri: str
+    trainingRecords: int
+    validationRecords: int
+    evalQuestions: int
+    evalBatches: list[int]
+    batchSize: int
+    estimatedTrainingTokens: int
+    warnings: list[str] = Field(default_factory=list)
+
+
+class RunContext(Strict):
+    """Everything the later steps need, resolved once by PreprocessDataset."""
+
+    mode: Literal["train", "dryRun"]
+    runId: str
+    executionName: str
+    executionArn: str | None = None
+    startedAt: str
+    bucket: str
+    trigger: Literal["console", "s3"]
+    sources: dict[str, str | None]
+    baseModelId: str
+    family: str
+    systemPrompt: str
+    hyperParameters: dict[str, str]
+    evaluation: Evaluation
+    pollIntervalSeconds: int
+    throughputPollIntervalSeconds: int
+    throughputMaxWaitSeconds: int
+    modelUnits: int = 1
+    dryRun: bool
+    names: ResourceNames
+    data: PreparedData
+    simulated: bool = False
+
+
+class SkippedRun(Strict):
+    """The event was not a training file (for example a companion validation file)."""
+
+    mode: Literal["skip"] = "skip"
+    dryRun: bool = False
+    reason: str
+
+
+# ---------------------------------------------------------------- step inputs / outputs
+
+
+class JobState(Strict):
+    jobArn: str
+    jobName: str
+    status: str
+    customModelArn: str | None = None
+    failureMessage: str | None = None
+    checks: int = 0
+    createdAt: str | None = None
+    endedAt: str | None = None
+
+
+class ThroughputState(Strict):
+    provisionedModelArn: str
+    provisionedModelName: str
+    status: str
+    requestedAt: str
+    checks: int = 0
+    inServiceAt: str | None = None
+    failureMessage: str | None = None
+
+
+class ThroughputDeletion(Strict):
+    provisionedModelName: str
+    provisionedModelArn: str | None
+    existed: bool
+    deletedAt: str
+    reason: str
+
+
+class RunStep(Strict):
+    run: RunContext
+
+
+class JobStep(Strict):
+    run: RunContext
+    job: JobState
+
+
+class ThroughputStep(Strict):
+    run: RunContext
+    throughput: ThroughputState
+
+
+class DeleteThroughputStep(Strict):
+    run: RunContext
+    reason: str
+
+
+class AnswerBatchStep(Strict):
+    run: RunContext
+    target: Literal["base", "fine-tuned"]
+    batch: int = Field(ge=0)
+    modelId: str | None = None
+
+
+class AnswerBatchResult(Strict):
+    target: Literal["base", "fine-tuned"]
+    batch: int
+    key: str
+    answered: int
+
+
+class StepError(Tolerant):
+    """What a `Catch` puts into the state: `Cause` is the Lambda error JSON or plain text."""
+
+    Error: str
+    Cause: str | None = None
+
+
+class PreprocessStep(Strict):
+    input: dict[str, Any]
+    executionName: str
+    executionArn: str | None = None
+    executionStartTime: str

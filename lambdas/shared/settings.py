@@ -1,0 +1,56 @@
+"""Runtime settings: environment variables set by the stack, validated once, lazily.
+
+Loaded on first use (not at import) so tests can set the environment per test and call
+`settings.cache_clear()` without reloading modules.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, Field, ValidationError
+
+from shared.errors import InconsistentRunState
+
+DEFAULT_BASE_MODEL_ID = "amazon.nova-micro-v1:0:128k"
+DEFAULT_JUDGE_MODEL_ID = "us.amazon.nova-pro-v1:0"
+
+
+class Settings(BaseModel):
+    bucket: str = Field(min_length=3)
+    bedrock_role_arn: str | None = None
+    topic_arn: str | None = None
+    default_base_model_id: str = DEFAULT_BASE_MODEL_ID
+    default_judge_model_id: str = DEFAULT_JUDGE_MODEL_ID
+    default_poll_interval_seconds: int = Field(default=300, ge=0, le=3600)
+    pt_hourly_price_usd: float | None = Field(default=None, ge=0)
+    training_price_per_1k_tokens_usd: float | None = Field(default=None, ge=0)
+    simulated: bool = False
+
+    def require_role(self) -> str:
+        if not self.bedrock_role_arn:
+            raise InconsistentRunState("BEDROCK_ROLE_ARN is not set for this function")
+        return self.bedrock_role_arn
+
+
+_ENV = {
+    "bucket": "PIPELINE_BUCKET",
+    "bedrock_role_arn": "BEDROCK_ROLE_ARN",
+    "topic_arn": "NOTIFICATION_TOPIC_ARN",
+    "default_base_model_id": "DEFAULT_BASE_MODEL_ID",
+    "default_judge_model_id": "DEFAULT_JUDGE_MODEL_ID",
+    "default_poll_interval_seconds": "DEFAULT_POLL_INTERVAL_SECONDS",
+    "pt_hourly_price_usd": "PT_HOURLY_PRICE_USD",
+    "training_price_per_1k_tokens_usd": "TRAINING_PRICE_PER_1K_TOKENS_USD",
+    "simulated": "PIPELINE_SIMULATED",
+}
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    values = {field: os.environ[name] for field, name in _ENV.items() if os.environ.get(name)}
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as error:
+        raise InconsistentRunState(f"invalid function configuration: {error}") from error

@@ -1,0 +1,15 @@
+"""Token estimates for dataset limits and cost.
+
+AWS suggests about 6 characters per token for English. That undercounts other scripts
+badly (Japanese is closer to one token per character), and an underestimate is what makes
+a paid job fail late, so non-ASCII characters count as one token each.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def estimate_tokens(text: str) -> int:
+    ascii_chars = sum(1 for char in text if ord(char) < 128)
+    return math.ceil(ascii_chars / 6) + (len(text) - ascii_chars)

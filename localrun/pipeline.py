@@ -1,0 +1,309 @@
+"""LocalPipeline: the deployed shape of the stack, recreated on moto, with the real state
+machine definition executed by moto's Step Functions engine.
+
+- Lambda functions are created on moto from the same catalog the CDK stack uses
+  (statemachine.TASK_FUNCTIONS); moto's Docker-based invoke is replaced so that a task
+  runs the real handler in this process, returning what the Lambda runtime would.
+- Requests to Bedrock are answered by SimulatedBedrock (localrun.simulated_bedrock) after
+  botocore has serialised them, so request validation and response parsing are real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import io
+import json
+import os
+import sys
+import time
+import traceback
+import uuid
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import boto3
+from moto import mock_aws
+from moto.awslambda.models import LambdaFunction
+from moto.core.botocore_stubber import BotocoreStubber
+
+import statemachine
+from localrun.simulated_bedrock import SimulatedBedrock
+
+ROOT = Path(__file__).resolve().parent.parent
+LAMBDAS = ROOT / "lambdas"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+BUCKET = "finetuning-pipeline-data-local"
+TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+
+
+@dataclass
+class LambdaContext:
+    """The attributes Powertools reads from a real Lambda context."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    log_group_name: str = "/aws/lambda/local"
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
+
+@dataclass
+class Execution:
+    arn: str
+    status: str
+    error: str | None
+    cause: str | None
+    output: dict[str, Any] | None
+    history: list[dict[str, Any]]
+
+    def states_entered(self) -> list[str]:
+        return [e["stateEnteredEventDetails"]["name"] for e in self.history if "stateEnteredEventDetails" in e]
+
+
+def _invoke_in_process(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+    """Replaces moto's Docker invoke: import the handler and call it, as the runtime would."""
+    module_name, _, attribute = function.handler.rpartition(".")
+    context = LambdaContext(function.function_name, int(function.memory_size), function.function_arn)
+    payload = event if isinstance(event, dict) else json.loads(event or "{}")
+    try:
+        handler = getattr(importlib.import_module(module_name), attribute)
+        result = handler(payload, context)
+        return json.dumps(result), False, ""
+    except Exception as error:  # the Lambda runtime turns any exception into this document
+        document = {"errorMessage": str(error), "errorType": type(error).__name__,
+                    "stackTrace": traceback.format_tb(error.__traceback__)}
+        return json.dumps(document), True, ""
+
+
+class LocalPipeline:
+    """Context manager: `with LocalPipeline(faults=[...]) as pipeline: ...`."""
+
+    def __init__(self, faults: Iterable[str] = (), execution_timeout_seconds: int | None = None,
+                 log_level: str = "ERROR", failing_steps: Iterable[str] = ()) -> None:
+        self.faults = list(faults)
+        self.timeout = execution_timeout_seconds
+        self.log_level = log_level
+        self.failing_steps = set(failing_steps)
+        self._stack = ExitStack()
+        self.bedrock: SimulatedBedrock
+        self.state_machine_arn = ""
+        self.topic_arn = ""
+        self.queue_url = ""
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def __enter__(self) -> LocalPipeline:
+        if str(LAMBDAS) not in sys.path:
+            sys.path.insert(0, str(LAMBDAS))
+        self._stack.enter_context(mock.patch.dict(os.environ, self._environment()))
+        self._stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
+        self._reset_caches()
+        self.s3 = boto3.client("s3", region_name=REGION)
+        self.sfn = boto3.client("stepfunctions", region_name=REGION)
+        self.bedrock = SimulatedBedrock(REGION, ACCOUNT, boto3.client("s3", region_name=REGION), self.faults)
+        self._stack.enter_context(self._route_bedrock())
+        pipeline = self
+
+        def invoke_lambda(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+            return pipeline._invoke(function, event)
+
+        self._stack.enter_context(mock.patch.object(LambdaFunction, "_invoke_lambda", invoke_lambda))
+        self._provision()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+        self._reset_caches()
+
+    def _environment(self) -> dict[str, str]:
+        return {
+            "AWS_ACCESS_KEY_ID": "simulated", "AWS_SECRET_ACCESS_KEY": "simulated", "AWS_SESSION_TOKEN": "simulated",
+            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
+            "POWERTOOLS_SERVICE_NAME": "bedrock-finetuning", "POWERTOOLS_METRICS_NAMESPACE": "BedrockFineTuningPipeline",
+            "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": self.log_level,
+            statemachine.BUCKET: BUCKET,
+            statemachine.SIMULATED: "true",
+            statemachine.DEFAULT_POLL_INTERVAL_SECONDS: "1",
+            statemachine.PT_HOURLY_PRICE_USD: "20.5",
+            statemachine.TRAINING_PRICE_PER_1K_TOKENS_USD: "0.008",
+        }
+
+    @staticmethod
+    def _reset_caches() -> None:
+        for module_name, attribute in (("shared.settings", "settings"), ("shared.aws", "client")):
+            module = sys.modules.get(module_name)
+            if module is not None:
+                getattr(module, attribute).cache_clear()
+
+    @contextmanager
+    def _route_bedrock(self) -> Iterator[None]:
+        original = BotocoreStubber.process_request
+        simulator = self.bedrock
+
+        def process_request(stubber: BotocoreStubber, request: Any) -> Any:
+            host = request.url.split("://", 1)[-1].split("/", 1)[0]
+            if simulator.handles(host):
+                return simulator.dispatch(request.method, request.url, request.body)
+            return original(stubber, request)
+
+        with mock.patch.object(BotocoreStubber, "process_request", process_request):
+            yield
+
+    def _invoke(self, function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+        name = function.function_name
+        if name in self.failing_steps:
+            document = {"errorMessage": f"simulated unhandled exception in {name}", "errorType": "RuntimeError",
+                        "stackTrace": []}
+            return json.dumps(document), True, ""
+        return _invoke_in_process(function, event)
+
+    # ------------------------------------------------------------------ resources
+
+    def _provision(self) -> None:
+        self.s3.create_bucket(Bucket=BUCKET)
+        self.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        iam = boto3.client("iam", region_name=REGION)
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com",
+                                                          "bedrock.amazonaws.com"]}, "Action": "sts:AssumeRole"}]})
+        role_arn = iam.create_role(RoleName="local-pipeline", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+        sns = boto3.client("sns", region_name=REGION)
+        sqs = boto3.client("sqs", region_name=REGION)
+        self.topic_arn = sns.create_topic(Name="pipeline-notifications")["TopicArn"]
+        self.queue_url = sqs.create_queue(QueueName="notifications-inbox")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=queue_arn)
+        os.environ[statemachine.BEDROCK_ROLE_ARN] = role_arn
+        os.environ[statemachine.TOPIC_ARN] = self.topic_arn
+        self._reset_caches()
+        lam = boto3.client("lambda", region_name=REGION)
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as archive:
+            archive.writestr("README.txt", "code runs in-process from lambdas/")
+        arns: dict[str, str] = {}
+        for spec in (*statemachine.TASK_FUNCTIONS, statemachine.SWEEPER_FUNCTION):
+            arns[spec.substitution_key] = lam.create_function(
+                FunctionName=spec.name, Runtime="python3.12", Role=role_arn, Handler=spec.handler,
+                Code={"ZipFile": code.getvalue()}, Timeout=spec.timeout_seconds, MemorySize=spec.memory_mb,
+            )["FunctionArn"]
+        definition = statemachine.substitute(statemachine.load_definition(self.timeout), arns)
+        self.state_machine_arn = self.sfn.create_state_machine(
+            name="BedrockFineTuningPipeline", definition=definition, roleArn=role_arn
+        )["stateMachineArn"]
+
+    # ------------------------------------------------------------------ helpers for runs and tests
+
+    def upload(self, key: str, body: bytes | str) -> str:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.s3.put_object(Bucket=BUCKET, Key=key, Body=data)
+        return f"s3://{BUCKET}/{key}"
+
+    def s3_event(self, key: str) -> dict[str, Any]:
+        """The "Object Created" event EventBridge delivers for an upload (whole event as input)."""
+        head = self.s3.head_object(Bucket=BUCKET, Key=key)
+        return {
+            "version": "0", "id": str(uuid.uuid4()), "detail-type": "Object Created", "source": "aws.s3",
+            "account": ACCOUNT, "time": "2026-01-01T00:00:00Z", "region": REGION,
+            "resources": [f"arn:aws:s3:::{BUCKET}"],
+            "detail": {"version": "0", "bucket": {"name": BUCKET},
+                       "object": {"key": key, "size": head["ContentLength"], "etag": head["ETag"].strip('"'),
+                                  "version-id": head.get("VersionId"), "sequencer": "0062E99A88DC407460"},
+                       "request-id": "LOCAL", "requester": ACCOUNT, "source-ip-address": "127.0.0.1",
+                       "reason": "PutObject"},
+        }
+
+    def start(self, execution_input: dict[str, Any], name: str | None = None) -> str:
+        return str(self.sfn.start_execution(
+            stateMachineArn=self.state_machine_arn, name=name or f"run-{uuid.uuid4().hex[:12]}",
+            input=json.dumps(execution_input),
+        )["executionArn"])
+
+    def describe(self, arn: str) -> Execution:
+        described = self.sfn.describe_execution(executionArn=arn)
+        history = self.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        output = json.loads(described["output"]) if described.get("output") else None
+        return Execution(arn, described["status"], described.get("error"), described.get("cause"), output, history)
+
+    def wait(self, arn: str, timeout: float = 120.0) -> Execution:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.sfn.describe_execution(executionArn=arn)["status"] in TERMINAL:
+                return self.describe(arn)
+            time.sleep(0.1)
+        raise TimeoutError(f"execution {arn} still running after {timeout} s")
+
+    def stop(self, arn: str, cause: str = "stopped by the user") -> None:
+        self.sfn.stop_execution(executionArn=arn, error="UserAbort", cause=cause)
+
+    def sweep(self, execution: Execution) -> dict[str, Any] | None:
+        """What the stack's EventBridge rule does when an execution ends badly: start SweepRun
+        with the "Step Functions Execution Status Change" event."""
+        if execution.status not in {"FAILED", "TIMED_OUT", "ABORTED"}:
+            return None
+        described = self.sfn.describe_execution(executionArn=execution.arn)
+        event = {
+            "version": "0", "id": str(uuid.uuid4()), "detail-type": "Step Functions Execution Status Change",
+            "source": "aws.states", "account": ACCOUNT, "time": "2026-01-01T00:00:00Z", "region": REGION,
+            "resources": [execution.arn],
+            "detail": {"executionArn": execution.arn, "stateMachineArn": self.state_machine_arn,
+                       "name": described["name"], "status": execution.status, "startDate": 0, "stopDate": 0,
+                       "input": described.get("input"), "output": None},
+        }
+        payload, errored, _ = _invoke_in_process(self._function("SweepRun"), event)
+        result = json.loads(payload)
+        if errored:
+            raise RuntimeError(f"sweeper failed: {result}")
+        return dict(result)
+
+    def _function(self, name: str) -> LambdaFunction:
+        from moto.awslambda.models import lambda_backends
+
+        return lambda_backends[ACCOUNT][REGION].get_function(name)
+
+    def raw_snapshot(self) -> dict[str, str]:
+        """Every version of every object under raw/, with a hash of its bytes."""
+        snapshot: dict[str, str] = {}
+        versions = self.s3.list_object_versions(Bucket=BUCKET, Prefix="raw/")
+        for version in versions.get("Versions", []):
+            body = self.s3.get_object(Bucket=BUCKET, Key=version["Key"], VersionId=version["VersionId"])["Body"].read()
+            snapshot[f"{version['Key']}@{version['VersionId']}"] = hashlib.sha256(body).hexdigest()
+        for marker in versions.get("DeleteMarkers", []):
+            snapshot[f"{marker['Key']}@{marker['VersionId']}"] = "delete-marker"
+        return snapshot
+
+    def notifications(self) -> list[dict[str, Any]]:
+        sqs = boto3.client("sqs", region_name=REGION)
+        messages = []
+        while True:
+            batch = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", [])
+            if not batch:
+                return messages
+            for message in batch:
+                body = json.loads(message["Body"])
+                messages.append({"subject": body.get("Subject"), "message": body.get("Message")})
+                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def report_files(self, run_id: str) -> dict[str, bytes]:
+        prefix = f"runs/{run_id}/report/"
+        listing = self.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
+        return {item["Key"][len(prefix):]: self.s3.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
+                for item in listing}
+
+    def remaining_throughputs(self) -> list[str]:
+        """Asked through the Bedrock API, as an operator would."""
+        bedrock = boto3.client("bedrock", region_name=REGION)
+        summaries = bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"]
+        return sorted(summary["provisionedModelName"] for summary in summaries)

@@ -1,0 +1,538 @@
+"""A simulated Amazon Bedrock (control plane and runtime) for offline runs and tests.
+
+It plugs in below boto3: requests are serialised and validated by botocore exactly as for
+the real service, routed here instead of to the network, and the JSON answers are parsed
+by botocore's real response parser. It keeps a realistic lifecycle (jobs InProgress ->
+Completed/Failed/Stopped with metrics CSVs written to the job's output prefix;
+provisioned throughputs Creating -> InService/Failed), answers Converse calls
+deterministically, records every call and injects faults on request.
+
+Answers are computed, never constant: the fine-tuned model answers with the training
+completion whose prompt is closest to the question, the base model does not know the
+domain, and the judge scores by word agreement between answer and reference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import secrets
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import botocore.session
+
+from shared import formats
+
+FAULTS: dict[str, str] = {
+    "throttle": "every Bedrock API answers ThrottlingException on its first call (retried with backoff)",
+    "job-failed": "the customization job ends Failed with Bedrock's failure message",
+    "job-stopped": "the customization job is stopped before it completes",
+    "job-never-finishes": "the customization job stays InProgress forever",
+    "job-quota": "the account is at its concurrent-job quota for the first two attempts",
+    "pt-quota": "buying provisioned throughput fails with ServiceQuotaExceededException",
+    "pt-failed": "the provisioned throughput ends Failed",
+    "pt-stuck": "the provisioned throughput stays Creating forever",
+    "converse-throttle": "Converse through the provisioned throughput is throttled twice per question",
+    "answer-error": "Converse through the provisioned throughput fails with ModelErrorException",
+    "base-error": "the base model cannot be invoked (AccessDeniedException)",
+    "judge-error": "the judge model cannot be invoked (AccessDeniedException)",
+    "judge-malformed": "the judge never calls its verdict tool (malformed verdicts)",
+    "delete-throttle": "deleting the provisioned throughput is throttled three times before it succeeds",
+}
+
+JOB_POLLS_TO_FINISH = 2
+PT_POLLS_TO_IN_SERVICE = 1
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STOPWORDS = frozenset(
+    "a an the is are was were be been of to in on for and or with by at from as it its this that which what "
+    "how many much does do did can could should would will your you i me my we our their they them there "
+    "when where who whom why into than then so if not no yes about per".split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
+
+
+def _similarity(a: str, b: str) -> float:
+    wa, wb = set(content_words(a)), set(content_words(b))
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+def _overlap_f1(answer: str, reference: str) -> float:
+    wa, wr = set(content_words(answer)), set(content_words(reference))
+    common = len(wa & wr)
+    if not common:
+        return 0.0
+    precision, recall = common / len(wa), common / len(wr)
+    return 2 * precision * recall / (precision + recall)
+
+
+def _stable(text: str) -> int:
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class BedrockError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _not_found(what: str) -> BedrockError:
+    return BedrockError(404, "ResourceNotFoundException", f"{what} not found")
+
+
+@dataclass
+class Call:
+    service: str
+    operation: str
+    params: dict[str, Any]
+    outcome: str
+
+
+@dataclass
+class FoundationModel:
+    model_id: str
+    name: str
+    customizations: tuple[str, ...]
+    lifecycle: str = "ACTIVE"
+
+
+CATALOG: tuple[FoundationModel, ...] = (
+    FoundationModel("amazon.nova-micro-v1:0:128k", "Nova Micro", ("FINE_TUNING",)),
+    FoundationModel("amazon.nova-lite-v1:0:300k", "Nova Lite", ("FINE_TUNING",)),
+    FoundationModel("amazon.nova-pro-v1:0:300k", "Nova Pro", ("FINE_TUNING",)),
+    FoundationModel("amazon.nova-micro-v1:0", "Nova Micro", ()),
+    FoundationModel("amazon.nova-lite-v1:0", "Nova Lite", ()),
+    FoundationModel("amazon.nova-pro-v1:0", "Nova Pro", ()),
+    FoundationModel("anthropic.claude-3-haiku-20240307-v1:0:200k", "Claude 3 Haiku", ("FINE_TUNING",), "LEGACY"),
+    FoundationModel("anthropic.claude-3-haiku-20240307-v1:0", "Claude 3 Haiku", (), "LEGACY"),
+    FoundationModel("meta.llama3-3-70b-instruct-v1:0:128k", "Llama 3.3 70B Instruct", ("FINE_TUNING",)),
+)
+
+
+@dataclass
+class _Router:
+    """Finds the operation for a request from the service's own botocore model."""
+
+    routes: list[tuple[str, re.Pattern[str], str]] = field(default_factory=list)
+
+    @classmethod
+    def for_service(cls, service: str) -> _Router:
+        model = botocore.session.get_session().get_service_model(service)
+        routes = []
+        for name in model.operation_names:
+            http = model.operation_model(name).http
+            template = http["requestUri"].split("?")[0]
+            pattern = re.sub(r"\{(\w+)\+\}", r"(?P<\1>.+)", template)
+            pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
+            routes.append((http["method"], re.compile(f"^{pattern}$"), name))
+        routes.sort(key=lambda route: -len(re.sub(r"\(\?P<\w+>[^)]*\)", "", route[1].pattern)))
+        return cls(routes)
+
+    def match(self, method: str, path: str) -> tuple[str, dict[str, str]]:
+        for route_method, pattern, name in self.routes:
+            found = pattern.match(path)
+            if route_method == method and found:
+                return name, {key: unquote(value) for key, value in found.groupdict().items()}
+        raise BedrockError(404, "UnknownOperationException", f"no operation for {method} {path}")
+
+
+class SimulatedBedrock:
+    def __init__(self, region: str, account: str, s3_client: Any, faults: Iterable[str] = ()) -> None:
+        unknown = set(faults) - FAULTS.keys()
+        if unknown:
+            raise ValueError(f"unknown fault(s) {sorted(unknown)}; known: {sorted(FAULTS)}")
+        self.region, self.account, self.s3 = region, account, s3_client
+        self.faults = set(faults)
+        self.lock = threading.RLock()
+        self.calls: list[Call] = []
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self.custom_models: dict[str, dict[str, Any]] = {}
+        self.throughputs: dict[str, dict[str, Any]] = {}
+        self.deleted_throughputs: list[str] = []
+        self.tags: dict[str, list[dict[str, str]]] = {}
+        self._fault_counts: dict[str, int] = {}
+        self._routers = {"bedrock": _Router.for_service("bedrock"),
+                         "bedrock-runtime": _Router.for_service("bedrock-runtime")}
+        self._handlers: dict[str, Callable[[dict[str, Any], dict[str, str], dict[str, Any]], dict[str, Any]]] = {
+            "CreateModelCustomizationJob": self._create_job,
+            "GetModelCustomizationJob": self._get_job,
+            "StopModelCustomizationJob": self._stop_job,
+            "ListModelCustomizationJobs": self._list_jobs,
+            "GetCustomModel": self._get_custom_model,
+            "CreateProvisionedModelThroughput": self._create_pt,
+            "GetProvisionedModelThroughput": self._get_pt,
+            "DeleteProvisionedModelThroughput": self._delete_pt,
+            "ListProvisionedModelThroughputs": self._list_pts,
+            "ListTagsForResource": self._list_tags,
+            "GetFoundationModel": self._get_foundation_model,
+            "ListFoundationModels": self._list_foundation_models,
+            "Converse": self._converse,
+        }
+
+    # ------------------------------------------------------------------ plumbing
+
+    def handles(self, host: str) -> str | None:
+        if host.startswith("bedrock-runtime."):
+            return "bedrock-runtime"
+        if host.startswith("bedrock."):
+            return "bedrock"
+        return None
+
+    def dispatch(self, method: str, url: str, body: bytes | str | None) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(url)
+        service = self.handles(parts.hostname or "")
+        assert service is not None
+        raw = body.decode("utf-8") if isinstance(body, bytes) else (body or "")
+        payload = json.loads(raw) if raw.strip() else {}
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        operation = "?"
+        try:
+            operation, path_params = self._routers[service].match(method, parts.path)
+            handler = self._handlers.get(operation)
+            if handler is None:
+                raise BedrockError(400, "ValidationException", f"{operation} is not simulated")
+            with self.lock:
+                self._inject(service, operation, payload, path_params)
+                result = handler(payload, path_params, query)
+                self.calls.append(Call(service, operation, {**path_params, **payload}, "ok"))
+            status = _status(service, operation)
+            return status, {"content-type": "application/json"}, json.dumps(result).encode("utf-8")
+        except BedrockError as error:
+            with self.lock:
+                self.calls.append(Call(service, operation, payload, error.code))
+            headers = {"content-type": "application/json", "x-amzn-ErrorType": error.code}
+            return error.status, headers, json.dumps({"message": error.message}).encode("utf-8")
+
+    def _once(self, key: str, times: int) -> bool:
+        count = self._fault_counts.get(key, 0)
+        self._fault_counts[key] = count + 1
+        return count < times
+
+    def _inject(self, service: str, operation: str, payload: dict[str, Any], params: dict[str, str]) -> None:
+        if "throttle" in self.faults and self._once(f"throttle:{operation}", 1):
+            raise BedrockError(429, "ThrottlingException", "Too many requests, please wait before trying again.")
+        if operation == "DeleteProvisionedModelThroughput" and "delete-throttle" in self.faults \
+                and self._once("delete-throttle", 3):
+            raise BedrockError(429, "ThrottlingException", "Too many requests, please wait before trying again.")
+
+    def _arn(self, kind: str, suffix: str) -> str:
+        return f"arn:aws:bedrock:{self.region}:{self.account}:{kind}/{suffix}"
+
+    # ------------------------------------------------------------------ customization jobs
+
+    def _find_job(self, identifier: str) -> dict[str, Any]:
+        for job in self.jobs.values():
+            if identifier in (job["jobArn"], job["jobName"]):
+                return job
+        raise _not_found(f"Customization job {identifier}")
+
+    def _read_training(self, uri: str) -> list[tuple[str, str]]:
+        bucket, _, key = uri[5:].partition("/")
+        try:
+            text = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
+        except Exception as error:
+            raise BedrockError(400, "ValidationException", f"Could not read training data at {uri}: {error}") from None
+        return [formats.from_record(json.loads(line)) for line in text.splitlines() if line.strip()]
+
+    def _create_job(self, body: dict[str, Any], _: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
+        token = body.get("clientRequestToken")
+        for job in self.jobs.values():
+            if token and job["clientRequestToken"] == token:
+                return {"jobArn": job["jobArn"]}
+            if job["jobName"] == body["jobName"]:
+                raise BedrockError(409, "ConflictException", f"A job named {body['jobName']} already exists")
+        if "job-quota" in self.faults and self._once("job-quota", 2):
+            raise BedrockError(400, "ServiceQuotaExceededException",
+                               "You have reached the maximum number of concurrent model customization jobs")
+        base = body["baseModelIdentifier"].split("foundation-model/")[-1]
+        if not any(m.model_id == base and "FINE_TUNING" in m.customizations for m in CATALOG):
+            raise BedrockError(400, "ValidationException", f"The base model {base} does not support fine-tuning")
+        knowledge = self._read_training(body["trainingDataConfig"]["s3Uri"])
+        job_id = secrets.token_hex(6)
+        arn = self._arn("model-customization-job", f"{base}/{job_id}")
+        self.jobs[arn] = {
+            "jobArn": arn, "jobId": job_id, "jobName": body["jobName"], "status": "InProgress",
+            "outputModelName": body["customModelName"], "roleArn": body["roleArn"],
+            "clientRequestToken": token or "", "baseModelArn": f"arn:aws:bedrock:{self.region}::foundation-model/{base}",
+            "hyperParameters": body.get("hyperParameters", {}), "creationTime": _now(), "lastModifiedTime": _now(),
+            "trainingDataConfig": body["trainingDataConfig"], "outputDataConfig": body["outputDataConfig"],
+            "validationDataConfig": body.get("validationDataConfig"), "customizationType": "FINE_TUNING",
+            "_polls": 0, "_knowledge": knowledge,
+        }
+        self.tags[arn] = list(body.get("jobTags", []))
+        return {"jobArn": arn}
+
+    def _advance_job(self, job: dict[str, Any]) -> None:
+        if job["status"] != "InProgress" or "job-never-finishes" in self.faults:
+            return
+        job["_polls"] += 1
+        if job["_polls"] < JOB_POLLS_TO_FINISH:
+            return
+        job["lastModifiedTime"] = job["endTime"] = _now()
+        if "job-failed" in self.faults:
+            job["status"] = "Failed"
+            job["failureMessage"] = ("Internal Error: the training job could not complete because the training "
+                                     "loss diverged (simulated failure)")
+            return
+        if "job-stopped" in self.faults:
+            job["status"] = "Stopped"
+            return
+        self._complete_job(job)
+
+    def _complete_job(self, job: dict[str, Any]) -> None:
+        model_arn = self._arn("custom-model", f"{job['baseModelArn'].split('/')[-1]}/{secrets.token_hex(6)}")
+        job["status"], job["outputModelArn"] = "Completed", model_arn
+        self.custom_models[model_arn] = {"modelArn": model_arn, "modelName": job["outputModelName"],
+                                         "jobArn": job["jobArn"], "baseModelArn": job["baseModelArn"],
+                                         "knowledge": job["_knowledge"], "creationTime": _now()}
+        train_rows, val_rows = self._loss_curves(job)
+        job["trainingMetrics"] = {"trainingLoss": train_rows[-1][2]}
+        if val_rows:
+            job["validationMetrics"] = [{"validationLoss": val_rows[-1][2]}]
+        output = job["outputDataConfig"]["s3Uri"]
+        bucket, _, prefix = output[5:].partition("/")
+        base = f"{prefix.rstrip('/')}/model-customization-job-{job['jobId']}"
+        self._put_csv(bucket, f"{base}/training_artifacts/step_wise_training_metrics.csv",
+                      "step_number,epoch_number,training_loss,perplexity", train_rows)
+        if val_rows:
+            self._put_csv(bucket, f"{base}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv",
+                          "step_number,epoch_number,validation_loss,perplexity", val_rows)
+
+    def _loss_curves(self, job: dict[str, Any]) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
+        """Loss that falls with the number of passes over the data, from the job's own settings."""
+        hp = job["hyperParameters"]
+        records = max(1, len(job["_knowledge"]))
+        epochs = int(hp.get("epochCount", "2"))
+        batch = int(hp.get("batchSize", "8"))
+        rate = float(hp.get("learningRateMultiplier", hp.get("learningRate", "1")))
+        speed = 0.35 * (rate if rate >= 0.01 else rate * 1e4)
+        steps_per_epoch = max(1, math.ceil(records / batch))
+        seed = _stable(job["jobName"])
+        train = []
+        for step in range(epochs * steps_per_epoch):
+            epoch = step // steps_per_epoch + 1
+            noise = ((seed >> (step % 24)) % 7 - 3) / 100
+            loss = 0.3 + 2.2 * math.exp(-speed * (step + 1) / steps_per_epoch) + noise
+            train.append((step, epoch, round(max(loss, 0.05), 4)))
+        validation = []
+        if job.get("validationDataConfig"):
+            for epoch in range(1, epochs + 1):
+                loss = 0.45 + 2.0 * math.exp(-speed * epoch) + 0.02 * max(0, epoch - 4)
+                validation.append((epoch * steps_per_epoch - 1, epoch, round(loss, 4)))
+        return train, validation
+
+    def _put_csv(self, bucket: str, key: str, header: str, rows: list[tuple[int, int, float]]) -> None:
+        lines = [header] + [f"{s},{e},{loss},{round(math.exp(min(loss, 20)), 4)}" for s, e, loss in rows]
+        self.s3.put_object(Bucket=bucket, Key=key, Body=("\n".join(lines) + "\n").encode("utf-8"))
+
+    @staticmethod
+    def _public(record: dict[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in record.items() if not key.startswith("_") and value is not None}
+
+    def _get_job(self, _: dict[str, Any], path: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
+        job = self._find_job(path["jobIdentifier"])
+        self._advance_job(job)
+        return self._public(job)
+
+    def _stop_job(self, _: dict[str, Any], path: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
+        job = self._find_job(path["jobIdentifier"])
+        if job["status"] != "InProgress":
+            raise BedrockError(409, "ConflictException", f"Job {job['jobName']} is {job['status']}")
+        job["status"], job["endTime"] = "Stopped", _now()
+        return {}
+
+    def _list_jobs(self, _: dict[str, Any], __: dict[str, str], query: dict[str, Any]) -> dict[str, Any]:
+        summaries = [
+            {"jobArn": j["jobArn"], "jobName": j["jobName"], "status": j["status"], "baseModelArn": j["baseModelArn"],
+             "creationTime": j["creationTime"], "customModelName": j["outputModelName"]}
+            for j in self.jobs.values()
+            if (not query.get("statusEquals") or j["status"] == query["statusEquals"])
+            and query.get("nameContains", "") in j["jobName"]
+        ]
+        return {"modelCustomizationJobSummaries": summaries}
+
+    def _get_custom_model(self, _: dict[str, Any], path: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
+        model = self._custom_model(path["modelIdentifier"])
+        return {key: model[key] for key in ("modelArn", "modelName", "jobArn", "baseModelArn", "creationTime")} | {
+            "modelStatus": "Active"}
+
+    def _custom_model(self, identifier: str) -> dict[str, Any]:
+        for model in self.custom_models.values():
+            if identifier in (model["modelArn"], model["modelName"]):
+                return model
+        raise _not_found(f"Custom model {identifier}")
+
+    # ------------------------------------------------------------------ provisioned throughput
+
+    def _find_pt(self, identifier: str) -> dict[str, Any]:
+        for pt in self.throughputs.values():
+            if identifier in (pt["provisionedModelArn"], pt["provisionedModelName"]):
+                return pt
+        raise _not_found(f"Provisioned model {identifier}")
+
+    def _create_pt(self, body: dict[str, Any], _: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
+        token = body.get("clientRequestToken")
+        for pt in self.throughputs.values():
+            if token and pt["_token"] == token:
+                return {"provisionedModelArn": pt["provisionedModelArn"]}
+        if "pt-quota" in self.faults:
+            raise BedrockError(400, "ServiceQuotaExceededException",
+                               "Your account does not have enough model units for no-commitment provisioned throughput")
+        model = self._custom_model(body["modelId"])
+        if body.get("commitmentDuration"):
+            raise BedrockError(400, "ValidationException", "the simulation only sells no-commitment throughput")
+        arn = self._arn("provisioned-model", secrets.token_hex(6))
+        self.throughputs[arn] = {
+            "provisionedModelArn": arn, "provisionedModelName": body["provisionedModelName"],
+            "modelArn": model["modelArn"], "desiredModelArn": model["modelArn"],
+            "foundationModelArn": model["baseModelArn"], "modelUnits": body["modelUnits"],
+            "desiredModelUnits": body["modelUnits"], "status": "Creating", "creationTime": _now(),
+            "lastModifiedTime": _now(), "_token": token or "", "_polls": 0,
+        }
+        self.tags[arn] = list(body.get("tags", []))
+        return {"provisionedModelArn": arn}
+
+    def _get_pt(self, _: dict[str, Any], path: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
+        pt = self._find_pt(path["provisionedModelId"])
+        if pt["status"] == "Creating" and "pt-stuck" not in self.faults:
+            pt["_polls"] += 1
+            if pt["_polls"] >= PT_POLLS_TO_IN_SERVICE:
+                if "pt-failed" in self.faults:
+                    pt["status"] = "Failed"
+                    pt["failureMessage"] = "Insufficient capacity to provision the requested model units (simulated)"
+                else:
+                    pt["status"] = "InService"
+                pt["lastModifiedTime"] = _now()
+        return self._public(pt)
+
+    def _delete_pt(self, _: dict[str, Any], path: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
+        pt = self._find_pt(path["provisionedModelId"])
+        del self.throughputs[pt["provisionedModelArn"]]
+        self.deleted_throughputs.append(pt["provisionedModelArn"])
+        return {}
+
+    def _list_pts(self, _: dict[str, Any], __: dict[str, str], query: dict[str, Any]) -> dict[str, Any]:
+        summaries = [
+            {key: pt[key] for key in ("provisionedModelArn", "provisionedModelName", "modelArn", "desiredModelArn",
+                                      "foundationModelArn", "modelUnits", "desiredModelUnits", "status",
+                                      "creationTime", "lastModifiedTime")}
+            for pt in self.throughputs.values()
+            if (not query.get("statusEquals") or pt["status"] == query["statusEquals"])
+            and query.get("nameContains", "") in pt["provisionedModelName"]
+        ]
+        return {"provisionedModelSummaries": summaries}
+
+    def _list_tags(self, body: dict[str, Any], _: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
+        arn = body["resourceARN"]
+        if arn not in self.tags:
+            raise _not_found(f"Resource {arn}")
+        return {"tags": self.tags[arn]}
+
+    # ------------------------------------------------------------------ foundation models
+
+    def _model_summary(self, model: FoundationModel) -> dict[str, Any]:
+        return {"modelArn": f"arn:aws:bedrock:{self.region}::foundation-model/{model.model_id}",
+                "modelId": model.model_id, "modelName": model.name, "providerName": model.name.split()[0],
+                "customizationsSupported": list(model.customizations), "inferenceTypesSupported":
+                [] if model.customizations else ["ON_DEMAND"], "modelLifecycle": {"status": model.lifecycle},
+                "inputModalities": ["TEXT"], "outputModalities": ["TEXT"], "responseStreamingSupported": True}
+
+    def _get_foundation_model(self, _: dict[str, Any], path: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
+        wanted = path["modelIdentifier"].split("foundation-model/")[-1]
+        for model in CATALOG:
+            if model.model_id == wanted:
+                return {"modelDetails": self._model_summary(model)}
+        raise _not_found(f"Foundation model {wanted}")
+
+    def _list_foundation_models(self, *_: Any) -> dict[str, Any]:
+        return {"modelSummaries": [self._model_summary(model) for model in CATALOG]}
+
+    # ------------------------------------------------------------------ runtime
+
+    def _converse(self, body: dict[str, Any], path: dict[str, str], _: dict[str, Any]) -> dict[str, Any]:
+        model_id = path["modelId"]
+        question = "".join(block.get("text", "") for block in body["messages"][-1]["content"])
+        if "toolConfig" in body:
+            return self._judge(model_id, question, body)
+        if ":provisioned-model/" in model_id:
+            pt = self._find_pt(model_id)
+            if pt["status"] != "InService":
+                raise BedrockError(400, "ValidationException", f"Provisioned model {model_id} is {pt['status']}")
+            if "answer-error" in self.faults:
+                raise BedrockError(424, "ModelErrorException", "The model returned an error (simulated model failure)")
+            if "converse-throttle" in self.faults and self._once(f"converse:{question}", 2):
+                raise BedrockError(429, "ThrottlingException", "Too many tokens, please wait before trying again.")
+            knowledge = self.custom_models[pt["modelArn"]]["knowledge"]
+            best = max(knowledge, key=lambda pair: _similarity(question, pair[0]), default=None)
+            if best is None or _similarity(question, best[0]) < 0.2:
+                text = "I do not know the answer to that question."
+            else:
+                text = best[1]
+            latency = 180 + 12 * len(text.split())
+        else:
+            if "base-error" in self.faults:
+                raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")
+            topic = " ".join(content_words(question)[:4]) or "that"
+            text = (f"I am not certain about {topic}. In general this depends on the service and its current "
+                    "configuration, so please check the official documentation and your account settings for "
+                    "the exact behaviour and limits before relying on it.")
+            latency = 420 + 15 * len(text.split())
+        return self._reply(text, question, latency, "end_turn")
+
+    def _reply(self, text: str, question: str, latency: int, stop: str, content: list[dict[str, Any]] | None = None
+               ) -> dict[str, Any]:
+        input_tokens, output_tokens = len(question.split()) + 20, max(1, len(text.split()))
+        return {"output": {"message": {"role": "assistant", "content": content or [{"text": text}]}},
+                "stopReason": stop, "usage": {"inputTokens": input_tokens, "outputTokens": output_tokens,
+                                              "totalTokens": input_tokens + output_tokens},
+                "metrics": {"latencyMs": latency}}
+
+    def _judge(self, model_id: str, prompt: str, body: dict[str, Any]) -> dict[str, Any]:
+        if "judge-error" in self.faults:
+            raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")
+        if "judge-malformed" in self.faults:
+            return self._reply("The answer looks fine to me.", prompt, 300, "end_turn")
+        reference = _between(prompt, "reference_answer")
+        answer = _between(prompt, "answer_to_grade")
+        f1 = _overlap_f1(answer, reference)
+        score = max(1, min(10, 1 + round(9 * f1)))
+        shared = len(set(content_words(answer)) & set(content_words(reference)))
+        verdict = {"score": score, "correct": score >= 6,
+                   "reasoning": f"The answer shares {shared} of {len(set(content_words(reference)))} key terms "
+                                f"with the reference (word-overlap F1 {f1:.2f})."}
+        tool = body["toolConfig"]["tools"][0]["toolSpec"]["name"]
+        block = {"toolUse": {"toolUseId": f"tooluse_{_stable(prompt):08x}", "name": tool, "input": verdict}}
+        return self._reply(json.dumps(verdict), prompt, 350, "tool_use", [block])
+
+    # ------------------------------------------------------------------ what the tests look at
+
+    def operations(self, operation: str, outcome: str | None = "ok") -> list[Call]:
+        with self.lock:
+            return [c for c in self.calls if c.operation == operation and (outcome is None or c.outcome == outcome)]
+
+
+def _between(text: str, tag: str) -> str:
+    found = re.search(f"<{tag}>(.*?)</{tag}>", text, re.DOTALL)
+    raw = found.group(1) if found else ""
+    return raw.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+@lru_cache(maxsize=None)
+def _status(service: str, operation: str) -> int:
+    model = botocore.session.get_session().get_service_model(service)
+    return int(model.operation_model(operation).http.get("responseCode", 200))

@@ -1,0 +1,112 @@
+"""The pipeline's workflow definition and the Lambda functions it calls.
+
+This module is the single source of truth shared by the CDK stack (which creates one
+function per entry and passes its ARN as a definition substitution) and the local runner
+(which creates the same functions on moto and substitutes their ARNs the same way).
+It imports nothing from CDK or boto3.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFINITION_PATH = Path(__file__).with_name("pipeline.asl.json")
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
+
+
+@dataclass(frozen=True)
+class TaskFunction:
+    """One Lambda function referenced by the state machine."""
+
+    name: str
+    """PascalCase step name; also the construct id and the prefix of the substitution key."""
+    handler: str
+    """Handler string relative to the `lambdas/` code asset."""
+    description: str
+    timeout_seconds: int
+    memory_mb: int
+    environment: tuple[str, ...]
+    """Names of the runtime settings (environment variables) this function needs."""
+
+    @property
+    def substitution_key(self) -> str:
+        return f"{self.name}FunctionArn"
+
+
+# Runtime setting names (environment variables), read by lambdas/shared/settings.py.
+BUCKET = "PIPELINE_BUCKET"
+BEDROCK_ROLE_ARN = "BEDROCK_ROLE_ARN"
+TOPIC_ARN = "NOTIFICATION_TOPIC_ARN"
+DEFAULT_BASE_MODEL_ID = "DEFAULT_BASE_MODEL_ID"
+DEFAULT_JUDGE_MODEL_ID = "DEFAULT_JUDGE_MODEL_ID"
+DEFAULT_POLL_INTERVAL_SECONDS = "DEFAULT_POLL_INTERVAL_SECONDS"
+PT_HOURLY_PRICE_USD = "PT_HOURLY_PRICE_USD"
+TRAINING_PRICE_PER_1K_TOKENS_USD = "TRAINING_PRICE_PER_1K_TOKENS_USD"
+SIMULATED = "PIPELINE_SIMULATED"
+"""Set only by the local runner: every artefact of a simulated run is labelled as such."""
+
+_PREPROCESS_ENV = (BUCKET, DEFAULT_BASE_MODEL_ID, DEFAULT_JUDGE_MODEL_ID, DEFAULT_POLL_INTERVAL_SECONDS)
+
+TASK_FUNCTIONS: tuple[TaskFunction, ...] = (
+    TaskFunction("PreprocessDataset", "preprocess.handler.lambda_handler",
+                 "Validates raw QA data and writes the model family's JSONL", 900, 1024, _PREPROCESS_ENV),
+    TaskFunction("StartCustomizationJob", "start_job.handler.lambda_handler",
+                 "Starts the Bedrock model customization job", 60, 256, (BUCKET, BEDROCK_ROLE_ARN)),
+    TaskFunction("CheckCustomizationJob", "check_job.handler.lambda_handler",
+                 "Reads the customization job's status", 60, 256, (BUCKET,)),
+    TaskFunction("AnswerWithBaseModel", "answer.handler.lambda_handler",
+                 "Answers evaluation questions with the base model (on demand)", 900, 512, (BUCKET,)),
+    TaskFunction("AnswerWithFineTunedModel", "answer.handler.lambda_handler",
+                 "Answers evaluation questions through the provisioned throughput", 900, 512, (BUCKET,)),
+    TaskFunction("CreateProvisionedThroughput", "create_throughput.handler.lambda_handler",
+                 "Buys a no-commitment provisioned throughput for the custom model", 60, 256, (BUCKET,)),
+    TaskFunction("CheckProvisionedThroughput", "check_throughput.handler.lambda_handler",
+                 "Reads the provisioned throughput's status", 60, 256, (BUCKET,)),
+    TaskFunction("DeleteProvisionedThroughput", "delete_throughput.handler.lambda_handler",
+                 "Deletes the run's provisioned throughput and confirms it is gone", 60, 256, (BUCKET,)),
+    TaskFunction("JudgeAnswers", "judge.handler.lambda_handler",
+                 "Scores base and fine-tuned answers with an LLM judge", 900, 512, (BUCKET,)),
+    TaskFunction("BuildReport", "report.handler.lambda_handler",
+                 "Writes results.json, report.md and index.html", 300, 1024,
+                 (BUCKET, PT_HOURLY_PRICE_USD, TRAINING_PRICE_PER_1K_TOKENS_USD)),
+    TaskFunction("NotifyRun", "notify.handler.lambda_handler",
+                 "Publishes the run's outcome to the notification topic", 60, 256, (BUCKET, TOPIC_ARN)),
+)
+
+
+def load_definition(timeout_seconds: int | None = None) -> str:
+    """Return the ASL text, with the execution timeout replaced when given.
+
+    Placeholders `${...}` are left in place: CDK resolves them through
+    `definition_substitutions`, the local runner through `substitute`.
+    """
+    text = DEFINITION_PATH.read_text(encoding="utf-8")
+    if timeout_seconds is None:
+        return text
+    definition = json.loads(text)
+    definition["TimeoutSeconds"] = timeout_seconds
+    return json.dumps(definition, indent=2)
+
+
+def placeholders(definition: str) -> set[str]:
+    return set(PLACEHOLDER.findall(definition))
+
+
+def substitute(definition: str, values: dict[str, str]) -> str:
+    """Replace every `${Key}`; a placeholder without a value is an error."""
+    missing = placeholders(definition) - values.keys()
+    if missing:
+        raise KeyError(f"no value for definition substitutions: {sorted(missing)}")
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], definition)
+
+
+SWEEPER_FUNCTION = TaskFunction(
+    "SweepRun", "sweeper.handler.lambda_handler",
+    "Safety net: deletes provisioned throughputs (and stops training) of runs that ended badly",
+    300, 256, (BUCKET, TOPIC_ARN),
+)
+"""Not part of the workflow: started by an EventBridge rule when an execution ends ABORTED,
+TIMED_OUT or FAILED. It finds resources by the execution-ARN tag every paid resource carries."""
