@@ -72,6 +72,22 @@ class Execution:
         return [e["stateEnteredEventDetails"]["name"] for e in self.history if "stateEnteredEventDetails" in e]
 
 
+@contextmanager
+def route_bedrock(simulator: SimulatedBedrock) -> Iterator[SimulatedBedrock]:
+    """Within moto's mock, answer Bedrock requests with the simulator (after botocore has
+    serialised and validated them; the simulator's JSON goes through botocore's parser)."""
+    original = BotocoreStubber.process_request
+
+    def process_request(stubber: BotocoreStubber, request: Any) -> Any:
+        host = request.url.split("://", 1)[-1].split("/", 1)[0]
+        if simulator.handles(host):
+            return simulator.dispatch(request.method, request.url, request.body)
+        return original(stubber, request)
+
+    with mock.patch.object(BotocoreStubber, "process_request", process_request):
+        yield simulator
+
+
 def _invoke_in_process(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
     """Replaces moto's Docker invoke: import the handler and call it, as the runtime would."""
     module_name, _, attribute = function.handler.rpartition(".")
@@ -113,7 +129,7 @@ class LocalPipeline:
         self.s3 = boto3.client("s3", region_name=REGION)
         self.sfn = boto3.client("stepfunctions", region_name=REGION)
         self.bedrock = SimulatedBedrock(REGION, ACCOUNT, boto3.client("s3", region_name=REGION), self.faults)
-        self._stack.enter_context(self._route_bedrock())
+        self._stack.enter_context(route_bedrock(self.bedrock))
         pipeline = self
 
         def invoke_lambda(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
@@ -147,20 +163,6 @@ class LocalPipeline:
             module = sys.modules.get(module_name)
             if module is not None:
                 getattr(module, attribute).cache_clear()
-
-    @contextmanager
-    def _route_bedrock(self) -> Iterator[None]:
-        original = BotocoreStubber.process_request
-        simulator = self.bedrock
-
-        def process_request(stubber: BotocoreStubber, request: Any) -> Any:
-            host = request.url.split("://", 1)[-1].split("/", 1)[0]
-            if simulator.handles(host):
-                return simulator.dispatch(request.method, request.url, request.body)
-            return original(stubber, request)
-
-        with mock.patch.object(BotocoreStubber, "process_request", process_request):
-            yield
 
     def _invoke(self, function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
         name = function.function_name
@@ -296,11 +298,16 @@ class LocalPipeline:
                 messages.append({"subject": body.get("Subject"), "message": body.get("Message")})
                 sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
 
-    def report_files(self, run_id: str) -> dict[str, bytes]:
-        prefix = f"runs/{run_id}/report/"
+    def _files(self, prefix: str) -> dict[str, bytes]:
         listing = self.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
         return {item["Key"][len(prefix):]: self.s3.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
                 for item in listing}
+
+    def report_files(self, run_id: str) -> dict[str, bytes]:
+        return self._files(f"runs/{run_id}/report/")
+
+    def data_files(self, run_id: str) -> dict[str, bytes]:
+        return self._files(f"runs/{run_id}/data/")
 
     def remaining_throughputs(self) -> list[str]:
         """Asked through the Bedrock API, as an operator would."""

@@ -521,6 +521,14 @@ class SimulatedBedrock:
 
     # ------------------------------------------------------------------ what the tests look at
 
+    def call_counts(self) -> dict[str, int]:
+        with self.lock:
+            counts: dict[str, int] = {}
+            for call in self.calls:
+                name = call.operation if call.outcome == "ok" else f"{call.operation} ({call.outcome})"
+                counts[name] = counts.get(name, 0) + 1
+            return dict(sorted(counts.items()))
+
     def operations(self, operation: str, outcome: str | None = "ok") -> list[Call]:
         with self.lock:
             return [c for c in self.calls if c.operation == operation and (outcome is None or c.outcome == outcome)]

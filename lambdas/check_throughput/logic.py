@@ -21,6 +21,6 @@ def check_throughput(run: RunContext, throughput: ThroughputState, bedrock: Any)
     if waited > run.throughputMaxWaitSeconds:
         raise ProvisionedThroughputTimeout(
             f"provisioned throughput {throughput.provisionedModelName} is still {status} after "
-            f"{int(waited // 60)} minutes (limit {run.throughputMaxWaitSeconds // 60}); it is being deleted"
+            f"{int(waited)} s (limit {run.throughputMaxWaitSeconds} s, throughputMaxWaitSeconds); it is being deleted"
         )
     return checked

@@ -29,6 +29,8 @@ DEFAULT_SYSTEM_PROMPT = (
     "in one or two sentences. If you do not know the answer, say so."
 )
 MANIFEST_VERSION = 1
+THROUGHPUT_POLL_SECONDS = 60
+"""Default wait between throughput status checks (never longer than the training poll)."""
 
 
 @dataclass
@@ -157,6 +159,8 @@ def _evaluation_set(
         return eval_file.pairs[:limit], eval_file.key
     pool = split.validation
     if not pool:
+        if log.failed:
+            return [], "none"  # the data problems already reported are the cause
         log.error("evaluation", None, "no-eval-questions",
                   "no evaluation questions: give evalDataUri or a validation set to sample from")
         return [], "none"
@@ -209,6 +213,7 @@ def _write_run(
     }
     manifest_uri = s3io.put_json(s3, bucket, f"{prefix}manifest.json", manifest)
     request_eval = request.evaluation
+    poll = request.pollIntervalSeconds if request.pollIntervalSeconds is not None else settings.default_poll_interval_seconds
     return RunContext(
         mode="dryRun" if request.dryRun else "train",
         runId=run_id,
@@ -230,13 +235,13 @@ def _write_run(
             temperature=request_eval.temperature,
             topP=request_eval.topP,
         ),
-        pollIntervalSeconds=(
-            request.pollIntervalSeconds
-            if request.pollIntervalSeconds is not None
-            else settings.default_poll_interval_seconds
+        pollIntervalSeconds=poll,
+        throughputPollIntervalSeconds=(
+            request.throughputPollIntervalSeconds
+            if request.throughputPollIntervalSeconds is not None
+            else min(THROUGHPUT_POLL_SECONDS, poll)
         ),
-        throughputPollIntervalSeconds=request.throughputPollIntervalSeconds,
-        throughputMaxWaitSeconds=request.throughputMaxWaitMinutes * 60,
+        throughputMaxWaitSeconds=request.throughputMaxWaitSeconds,
         dryRun=request.dryRun,
         names=resource_names(run_id),
         data=PreparedData(

@@ -71,8 +71,8 @@ def _check_value(
         log.error(file, location, "not-a-string", f"{key!r} must be a string, found {_type_name(value)}")
         return None
     if not value.strip():
-        what = "empty" if value == "" else "whitespace only"
-        log.error(file, location, "empty-value", f"empty {key} ({what})")
+        detail = "" if value == "" else " (whitespace only)"
+        log.error(file, location, "empty-value", f"empty {key}{detail}")
         return None
     return value
 

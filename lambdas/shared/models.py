@@ -58,8 +58,8 @@ class ExecutionInput(Strict):
     hyperParameters: HyperParametersInput | None = None
     evaluation: EvaluationInput = Field(default_factory=EvaluationInput)
     pollIntervalSeconds: int | None = Field(default=None, ge=0, le=3600)
-    throughputPollIntervalSeconds: int = Field(default=60, ge=0, le=3600)
-    throughputMaxWaitMinutes: int = Field(default=90, ge=1, le=24 * 60)
+    throughputPollIntervalSeconds: int | None = Field(default=None, ge=0, le=3600)
+    throughputMaxWaitSeconds: int = Field(default=5400, ge=1, le=24 * 3600)
     dryRun: bool = False
 
     @field_validator("trainingDataUri", "validationDataUri", "evalDataUri")

@@ -1,0 +1,190 @@
+"""`make demo`: the whole pipeline, offline, on the bundled sample dataset (SIMULATED)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from localrun.pipeline import LocalPipeline
+from localrun.simulated_bedrock import FAULTS
+
+DATASET = Path(__file__).resolve().parent.parent / "dataset" / "rawdata"
+BANNER = "SIMULATED RUN: offline, moto for AWS and a simulated Bedrock; no AWS account is used and nothing is billed."
+DEMO_INPUT = {"pollIntervalSeconds": 1, "throughputPollIntervalSeconds": 1, "throughputMaxWaitSeconds": 8}
+
+
+def _parser() -> argparse.ArgumentParser:
+    faults = "\n".join(f"  {name:<20} {text}" for name, text in FAULTS.items())
+    steps = "  step-<Name>          an unhandled exception in that Lambda step, e.g. step-JudgeAnswers"
+    parser = argparse.ArgumentParser(
+        prog="make demo ARGS=...",
+        description=f"Run the fine-tuning pipeline end to end on this machine. {BANNER}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"faults (--fault NAME, repeatable):\n{faults}\n{steps}\n\n"
+               "exit status: 0 when the run succeeds, 1 when it fails",
+    )
+    parser.add_argument("--training", type=Path, default=DATASET / "training.json", help="raw training QA file")
+    parser.add_argument("--validation", type=Path, default=DATASET / "validation.json",
+                        help="raw validation QA file (use --validation none to let the pipeline split)")
+    parser.add_argument("--eval", type=Path, default=DATASET / "eval.json",
+                        help="raw evaluation QA file (use --eval none for a held-out sample)")
+    parser.add_argument("--input", default="{}", help="execution-input overrides as JSON (or @file.json)")
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="inject a fault (see below)")
+    parser.add_argument("--out", type=Path, default=Path("demo-output"), help="where summary.json and the report go")
+    parser.add_argument("--timeout", type=int, default=45, help="the execution's overall timeout in seconds")
+    parser.add_argument("--verbose", action="store_true", help="show the Lambda handlers' logs")
+    return parser
+
+
+def _overrides(text: str) -> dict[str, Any]:
+    raw = Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text
+    value = json.loads(raw)
+    if not isinstance(value, dict):
+        raise SystemExit("--input must be a JSON object")
+    return value
+
+
+def _upload(pipeline: LocalPipeline, path: Path | None, key: str) -> str | None:
+    if path is None or str(path) == "none":
+        return None
+    return pipeline.upload(key, path.read_bytes())
+
+
+def _print_progress(pipeline: LocalPipeline, arn: str, started: float, seen: int) -> int:
+    events = pipeline.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    for event in events[seen:]:
+        elapsed = f"[{time.monotonic() - started:5.1f}s]"
+        if "stateEnteredEventDetails" in event and event["type"] in ("TaskStateEntered", "MapStateEntered",
+                                                                     "ParallelStateEntered", "WaitStateEntered",
+                                                                     "FailStateEntered", "SucceedStateEntered"):
+            print(f"  {elapsed} {event['stateEnteredEventDetails']['name']}", flush=True)
+        for key, details in event.items():
+            if key.endswith("FailedEventDetails") and event["type"] != "ExecutionFailed":
+                cause = str(details.get("cause", ""))
+                try:
+                    cause = json.loads(cause).get("errorMessage", cause)
+                except (json.JSONDecodeError, AttributeError):
+                    pass
+                print(f"  {elapsed}   ! {details.get('error')}: {cause[:300]}", flush=True)
+    return len(events)
+
+
+def run(args: argparse.Namespace) -> int:
+    for name in ("moto", "botocore", "urllib3"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    faults = [f for f in args.fault if not f.startswith("step-")]
+    failing_steps = [f[len("step-"):] for f in args.fault if f.startswith("step-")]
+    print(BANNER)
+    with LocalPipeline(faults=faults, execution_timeout_seconds=args.timeout,
+                       log_level="INFO" if args.verbose else "CRITICAL", failing_steps=failing_steps) as pipeline:
+        execution_input: dict[str, Any] = {"trainingDataUri": _upload(pipeline, args.training, f"raw/demo/{args.training.name}")}
+        validation = _upload(pipeline, args.validation, f"raw/demo/{Path(str(args.validation)).name}")
+        evaluation = _upload(pipeline, args.eval, f"raw/demo/{Path(str(args.eval)).name}")
+        if validation:
+            execution_input["validationDataUri"] = validation
+        if evaluation:
+            execution_input["evalDataUri"] = evaluation
+        execution_input.update(DEMO_INPUT)
+        execution_input.update(_overrides(args.input))
+        raw_before = pipeline.raw_snapshot()
+        print(f"Execution input: {json.dumps(execution_input)}")
+        started = time.monotonic()
+        arn = pipeline.start(execution_input, name=f"demo-{int(time.time())}")
+        seen = 0
+        while pipeline.sfn.describe_execution(executionArn=arn)["status"] == "RUNNING":
+            seen = _print_progress(pipeline, arn, started, seen)
+            time.sleep(0.2)
+        _print_progress(pipeline, arn, started, seen)
+        execution = pipeline.describe(arn)
+        swept = pipeline.sweep(execution)
+        if swept and (swept["deleted"] or swept["stopped"]):
+            print(f"Safety net (sweeper): deleted {swept['deleted']}, stopped {swept['stopped']}")
+        summary = _summary(pipeline, execution, raw_before, args.out, swept)
+    _print_summary(summary)
+    return 0 if summary["status"] == "SUCCEEDED" else 1
+
+
+def _summary(pipeline: LocalPipeline, execution: Any, raw_before: dict[str, str], out: Path,
+             swept: dict[str, Any] | None) -> dict[str, Any]:
+    run_id = _run_id(execution)
+    out.mkdir(parents=True, exist_ok=True)
+    report_dir = out / "report"
+    if report_dir.exists():
+        shutil.rmtree(report_dir)
+    files = pipeline.report_files(run_id) if run_id else {}
+    for name, body in files.items():
+        (report_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (report_dir / name).write_bytes(body)
+    data_files = pipeline.data_files(run_id) if run_id else {}
+    data_dir = out / "data"
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    for name, body in data_files.items():
+        (data_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (data_dir / name).write_bytes(body)
+    bedrock = pipeline.bedrock
+    results = json.loads(files["results.json"]) if "results.json" in files else None
+    summary = {
+        "simulated": True,
+        "status": execution.status,
+        "error": execution.error,
+        "cause": execution.cause,
+        "runId": run_id,
+        "executionArn": execution.arn,
+        "states": execution.states_entered(),
+        "customizationJobsCreated": len(bedrock.jobs),
+        "provisionedThroughputsCreated": len(bedrock.throughputs) + len(bedrock.deleted_throughputs),
+        "provisionedThroughputsRemaining": len(pipeline.remaining_throughputs()),
+        "rawObjectsUnchanged": pipeline.raw_snapshot() == raw_before,
+        "reportDir": str(report_dir) if files else None,
+        "dataDir": str(data_dir) if data_files else None,
+        "scores": results["summary"] if results else None,
+        "sweeper": swept,
+        "notifications": pipeline.notifications(),
+        "bedrockCalls": bedrock.call_counts(),
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return summary
+
+
+def _run_id(execution: Any) -> str | None:
+    for event in execution.history:
+        details = event.get("stateExitedEventDetails") or {}
+        output = json.loads(details.get("output") or "{}")
+        if details.get("name") == "PreprocessDataset" and "runId" in output.get("run", {}):
+            return str(output["run"]["runId"])
+    from shared.naming import run_id_from_execution_name
+
+    return run_id_from_execution_name(execution.arn.rsplit(":", 1)[-1])
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    print()
+    print(f"Run {summary['runId']}: {summary['status']} (SIMULATED)")
+    if summary["error"]:
+        print(f"  {summary['error']}: {summary['cause']}")
+    scores = summary["scores"]
+    if scores:
+        tuned, base, comparison = scores["fine-tuned"], scores["base"], scores["comparison"]
+        print(f"  Mean correctness 1-10: fine-tuned {tuned['meanScore']}, base {base['meanScore']} "
+              f"(wins/ties/losses {comparison['wins']}/{comparison['ties']}/{comparison['losses']})")
+    print(f"  Customization jobs created: {summary['customizationJobsCreated']}; provisioned throughputs "
+          f"created: {summary['provisionedThroughputsCreated']}, remaining: {summary['provisionedThroughputsRemaining']}")
+    print(f"  raw/ unchanged: {summary['rawObjectsUnchanged']}")
+    if summary["reportDir"]:
+        print(f"  Report: {summary['reportDir']}/index.html (and report.md, results.json)")
+    print(f"  Summary: {Path(summary['reportDir'] or summary['dataDir'] or '.').parent}/summary.json")
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(_parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

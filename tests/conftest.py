@@ -1,0 +1,72 @@
+"""Shared fixtures: moto with the simulated Bedrock, and the runtime settings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+import statemachine
+from localrun.pipeline import ACCOUNT, BUCKET, REGION, route_bedrock
+from localrun.simulated_bedrock import SimulatedBedrock
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = Path(__file__).resolve().parent / "events"
+DATASET = ROOT / "dataset" / "rawdata"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return dict(json.loads((EVENTS / name).read_text(encoding="utf-8")))
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Runtime settings as the stack sets them, with fake credentials; caches cleared."""
+    from shared.aws import client
+    from shared.settings import settings
+
+    values = {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "CRITICAL",
+        "POWERTOOLS_SERVICE_NAME": "bedrock-finetuning", "POWERTOOLS_METRICS_NAMESPACE": "Test",
+        statemachine.BUCKET: BUCKET,
+        statemachine.BEDROCK_ROLE_ARN: f"arn:aws:iam::{ACCOUNT}:role/bedrock-service-role",
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    settings.cache_clear()
+    client.cache_clear()
+    yield
+    settings.cache_clear()
+    client.cache_clear()
+
+
+@pytest.fixture
+def aws(env: None) -> Iterator[SimulatedBedrock]:
+    """moto (S3, SNS, ...) plus the simulated Bedrock, with the pipeline bucket created."""
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=BUCKET)
+        with route_bedrock(SimulatedBedrock(REGION, ACCOUNT, s3)) as simulator:
+            yield simulator
+
+
+@pytest.fixture
+def s3(aws: SimulatedBedrock) -> Any:
+    return boto3.client("s3", region_name=REGION)
+
+
+@pytest.fixture
+def bedrock(aws: SimulatedBedrock) -> Any:
+    return boto3.client("bedrock", region_name=REGION)
+
+
+@pytest.fixture
+def runtime(aws: SimulatedBedrock) -> Any:
+    return boto3.client("bedrock-runtime", region_name=REGION)

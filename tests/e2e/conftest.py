@@ -1,0 +1,81 @@
+"""End-to-end fixtures: the real state machine on moto's engine, real handlers in-process."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from localrun.pipeline import Execution, LocalPipeline
+from shared.naming import run_id_from_execution_name
+from tests.conftest import DATASET
+
+FAST = {"pollIntervalSeconds": 0, "throughputPollIntervalSeconds": 0, "throughputMaxWaitSeconds": 3}
+
+for _name in ("moto", "botocore"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+
+@dataclass
+class Run:
+    pipeline: LocalPipeline
+    execution: Execution
+    raw_before: dict[str, str]
+
+    @property
+    def run_id(self) -> str | None:
+        run = (self.execution.output or {}).get("run")
+        if run:
+            return str(run["runId"])
+        for event in self.execution.history:
+            details = event.get("stateExitedEventDetails") or {}
+            output = json.loads(details.get("output") or "{}")
+            if details.get("name") == "PreprocessDataset" and "run" in output:
+                return str(output["run"]["runId"])
+        return run_id_from_execution_name(self.execution.arn.rsplit(":", 1)[-1])
+
+    def assert_safe(self) -> None:
+        """Every end-to-end test ends here: no throughput left, raw/ untouched."""
+        assert self.pipeline.remaining_throughputs() == []
+        assert self.pipeline.raw_snapshot() == self.raw_before
+
+
+def upload_sample(pipeline: LocalPipeline, prefix: str = "raw/sample") -> dict[str, str]:
+    return {
+        "trainingDataUri": pipeline.upload(f"{prefix}/training.json", (DATASET / "training.json").read_bytes()),
+        "validationDataUri": pipeline.upload(f"{prefix}/validation.json", (DATASET / "validation.json").read_bytes()),
+        "evalDataUri": pipeline.upload(f"{prefix}/eval.json", (DATASET / "eval.json").read_bytes()),
+    }
+
+
+RunPipeline = Callable[..., Run]
+
+
+@pytest.fixture
+def run_pipeline() -> Iterator[RunPipeline]:
+    """run_pipeline(faults=[...], overrides={...}, files=None, event_key=None, timeout=...)"""
+    stack: list[LocalPipeline] = []
+
+    def run(faults: tuple[str, ...] | list[str] = (), overrides: dict[str, Any] | None = None,
+            files: dict[str, bytes] | None = None, execution_input: dict[str, Any] | None = None,
+            timeout: int | None = None, failing_steps: tuple[str, ...] = (), wait: float = 120.0) -> Run:
+        pipeline = LocalPipeline(faults=faults, execution_timeout_seconds=timeout, failing_steps=failing_steps)
+        stack.append(pipeline.__enter__())
+        if execution_input is None:
+            if files is None:
+                execution_input = upload_sample(pipeline)
+            else:
+                uris = {key: pipeline.upload(key, body) for key, body in files.items()}
+                execution_input = {"trainingDataUri": next(iter(uris.values()))}
+            execution_input = {**execution_input, **FAST, **(overrides or {})}
+        raw_before = pipeline.raw_snapshot()
+        arn = pipeline.start(execution_input)
+        return Run(pipeline, pipeline.wait(arn, wait), raw_before)
+
+    yield run
+    for pipeline in reversed(stack):
+        pipeline.__exit__(None, None, None)

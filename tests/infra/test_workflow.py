@@ -1,0 +1,61 @@
+"""The state machine: definition from statemachine/, substitutions resolved, logs, tracing, timeout."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import statemachine
+
+from .support import Synthesized
+
+
+def _state_machine(synthesized: Synthesized) -> dict[str, Any]:
+    logical_id = synthesized.logical_id(synthesized.stack.workflow.state_machine)
+    return synthesized.json["Resources"][logical_id]["Properties"]  # type: ignore[no-any-return]
+
+
+def test_standard_workflow_with_the_definition_inline(default: Synthesized) -> None:
+    state_machine = _state_machine(default)
+
+    assert state_machine["StateMachineType"] == "STANDARD"
+    # DefinitionString (not an S3 location), so the definition itself is visible to tests.
+    definition = json.loads(state_machine["DefinitionString"])
+    assert definition["StartAt"] == json.loads(statemachine.load_definition())["StartAt"]
+
+
+def test_every_placeholder_is_substituted_by_its_functions_arn(default: Synthesized) -> None:
+    state_machine = _state_machine(default)
+    substitutions = state_machine["DefinitionSubstitutions"]
+    definition = state_machine["DefinitionString"]
+
+    assert statemachine.placeholders(definition) == set(substitutions)
+    assert set(substitutions) == {entry.substitution_key for entry in statemachine.TASK_FUNCTIONS}
+    for entry in statemachine.TASK_FUNCTIONS:
+        function_id = default.logical_id(default.stack.functions.by_name[entry.name])
+        assert substitutions[entry.substitution_key] == {"Fn::GetAtt": [function_id, "Arn"]}
+
+
+def test_timeout_comes_from_context(default: Synthesized, configured: Synthesized) -> None:
+    assert json.loads(_state_machine(default)["DefinitionString"])["TimeoutSeconds"] == 72 * 3600
+    assert json.loads(_state_machine(configured)["DefinitionString"])["TimeoutSeconds"] == 5 * 3600
+
+
+def test_logs_everything_but_execution_data(default: Synthesized) -> None:
+    log_group_id = default.logical_id(default.stack.workflow.log_group)
+
+    assert _state_machine(default)["LoggingConfiguration"] == {
+        "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": [log_group_id, "Arn"]}}}],
+        "IncludeExecutionData": False,  # training data must not leak into the logs
+        "Level": "ALL",
+    }
+    assert default.json["Resources"][log_group_id]["Properties"]["RetentionInDays"] == 30
+
+
+def test_tracing_enabled_and_explicit_role(default: Synthesized) -> None:
+    state_machine = _state_machine(default)
+
+    assert state_machine["TracingConfiguration"] == {"Enabled": True}
+    assert state_machine["RoleArn"] == {
+        "Fn::GetAtt": [default.logical_id(default.stack.workflow.role), "Arn"]
+    }
