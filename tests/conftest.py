@@ -64,9 +64,14 @@ def s3(aws: SimulatedBedrock) -> Any:
 
 @pytest.fixture
 def bedrock(aws: SimulatedBedrock) -> Any:
-    return boto3.client("bedrock", region_name=REGION)
+    """The client the handlers use (same retry and timeout settings)."""
+    from shared.aws import client
+
+    return client("bedrock")
 
 
 @pytest.fixture
 def runtime(aws: SimulatedBedrock) -> Any:
-    return boto3.client("bedrock-runtime", region_name=REGION)
+    from shared.aws import client
+
+    return client("bedrock-runtime")

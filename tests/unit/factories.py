@@ -1,0 +1,44 @@
+"""Typed step inputs for unit tests, built the way PreprocessDataset builds them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from localrun.pipeline import BUCKET
+from shared.models import Evaluation, PreparedData, RunContext
+from shared.naming import resource_names
+
+EXECUTION_ARN = "arn:aws:states:us-east-1:123456789012:execution:BedrockFineTuningPipeline:run-1"
+
+
+def make_run(run_id: str = "run-1", **overrides: Any) -> RunContext:
+    values: dict[str, Any] = {
+        "mode": "train", "runId": run_id, "executionName": run_id,
+        "executionArn": EXECUTION_ARN.replace("run-1", run_id), "startedAt": "2026-01-01T00:00:00Z",
+        "bucket": BUCKET, "trigger": "console", "sources": {"training": f"s3://{BUCKET}/raw/t.json"},
+        "baseModelId": "amazon.nova-micro-v1:0:128k", "family": "nova", "systemPrompt": "Be brief.",
+        "hyperParameters": {"epochCount": "2", "learningRate": "1e-05", "learningRateWarmupSteps": "10"},
+        "evaluation": Evaluation(judgeModelId="us.amazon.nova-pro-v1:0", baseModelInferenceId="amazon.nova-micro-v1:0",
+                                 concurrency=2, maxTokens=256, temperature=0.0),
+        "pollIntervalSeconds": 0, "throughputPollIntervalSeconds": 0, "throughputMaxWaitSeconds": 600,
+        "dryRun": False, "names": resource_names(run_id),
+        "data": PreparedData(prefix=f"runs/{run_id}/data/", trainingUri=f"s3://{BUCKET}/runs/{run_id}/data/train.jsonl",
+                             validationUri=None, evalUri=f"s3://{BUCKET}/runs/{run_id}/data/eval.json",
+                             manifestUri=f"s3://{BUCKET}/runs/{run_id}/data/manifest.json", trainingRecords=2,
+                             validationRecords=0, evalQuestions=2, evalBatches=[0], batchSize=10,
+                             estimatedTrainingTokens=40),
+    }
+    values.update(overrides)
+    return RunContext(**values)
+
+
+TRAINING_JSONL = (
+    '{"schemaVersion":"bedrock-conversation-2024","messages":[{"role":"user","content":[{"text":"What is the default '
+    'epoch count for Nova?"}]},{"role":"assistant","content":[{"text":"Two epochs."}]}]}\n'
+    '{"schemaVersion":"bedrock-conversation-2024","messages":[{"role":"user","content":[{"text":"Which Region runs '
+    'Nova fine-tuning?"}]},{"role":"assistant","content":[{"text":"us-east-1."}]}]}\n'
+)
+
+
+def put_training(s3: Any, run: RunContext) -> None:
+    s3.put_object(Bucket=BUCKET, Key=f"{run.data.prefix}train.jsonl", Body=TRAINING_JSONL.encode())

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from check_job.logic import check_job
+from create_throughput.logic import create_throughput
+from localrun.simulated_bedrock import SimulatedBedrock
+from start_job.logic import start_job
+from sweeper.logic import ExecutionStatusEvent, sweep, sweep_message
+from tests.conftest import load_event
+from tests.unit.factories import make_run, put_training
+
+ROLE = "arn:aws:iam::123456789012:role/r"
+
+
+def _event(status: str, run_id: str = "run-1") -> ExecutionStatusEvent:
+    event = load_event("sfn_execution_status_change.json")
+    event["detail"]["status"] = status
+    event["detail"]["name"] = run_id
+    event["detail"]["executionArn"] = make_run(run_id).executionArn
+    return ExecutionStatusEvent.model_validate(event)
+
+
+def _with_throughput(s3: Any, bedrock: Any, run_id: str) -> None:
+    run = make_run(run_id)
+    put_training(s3, run)
+    job = start_job(run, ROLE, bedrock)
+    while job.status != "Completed":
+        job = check_job(job, bedrock)
+    create_throughput(run, job, bedrock)
+
+
+@pytest.mark.parametrize("status", ["ABORTED", "TIMED_OUT", "FAILED"])
+def test_the_sweeper_deletes_only_the_ended_runs_throughput(aws: SimulatedBedrock, s3: Any, bedrock: Any,
+                                                            status: str) -> None:
+    _with_throughput(s3, bedrock, "run-1")
+    _with_throughput(s3, bedrock, "run-2")
+    result = sweep(_event(status), bedrock)
+    assert result["deleted"] == ["pt-run-1"]
+    left = [s["provisionedModelName"] for s in bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"]]
+    assert left == ["pt-run-2"]
+    subject, body = sweep_message(result) or ("", "")
+    assert status in subject and "pt-run-1" in body
+
+
+def test_the_sweeper_stops_a_job_still_training(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
+    run = make_run()
+    put_training(s3, run)
+    start_job(run, ROLE, bedrock)
+    result = sweep(_event("ABORTED"), bedrock)
+    assert result["stopped"] == ["ft-run-1"]
+    assert bedrock.get_model_customization_job(jobIdentifier="ft-run-1")["status"] == "Stopped"
+
+
+def test_succeeded_runs_are_left_alone(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
+    _with_throughput(s3, bedrock, "run-1")
+    assert sweep(_event("SUCCEEDED"), bedrock)["deleted"] == []
+    assert len(aws.throughputs) == 1
+    assert sweep_message({"deleted": [], "stopped": [], "status": "FAILED", "executionArn": "x"}) is None
