@@ -81,7 +81,7 @@ def route_bedrock(simulator: SimulatedBedrock) -> Iterator[SimulatedBedrock]:
     def process_request(stubber: BotocoreStubber, request: Any) -> Any:
         host = request.url.split("://", 1)[-1].split("/", 1)[0]
         if simulator.handles(host):
-            return simulator.dispatch(request.method, request.url, request.body)
+            return simulator.dispatch(request.method, request.url, request.body, request.headers)
         return original(stubber, request)
 
     with mock.patch.object(BotocoreStubber, "process_request", process_request):

@@ -20,6 +20,7 @@ import math
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,7 +44,10 @@ FAULTS: dict[str, str] = {
     "converse-throttle": "Converse through the provisioned throughput is throttled twice per question",
     "answer-error": "Converse through the provisioned throughput fails with ModelErrorException",
     "base-error": "the base model cannot be invoked (AccessDeniedException)",
-    "judge-error": "the judge model cannot be invoked (AccessDeniedException)",
+    "judge-error": "the judge model fails when judging, after the throughput is gone (AccessDeniedException)",
+    "judge-unreachable": "the judge model cannot be invoked at all (caught by the preflight check)",
+    "pt-quota-zero": "Service Quotas reports 0 no-commitment model units (caught by the preflight check)",
+    "slow-answers": "each Converse call through the provisioned throughput takes 1 s",
     "judge-malformed": "the judge never calls its verdict tool (malformed verdicts)",
     "delete-throttle": "deleting the provisioned throughput is throttled three times before it succeeds",
 }
@@ -182,6 +186,7 @@ class SimulatedBedrock:
             "GetFoundationModel": self._get_foundation_model,
             "ListFoundationModels": self._list_foundation_models,
             "Converse": self._converse,
+            "ListServiceQuotas": self._list_quotas,
         }
 
     # ------------------------------------------------------------------ plumbing
@@ -191,9 +196,12 @@ class SimulatedBedrock:
             return "bedrock-runtime"
         if host.startswith("bedrock."):
             return "bedrock"
+        if host.startswith("servicequotas."):
+            return "service-quotas"
         return None
 
-    def dispatch(self, method: str, url: str, body: bytes | str | None) -> tuple[int, dict[str, str], bytes]:
+    def dispatch(self, method: str, url: str, body: bytes | str | None, headers: Any = None
+                 ) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(url)
         service = self.handles(parts.hostname or "")
         assert service is not None
@@ -202,7 +210,13 @@ class SimulatedBedrock:
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         operation = "?"
         try:
-            operation, path_params = self._routers[service].match(method, parts.path)
+            if service == "service-quotas":  # JSON protocol: the operation is in X-Amz-Target
+                target = (headers.get("X-Amz-Target") if headers is not None else None) or ""
+                if isinstance(target, bytes):
+                    target = target.decode()
+                operation, path_params = target.rsplit(".", 1)[-1], {}
+            else:
+                operation, path_params = self._routers[service].match(method, parts.path)
             handler = self._handlers.get(operation)
             if handler is None:
                 raise BedrockError(400, "ValidationException", f"{operation} is not simulated")
@@ -211,7 +225,8 @@ class SimulatedBedrock:
                 result = handler(payload, path_params, query)
                 self.calls.append(Call(service, operation, {**path_params, **payload}, "ok"))
             status = _status(service, operation)
-            return status, {"content-type": "application/json"}, json.dumps(result).encode("utf-8")
+            content_type = "application/x-amz-json-1.1" if service == "service-quotas" else "application/json"
+            return status, {"content-type": content_type}, json.dumps(result).encode("utf-8")
         except BedrockError as error:
             with self.lock:
                 self.calls.append(Call(service, operation, payload, error.code))
@@ -462,11 +477,28 @@ class SimulatedBedrock:
     def _list_foundation_models(self, *_: Any) -> dict[str, Any]:
         return {"modelSummaries": [self._model_summary(model) for model in CATALOG]}
 
+    # ------------------------------------------------------------------ service quotas
+
+    def _list_quotas(self, body: dict[str, Any], *_: Any) -> dict[str, Any]:
+        if body.get("ServiceCode") != "bedrock":
+            return {"Quotas": []}
+        value = 0.0 if "pt-quota-zero" in self.faults else 2.0
+        return {"Quotas": [
+            {"ServiceCode": "bedrock", "QuotaCode": "L-BE77399C", "Value": value, "Adjustable": True,
+             "QuotaName": "Model units no-commitment Provisioned Throughputs across custom models"},
+            {"ServiceCode": "bedrock", "QuotaCode": "L-SIMULATED", "Value": 3.0, "Adjustable": True,
+             "QuotaName": "Concurrent model customization jobs"},
+        ]}
+
     # ------------------------------------------------------------------ runtime
 
     def _converse(self, body: dict[str, Any], path: dict[str, str], _: dict[str, Any]) -> dict[str, Any]:
         model_id = path["modelId"]
         question = "".join(block.get("text", "") for block in body["messages"][-1]["content"])
+        if body.get("inferenceConfig", {}).get("maxTokens") == 1:  # a reachability check
+            if "judge-unreachable" in self.faults:
+                raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")
+            return self._reply("OK", question, 90, "max_tokens")
         if "toolConfig" in body:
             return self._judge(model_id, question, body)
         if ":provisioned-model/" in model_id:
@@ -477,6 +509,8 @@ class SimulatedBedrock:
                 raise BedrockError(424, "ModelErrorException", "The model returned an error (simulated model failure)")
             if "converse-throttle" in self.faults and self._once(f"converse:{question}", 2):
                 raise BedrockError(429, "ThrottlingException", "Too many tokens, please wait before trying again.")
+            if "slow-answers" in self.faults:
+                time.sleep(1)
             knowledge = self.custom_models[pt["modelArn"]]["knowledge"]
             best = max(knowledge, key=lambda pair: _similarity(question, pair[0]), default=None)
             if best is None or _similarity(question, best[0]) < 0.2:

@@ -52,7 +52,9 @@ _PREPROCESS_ENV = (BUCKET, DEFAULT_BASE_MODEL_ID, DEFAULT_JUDGE_MODEL_ID, DEFAUL
 
 TASK_FUNCTIONS: tuple[TaskFunction, ...] = (
     TaskFunction("PreprocessDataset", "preprocess.handler.lambda_handler",
-                 "Validates raw QA data and writes the model family's JSONL", 900, 1024, _PREPROCESS_ENV),
+                 "Validates raw QA data and writes the model family's JSONL", 900, 4096, _PREPROCESS_ENV),
+    TaskFunction("PreflightChecks", "preflight.handler.lambda_handler",
+                 "Checks base model, judge access and throughput quota before anything is paid", 60, 256, (BUCKET,)),
     TaskFunction("StartCustomizationJob", "start_job.handler.lambda_handler",
                  "Starts the Bedrock model customization job", 60, 256, (BUCKET, BEDROCK_ROLE_ARN)),
     TaskFunction("CheckCustomizationJob", "check_job.handler.lambda_handler",

@@ -22,6 +22,8 @@ _COMPANION = re.compile(r"\.(validation|eval)\.jsonl?$", re.IGNORECASE)
 class ResolvedInput:
     request: ExecutionInput
     trigger: Literal["console", "s3"]
+    upload_identity: str | None = None
+    """For S3-triggered runs: bucket, key, version and ETag of the upload (one run per upload)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ def is_s3_event(payload: dict[str, Any]) -> bool:
     return payload.get("source") == "aws.s3" and "detail-type" in payload
 
 
+OBJECT_CREATED = "Object Created"
+
+
 def companion_keys(training_key: str) -> dict[str, list[str]]:
     """Files uploaded next to `raw/x.json` as `raw/x.validation.json` / `raw/x.eval.json`
     (or .jsonl) are used as that run's validation and evaluation sets."""
@@ -58,6 +63,8 @@ def resolve(payload: dict[str, Any], bucket: str) -> ResolvedInput | NotATrainin
         except ValidationError as error:
             raise InvalidExecutionInput(f"malformed S3 event: {_describe(error)}") from None
         key = event.detail.object.key
+        if event.detail_type != OBJECT_CREATED:
+            return NotATrainingFile(f"{event.detail_type} events for {key} do not start runs")
         if event.detail.bucket.name != bucket:
             raise InvalidExecutionInput(
                 f"S3 event for bucket {event.detail.bucket.name!r}; this pipeline reads only {bucket!r}"
@@ -69,7 +76,9 @@ def resolve(payload: dict[str, Any], bucket: str) -> ResolvedInput | NotATrainin
                 f"{key} is a companion file (validation or evaluation set); it is used by the run "
                 "of its training file and does not start a run by itself"
             )
-        return ResolvedInput(ExecutionInput(trainingDataUri=f"s3://{bucket}/{key}"), "s3")
+        obj = event.detail.object
+        identity = f"{bucket}/{key}@{obj.version_id or ''}#{obj.etag}"
+        return ResolvedInput(ExecutionInput(trainingDataUri=f"s3://{bucket}/{key}"), "s3", identity)
     try:
         return ResolvedInput(ExecutionInput.model_validate(payload), "console")
     except ValidationError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ DEFAULT_SYSTEM_PROMPT = (
     "in one or two sentences. If you do not know the answer, say so."
 )
 MANIFEST_VERSION = 1
+CLAIMS_PREFIX = "runs/_claims/"
 THROUGHPUT_POLL_SECONDS = 60
 """Default wait between throughput status checks (never longer than the training poll)."""
 
@@ -87,12 +89,34 @@ def _fail(s3: Any, bucket: str, data_prefix: str, log: IssueLog, extra: dict[str
     raise InvalidDataset(f"{log.summary()}; full list: s3://{bucket}/{key}")
 
 
+def claim_upload(s3: Any, bucket: str, identity: str, run_id: str) -> str | None:
+    """One run per upload: EventBridge delivers at least once, so a second delivery of the same
+    S3 event must not start a second paid job. The first run creates a claim object with a
+    conditional write; a later run finds it and returns the run id that owns the upload."""
+    key = f"{CLAIMS_PREFIX}{hashlib.sha256(identity.encode('utf-8')).hexdigest()}.json"
+    body = json.dumps({"upload": identity, "runId": run_id}).encode("utf-8")
+    try:
+        s3.put_object(Bucket=bucket, Key=key, Body=body, IfNoneMatch="*", ContentType="application/json")
+        return None
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in ("PreconditionFailed", "ConditionalRequestConflict"):
+            raise
+    owner = str(s3io.get_json(s3, bucket, key).get("runId"))
+    return None if owner == run_id else owner  # a retried step of the same run is not a duplicate
+
+
 def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext | SkippedRun:
     resolved = resolve(step.input, settings.bucket)
     if isinstance(resolved, NotATrainingFile):
         return SkippedRun(reason=resolved.reason)
     request = resolved.request
     run_id = run_id_from_execution_name(step.executionName)
+    if resolved.upload_identity:
+        owner = claim_upload(s3, settings.bucket, resolved.upload_identity, run_id)
+        if owner:
+            return SkippedRun(reason=(
+                f"duplicate delivery of the upload event for {request.trainingDataUri}: run {owner} already "
+                "handles this upload, so this run stops without starting anything"))
     base_model_id = request.baseModelId or settings.default_base_model_id
     family = family_for(base_model_id)
     if isinstance(request.hyperParameters, dict):
@@ -243,6 +267,7 @@ def _write_run(
         ),
         throughputMaxWaitSeconds=request.throughputMaxWaitSeconds,
         dryRun=request.dryRun,
+        allowLegacyModel=request.allowLegacyModel,
         names=resource_names(run_id),
         data=PreparedData(
             prefix=prefix,

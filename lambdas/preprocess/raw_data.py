@@ -24,6 +24,12 @@ KEY_PAIRS: tuple[tuple[str, str], ...] = (
 )
 
 
+MAX_JSON_ARRAY_BYTES = 512 * 1024**2
+MAX_JSONL_BYTES = 2 * 1024**3
+"""What one PreprocessDataset invocation can hold in memory (the stack gives it 4 GB); Bedrock's
+own limits (up to 10 GB) are larger, and such datasets are far past the record limits anyway."""
+
+
 @dataclass(frozen=True)
 class QAPair:
     prompt: str
@@ -78,12 +84,17 @@ def _check_value(
 
 
 class _Reader:
+    """Validates records one by one. Without explicit keys, the key pair is detected from the
+    first record that holds a complete known pair; records seen before that are held back
+    and checked once the pair is known, so one bad first record does not hide the rest."""
+
     def __init__(self, file: str, keys: tuple[str, str] | None, log: IssueLog) -> None:
         self.file = file
         self.keys = keys
         self.log = log
         self.pairs: list[QAPair] = []
-        self._detection_failed = False
+        self._pending: list[tuple[dict[str, Any], str]] = []
+        self._ambiguous = False
 
     def add(self, item: Any, location: str) -> None:
         if not isinstance(item, dict):
@@ -91,32 +102,46 @@ class _Reader:
                 self.file, location, "not-an-object", f"expected an object, found {_type_name(item)}"
             )
             return
-        if self.keys is None and not self._detection_failed:
+        if self.keys is None:
             self._detect(item, location)
         if self.keys is None:
+            self._pending.append((item, location))
             return
+        self._check(item, location)
+
+    def finish(self) -> None:
+        """Reports records that could not be checked because no key pair was found."""
+        if self.keys is None and self._pending and not self._ambiguous:
+            item, location = self._pending[0]
+            known = ", ".join(f"{p}/{c}" for p, c in KEY_PAIRS)
+            self.log.error(
+                self.file, location, "unknown-keys",
+                f"no known key pair ({known}) in any record (first record's keys: {sorted(item)}); "
+                "set promptKey and completionKey",
+            )
+
+    def _check(self, item: dict[str, Any], location: str) -> None:
+        assert self.keys is not None
         prompt = _check_value(item, self.keys[0], self.file, location, self.log)
         completion = _check_value(item, self.keys[1], self.file, location, self.log)
         if prompt is not None and completion is not None:
             self.pairs.append(QAPair(prompt, completion, location))
 
     def _detect(self, item: dict[str, Any], location: str) -> None:
+        if self._ambiguous:
+            return
         found = detect_keys(item)
         if len(found) == 1:
             self.keys = found[0]
-            return
-        self._detection_failed = True
-        known = ", ".join(f"{p}/{c}" for p, c in KEY_PAIRS)
-        if found:
+            pending, self._pending = self._pending, []
+            for earlier, where in pending:
+                self._check(earlier, where)
+        elif len(found) > 1:
+            self._ambiguous = True
             names = ", ".join(f"{p}/{c}" for p, c in found)
             self.log.error(
                 self.file, location, "ambiguous-keys",
                 f"ambiguous keys: the record has {names}; set promptKey and completionKey",
-            )
-        else:
-            self.log.error(
-                self.file, location, "unknown-keys",
-                f"no known key pair ({known}) in keys {sorted(item)}; set promptKey and completionKey",
             )
 
 
@@ -147,6 +172,15 @@ def read_raw_file(
             log.error(file, None, "unreadable", f"the file cannot be read ({code})")
         return RawFile(file, 0, [], keys, "unknown")
     size = int(head["ContentLength"])
+    is_jsonl = file.lower().endswith(".jsonl")
+    processable = MAX_JSONL_BYTES if is_jsonl else MAX_JSON_ARRAY_BYTES
+    if size <= max_bytes and size > processable:
+        log.error(
+            file, None, "file-too-large-to-process",
+            f"the file is {size:,} bytes; this pipeline processes up to {processable:,} bytes per "
+            + ("JSON Lines file" if is_jsonl else "JSON array file (use .jsonl for larger files)"),
+        )
+        return RawFile(file, size, [], keys, "unknown")
     if size > max_bytes:
         log.error(
             file, None, "file-too-large",
@@ -155,11 +189,11 @@ def read_raw_file(
         return RawFile(file, size, [], keys, "unknown")
     reader = _Reader(file, keys, log)
     body = s3.get_object(Bucket=source.bucket, Key=source.key)["Body"]
-    is_jsonl = file.lower().endswith(".jsonl")
     if is_jsonl:
         _read_json_lines(body, reader)
     else:
         _read_json_array(body.read(), reader)
+    reader.finish()
     if not log.failed and not reader.pairs:
         log.error(file, None, "no-records", "the file holds no records")
     return RawFile(file, size, reader.pairs, reader.keys, "jsonl" if is_jsonl else "json")

@@ -48,7 +48,8 @@ class HyperParameter:
                 f"hyperparameter {self.name}: {value!r} is outside the allowed range "
                 f"{self.minimum}-{self.maximum}"
             )
-        return str(int(number)) if self.kind is int else format(number, "g")
+        # repr() is the shortest text that reads back as the same float: no digit the user gave is lost.
+        return str(int(number)) if self.kind is int or number.is_integer() else repr(number)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
 
 from shared.s3 import S3Uri
 
@@ -42,7 +51,8 @@ class EvaluationInput(Strict):
     topP: float | None = Field(default=None, gt=0.0, le=1.0)
 
 
-HyperParametersInput = dict[str, str | int | float] | Literal["auto"]
+# Strict types: JSON true must not become 1 on its way to Bedrock.
+HyperParametersInput = dict[str, StrictStr | StrictInt | StrictFloat] | Literal["auto"]
 
 
 class ExecutionInput(Strict):
@@ -61,6 +71,7 @@ class ExecutionInput(Strict):
     throughputPollIntervalSeconds: int | None = Field(default=None, ge=0, le=3600)
     throughputMaxWaitSeconds: int = Field(default=5400, ge=1, le=24 * 3600)
     dryRun: bool = False
+    allowLegacyModel: bool = False
 
     @field_validator("trainingDataUri", "validationDataUri", "evalDataUri")
     @classmethod
@@ -132,6 +143,7 @@ class RunContext(Strict):
     throughputMaxWaitSeconds: int
     modelUnits: int = 1
     dryRun: bool
+    allowLegacyModel: bool = False
     names: ResourceNames
     data: PreparedData
     simulated: bool = False

@@ -146,7 +146,7 @@ def test_an_upload_of_a_companion_file_does_not_start_a_run() -> None:
         raw_before = pipeline.raw_snapshot()
         execution = pipeline.wait(pipeline.start(pipeline.s3_event("raw/uploads/faq.eval.json")))
         assert execution.status == "SUCCEEDED"
-        assert execution.states_entered()[-1] == "NotATrainingFile"
+        assert execution.states_entered()[-1] == "NothingToDo"
         assert "companion file" in execution.output["run"]["reason"]
         assert pipeline.bedrock.calls == []
         assert pipeline.remaining_throughputs() == [] and pipeline.raw_snapshot() == raw_before

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from preprocess import dataset
 from preprocess.dataset import DatasetSplit
 from preprocess.issues import IssueLog
 from preprocess.raw_data import QAPair
+
 from shared import formats
 from shared.families import CLAUDE_3_HAIKU, LLAMA_3_1, NOVA
 
@@ -77,7 +77,9 @@ def test_reserved_phrases_for_nova(phrase: str) -> None:
 @pytest.mark.parametrize("phrase", ["User:", "Bot:", "Assistant:", "System:", "<image>", "<video>", "[EOS]"])
 def test_no_reserved_phrases_for_haiku(phrase: str) -> None:
     log = IssueLog()
-    dataset.check_records([QAPair(f"{phrase} q", f"{phrase} a", "record 1")], CLAUDE_3_HAIKU, phrase, FILE, log)
+    dataset.check_records(
+        [QAPair(f"{phrase} q", f"{phrase} a", "record 1")], CLAUDE_3_HAIKU, phrase, FILE, log
+    )
     assert not log.failed
 
 
@@ -258,7 +260,10 @@ def test_held_out_sample_larger_than_pool_gives_the_whole_pool() -> None:
 
 
 def test_to_jsonl_haiku_format() -> None:
-    pairs = [QAPair("What is AWS?", "Amazon Web Services.", "record 1"), QAPair("日本語?", "はい。", "record 2")]
+    pairs = [
+        QAPair("What is AWS?", "Amazon Web Services.", "record 1"),
+        QAPair("日本語?", "はい。", "record 2"),
+    ]
     text = dataset.to_jsonl(pairs, CLAUDE_3_HAIKU, "You are terse.")
     assert text.endswith("\n")
     lines = text.splitlines()
@@ -310,7 +315,7 @@ def test_prompt_completion_without_system_prompt() -> None:
 
 @pytest.mark.parametrize("record_format", ["anthropic-messages", "bedrock-conversation", "prompt-completion"])
 def test_from_record_round_trips(record_format: str) -> None:
-    prompt, completion = "東京は？ <b>x</b>", "Tokyo.\nTwo lines."
+    prompt, completion = "東京は\uff1f <b>x</b>", "Tokyo.\nTwo lines."
     record = formats.to_record(record_format, "", prompt, completion)  # type: ignore[arg-type]
     assert formats.from_record(json.loads(json.dumps(record))) == (prompt, completion)
 

@@ -35,7 +35,9 @@ def test_haiku_defaults_are_the_documented_strings() -> None:
 
 
 def test_empty_mapping_means_defaults() -> None:
-    assert CLAUDE_3_HAIKU.resolve_hyperparameters({}, 100) == CLAUDE_3_HAIKU.resolve_hyperparameters(None, 100)
+    assert CLAUDE_3_HAIKU.resolve_hyperparameters({}, 100) == CLAUDE_3_HAIKU.resolve_hyperparameters(
+        None, 100
+    )
 
 
 def test_nova_defaults_use_nova_names() -> None:
@@ -207,7 +209,7 @@ def test_haiku_names_are_rejected_for_nova(name: str) -> None:
 
 
 def test_nova_ranges() -> None:
-    with pytest.raises(InvalidHyperParameters, match="epochCount.*1-5"):
+    with pytest.raises(InvalidHyperParameters, match=r"epochCount.*1-5"):
         NOVA.resolve_hyperparameters({"epochCount": 6}, 100)
     with pytest.raises(InvalidHyperParameters, match="learningRate"):
         NOVA.resolve_hyperparameters({"learningRate": 0.001}, 100)
@@ -297,4 +299,12 @@ def test_haiku_limits_match_the_fact_sheet() -> None:
 
 def test_nova_format_and_reserved_phrases() -> None:
     assert NOVA.record_format == "bedrock-conversation"
-    assert set(NOVA.reserved_phrases) == {"User:", "Bot:", "Assistant:", "System:", "<image>", "<video>", "[EOS]"}
+    assert set(NOVA.reserved_phrases) == {
+        "User:",
+        "Bot:",
+        "Assistant:",
+        "System:",
+        "<image>",
+        "<video>",
+        "[EOS]",
+    }

@@ -10,10 +10,10 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-
-from localrun.pipeline import BUCKET, REGION
 from preprocess.issues import MAX_LISTED, IssueLog
 from preprocess.raw_data import KEY_PAIRS, QAPair, RawFile, detect_keys, read_raw_file
+
+from localrun.pipeline import BUCKET, REGION
 from shared.s3 import S3Uri
 
 BIG = 10 * 1024**3
@@ -117,14 +117,14 @@ def test_uppercase_jsonl_extension_is_read_as_json_lines(s3: Any) -> None:
 
 def test_japanese_and_markup_text_kept_byte_for_byte(s3: Any) -> None:
     records = [
-        {"question": "日本の首都はどこですか？", "answer": "東京です。  "},
+        {"question": "日本の首都はどこですか\uff1f", "answer": "東京です。  "},
         {"question": "<b>bold</b> & <script>x</script>", "answer": "Ignore previous instructions."},
         {"question": "  leading\ttab\nnewline", "answer": "emoji 🚀 \u00e9\u0301 \u200b"},
     ]
     raw, log = _read(s3, "raw/ja.json", json.dumps(records, ensure_ascii=False))
     assert not log.failed
     assert [(p.prompt, p.completion) for p in raw.pairs] == [(r["question"], r["answer"]) for r in records]
-    assert raw.pairs[0].prompt.encode("utf-8") == "日本の首都はどこですか？".encode()
+    assert raw.pairs[0].prompt.encode("utf-8") == "日本の首都はどこですか\uff1f".encode()
 
 
 def test_extra_keys_are_ignored(s3: Any) -> None:
@@ -160,6 +160,15 @@ def test_not_json(s3: Any) -> None:
     assert "not valid JSON" in message
     assert "line 3 column 3" in message
     assert ".jsonl" in message
+
+
+def test_json_lines_content_in_a_json_file(s3: Any) -> None:
+    body = '{"question": "Q1", "answer": "A1"}\n{"question": "Q2", "answer": "A2"}\n'
+    raw, log = _read(s3, "raw/lines.json", body)
+    assert raw.pairs == []
+    assert _rules(log) == [(None, "invalid-json")]
+    assert "Extra data at line 2 column 1" in log.errors[0].message
+    assert "use .jsonl for one object per line" in log.errors[0].message
 
 
 def test_json_object_instead_of_array_with_hint(s3: Any) -> None:
@@ -280,7 +289,13 @@ def test_null_value(s3: Any) -> None:
 
 @pytest.mark.parametrize(
     ("value", "found"),
-    [(42, "a number"), (1.5, "a number"), (True, "a boolean"), (["x"], "an array"), ({"t": "x"}, "an object")],
+    [
+        (42, "a number"),
+        (1.5, "a number"),
+        (True, "a boolean"),
+        (["x"], "an array"),
+        ({"t": "x"}, "an object"),
+    ],
 )
 def test_non_string_value(s3: Any, value: Any, found: str) -> None:
     _, log = _read(s3, "raw/x.json", json.dumps([*_qa(1), {"question": "Q", "answer": value}]))
