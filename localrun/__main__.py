@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from localrun.pipeline import LocalPipeline
+from localrun.pipeline import PIPELINE_FAULTS, LocalPipeline
 from localrun.simulated_bedrock import FAULTS
 
 DATASET = Path(__file__).resolve().parent.parent / "dataset" / "rawdata"
@@ -20,7 +20,7 @@ DEMO_INPUT = {"pollIntervalSeconds": 1, "throughputPollIntervalSeconds": 1, "thr
 
 
 def _parser() -> argparse.ArgumentParser:
-    faults = "\n".join(f"  {name:<20} {text}" for name, text in FAULTS.items())
+    faults = "\n".join(f"  {name:<20} {text}" for name, text in {**FAULTS, **PIPELINE_FAULTS}.items())
     steps = "  step-<Name>          an unhandled exception in that Lambda step, e.g. step-JudgeAnswers"
     parser = argparse.ArgumentParser(
         prog="make demo ARGS=...",

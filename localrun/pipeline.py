@@ -15,6 +15,7 @@ import importlib
 import io
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from unittest import mock
+from urllib.parse import unquote, urlsplit
 
 import boto3
 from moto import mock_aws
@@ -33,7 +35,7 @@ from moto.awslambda.models import LambdaFunction
 from moto.core.botocore_stubber import BotocoreStubber
 
 import statemachine
-from localrun.simulated_bedrock import SimulatedBedrock
+from localrun.simulated_bedrock import FAULTS, SimulatedBedrock
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDAS = ROOT / "lambdas"
@@ -41,6 +43,10 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 BUCKET = "finetuning-pipeline-data-local"
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+PIPELINE_FAULTS = {
+    "report-write-error": "writing the report to S3 is refused (AccessDenied)",
+}
+"""Faults outside Bedrock, produced by this runner (Bedrock's are in simulated_bedrock.FAULTS)."""
 
 
 @dataclass
@@ -72,16 +78,43 @@ class Execution:
         return [e["stateEnteredEventDetails"]["name"] for e in self.history if "stateEnteredEventDetails" in e]
 
 
+@dataclass
+class S3Faults:
+    """S3 behaviour moto cannot produce on its own: objects that report a huge size (a 10 GB
+    upload without writing 10 GB) and writes that are refused under a prefix."""
+
+    sizes: dict[str, int] = field(default_factory=dict)
+    refused_writes: list[re.Pattern[str]] = field(default_factory=list)
+
+    def apply(self, request: Any, respond: Any) -> Any:
+        parts = urlsplit(request.url)
+        host = parts.hostname or ""
+        key = unquote(parts.path.lstrip("/"))
+        if not host.startswith(f"{BUCKET}."):
+            key = key.split("/", 1)[1] if key.startswith(f"{BUCKET}/") else key
+        if request.method == "PUT" and any(pattern.match(key) for pattern in self.refused_writes):
+            body = b"<Error><Code>AccessDenied</Code><Message>Access Denied (simulated)</Message></Error>"
+            return 403, {"content-type": "application/xml"}, body
+        response = respond()
+        if request.method == "HEAD" and key in self.sizes and response is not None:
+            status, headers, body = response
+            return status, {**headers, "content-length": str(self.sizes[key])}, body
+        return response
+
+
 @contextmanager
-def route_bedrock(simulator: SimulatedBedrock) -> Iterator[SimulatedBedrock]:
+def route_bedrock(simulator: SimulatedBedrock, s3_faults: S3Faults | None = None) -> Iterator[SimulatedBedrock]:
     """Within moto's mock, answer Bedrock requests with the simulator (after botocore has
     serialised and validated them; the simulator's JSON goes through botocore's parser)."""
     original = BotocoreStubber.process_request
+    faults = s3_faults or S3Faults()
 
     def process_request(stubber: BotocoreStubber, request: Any) -> Any:
         host = request.url.split("://", 1)[-1].split("/", 1)[0]
         if simulator.handles(host):
             return simulator.dispatch(request.method, request.url, request.body, request.headers)
+        if ".s3." in f".{host}" or host.startswith("s3."):
+            return faults.apply(request, lambda: original(stubber, request))
         return original(stubber, request)
 
     with mock.patch.object(BotocoreStubber, "process_request", process_request):
@@ -109,9 +142,13 @@ class LocalPipeline:
     def __init__(self, faults: Iterable[str] = (), execution_timeout_seconds: int | None = None,
                  log_level: str = "ERROR", failing_steps: Iterable[str] = ()) -> None:
         self.faults = list(faults)
+        unknown = set(self.faults) - FAULTS.keys() - PIPELINE_FAULTS.keys()
+        if unknown:
+            raise ValueError(f"unknown fault(s) {sorted(unknown)}; known: {sorted({**FAULTS, **PIPELINE_FAULTS})}")
         self.timeout = execution_timeout_seconds
         self.log_level = log_level
         self.failing_steps = set(failing_steps)
+        self.s3_faults = S3Faults()
         self._stack = ExitStack()
         self.bedrock: SimulatedBedrock
         self.state_machine_arn = ""
@@ -128,8 +165,11 @@ class LocalPipeline:
         self._reset_caches()
         self.s3 = boto3.client("s3", region_name=REGION)
         self.sfn = boto3.client("stepfunctions", region_name=REGION)
-        self.bedrock = SimulatedBedrock(REGION, ACCOUNT, boto3.client("s3", region_name=REGION), self.faults)
-        self._stack.enter_context(route_bedrock(self.bedrock))
+        self.bedrock = SimulatedBedrock(
+            REGION, ACCOUNT, boto3.client("s3", region_name=REGION), [f for f in self.faults if f in FAULTS])
+        if "report-write-error" in self.faults:
+            self.s3_faults.refused_writes.append(re.compile(r"^runs/[^/]+/report/"))
+        self._stack.enter_context(route_bedrock(self.bedrock, self.s3_faults))
         pipeline = self
 
         def invoke_lambda(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict
 from report import metrics, render
 from shared import s3 as s3io
 from shared.answers import TARGETS, judgements_key, load_answers
+from shared.aws import error_code
 from shared.clock import parse
+from shared.errors import ReportWriteFailed
 from shared.models import JobState, RunContext, StepError, ThroughputDeletion, ThroughputState
 from shared.settings import Settings
 from shared.step_errors import error_text
@@ -177,9 +179,15 @@ def build_report(step: ReportStep, settings: Settings, s3: Any) -> dict[str, Any
         "questions": rows,
     }
     prefix = f"runs/{run.runId}/report/"
-    s3io.put_json(s3, run.bucket, f"{prefix}results.json", results)
-    s3io.put_text(s3, run.bucket, f"{prefix}report.md", render.markdown(results), "text/markdown; charset=utf-8")
-    s3io.put_text(s3, run.bucket, f"{prefix}index.html", render.html(results), "text/html; charset=utf-8")
+    try:
+        s3io.put_json(s3, run.bucket, f"{prefix}results.json", results)
+        s3io.put_text(s3, run.bucket, f"{prefix}report.md", render.markdown(results), "text/markdown; charset=utf-8")
+        s3io.put_text(s3, run.bucket, f"{prefix}index.html", render.html(results), "text/html; charset=utf-8")
+    except s3.exceptions.ClientError as error:
+        raise ReportWriteFailed(
+            f"the report could not be written to s3://{run.bucket}/{prefix} ({error_code(error)}); the answers "
+            f"and verdicts are kept under s3://{run.bucket}/runs/{run.runId}/eval/"
+        ) from None
     summary = results["summary"]
     return {
         "complete": not problems,

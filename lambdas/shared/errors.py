@@ -70,3 +70,7 @@ class CustomizationJobQuotaExceeded(PipelineError):
 
 class CustomizationJobRejected(PipelineError):
     """Bedrock refused to start the customization job (its message says why)."""
+
+
+class ReportWriteFailed(PipelineError):
+    """The report could not be written; the answers and verdicts are kept."""
