@@ -78,6 +78,26 @@ class Execution:
         return [e["stateEnteredEventDetails"]["name"] for e in self.history if "stateEnteredEventDetails" in e]
 
 
+def compress_retries(definition: str) -> str:
+    """Same states, same retry attempts, but 1 s between them: for tests of faults that
+    exhaust a step's retries (in AWS those waits add up to many minutes)."""
+    document = json.loads(definition)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for retrier in node.get("Retry", []):
+                retrier.update({"IntervalSeconds": 1, "BackoffRate": 1.0})
+                retrier.pop("MaxDelaySeconds", None)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document)
+    return json.dumps(document)
+
+
 @dataclass
 class S3Faults:
     """S3 behaviour moto cannot produce on its own: objects that report a huge size (a 10 GB
@@ -140,7 +160,7 @@ class LocalPipeline:
     """Context manager: `with LocalPipeline(faults=[...]) as pipeline: ...`."""
 
     def __init__(self, faults: Iterable[str] = (), execution_timeout_seconds: int | None = None,
-                 log_level: str = "ERROR", failing_steps: Iterable[str] = ()) -> None:
+                 log_level: str = "ERROR", failing_steps: Iterable[str] = (), fast_retries: bool = False) -> None:
         self.faults = list(faults)
         unknown = set(self.faults) - FAULTS.keys() - PIPELINE_FAULTS.keys()
         if unknown:
@@ -148,6 +168,7 @@ class LocalPipeline:
         self.timeout = execution_timeout_seconds
         self.log_level = log_level
         self.failing_steps = set(failing_steps)
+        self.fast_retries = fast_retries
         self.s3_faults = S3Faults()
         self._stack = ExitStack()
         self.bedrock: SimulatedBedrock
@@ -241,7 +262,10 @@ class LocalPipeline:
                 FunctionName=spec.name, Runtime="python3.12", Role=role_arn, Handler=spec.handler,
                 Code={"ZipFile": code.getvalue()}, Timeout=spec.timeout_seconds, MemorySize=spec.memory_mb,
             )["FunctionArn"]
-        definition = statemachine.substitute(statemachine.load_definition(self.timeout), arns)
+        definition = statemachine.load_definition(self.timeout)
+        if self.fast_retries:
+            definition = compress_retries(definition)
+        definition = statemachine.substitute(definition, arns)
         self.state_machine_arn = self.sfn.create_state_machine(
             name="BedrockFineTuningPipeline", definition=definition, roleArn=role_arn
         )["stateMachineArn"]
@@ -290,10 +314,11 @@ class LocalPipeline:
     def stop(self, arn: str, cause: str = "stopped by the user") -> None:
         self.sfn.stop_execution(executionArn=arn, error="UserAbort", cause=cause)
 
-    def sweep(self, execution: Execution) -> dict[str, Any] | None:
+    def sweep(self, execution: Execution, status: str | None = None) -> dict[str, Any] | None:
         """What the stack's EventBridge rule does when an execution ends badly: start SweepRun
-        with the "Step Functions Execution Status Change" event."""
-        if execution.status not in {"FAILED", "TIMED_OUT", "ABORTED"}:
+        with the "Step Functions Execution Status Change" event (`status` overrides moto's)."""
+        status = status or execution.status
+        if status not in {"FAILED", "TIMED_OUT", "ABORTED"}:
             return None
         described = self.sfn.describe_execution(executionArn=execution.arn)
         event = {
@@ -301,7 +326,7 @@ class LocalPipeline:
             "source": "aws.states", "account": ACCOUNT, "time": "2026-01-01T00:00:00Z", "region": REGION,
             "resources": [execution.arn],
             "detail": {"executionArn": execution.arn, "stateMachineArn": self.state_machine_arn,
-                       "name": described["name"], "status": execution.status, "startDate": 0, "stopDate": 0,
+                       "name": described["name"], "status": status, "startDate": 0, "stopDate": 0,
                        "input": described.get("input"), "output": None},
         }
         payload, errored, _ = _invoke_in_process(self._function("SweepRun"), event)

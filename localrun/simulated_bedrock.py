@@ -47,7 +47,7 @@ FAULTS: dict[str, str] = {
     "judge-error": "the judge model fails when judging, after the throughput is gone (AccessDeniedException)",
     "judge-unreachable": "the judge model cannot be invoked at all (caught by the preflight check)",
     "pt-quota-zero": "Service Quotas reports 0 no-commitment model units (caught by the preflight check)",
-    "slow-answers": "each Converse call through the provisioned throughput takes 1 s",
+    "slow-answers": "each Converse call through the provisioned throughput takes 2 s",
     "judge-malformed": "the judge never calls its verdict tool (malformed verdicts)",
     "delete-throttle": "deleting the provisioned throughput is throttled three times before it succeeds",
 }
@@ -510,7 +510,7 @@ class SimulatedBedrock:
             if "converse-throttle" in self.faults and self._once(f"converse:{question}", 2):
                 raise BedrockError(429, "ThrottlingException", "Too many tokens, please wait before trying again.")
             if "slow-answers" in self.faults:
-                time.sleep(1)
+                time.sleep(2)
             knowledge = self.custom_models[pt["modelArn"]]["knowledge"]
             best = max(knowledge, key=lambda pair: _similarity(question, pair[0]), default=None)
             if best is None or _similarity(question, best[0]) < 0.2:

@@ -1,0 +1,168 @@
+"""Injected faults, table-driven, through the real workflow. Each case asserts the run's
+final status and error, that no provisioned throughput is left and that raw/ is
+unchanged. Where the workflow itself cannot clean up (aborted, timed out, or its own
+deletion step broken) the sweeper, started as the stack's EventBridge rule would start
+it, must be what deletes the throughput; everywhere else the workflow must have done it
+before the sweeper runs. The case ids are the rows of RELIABILITY.md."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from localrun.pipeline import BUCKET, LocalPipeline
+from tests.e2e.conftest import upload_sample
+
+FAST = {"pollIntervalSeconds": 0, "throughputPollIntervalSeconds": 0, "throughputMaxWaitSeconds": 3}
+
+
+@dataclass
+class Fault:
+    id: str
+    faults: tuple[str, ...] = ()
+    status: str = "FAILED"
+    error: str | None = None
+    cause: tuple[str, ...] = ()
+    throughput_created: bool = True
+    job_created: bool = True
+    swept: bool = False
+    """True only where the sweeper is the designed clean-up (it must then delete the throughput)."""
+    failing_steps: tuple[str, ...] = ()
+    overrides: dict[str, Any] = field(default_factory=dict)
+    timeout: int | None = None
+
+
+FAULTS = [
+    Fault("throttling-on-every-bedrock-api", ("throttle",), status="SUCCEEDED"),
+    Fault("job-failed", ("job-failed",), error="CustomizationJobFailed", cause=("training loss diverged",),
+          throughput_created=False),
+    Fault("job-stopped", ("job-stopped",), error="CustomizationJobStopped", cause=("was stopped",),
+          throughput_created=False),
+    Fault("job-quota-waits-then-runs", ("job-quota",), status="SUCCEEDED"),
+    Fault("pt-quota-exceeded", ("pt-quota",), error="ProvisionedThroughputQuotaExceeded",
+          cause=("AWS Support", "1 model unit"), throughput_created=False),
+    Fault("pt-quota-zero-caught-by-preflight", ("pt-quota-zero",), error="ProvisionedThroughputQuotaExceeded",
+          cause=("quota for no-commitment provisioned throughput is 0",), throughput_created=False, job_created=False),
+    Fault("pt-failed", ("pt-failed",), error="ProvisionedThroughputFailed", cause=("Insufficient capacity", "was deleted")),
+    Fault("pt-stuck-in-creating", ("pt-stuck",), error="ProvisionedThroughputTimeout",
+          cause=("still Creating", "was deleted")),
+    Fault("converse-throttled-through-pt", ("converse-throttle",), status="SUCCEEDED"),
+    Fault("error-answering-through-pt", ("answer-error",), error="AnswerGenerationFailed",
+          cause=("ModelErrorException", "was deleted")),
+    Fault("base-model-unavailable", ("base-error",), error="EvaluationIncomplete",
+          cause=("base-model answers are missing", "AccessDeniedException")),
+    Fault("judge-unreachable-caught-by-preflight", ("judge-unreachable",), error="JudgeFailed",
+          cause=("is not reachable",), throughput_created=False, job_created=False),
+    Fault("judge-fails-after-pt-is-gone", ("judge-error",), error="JudgeFailed",
+          cause=("no scores were recorded", "answers are kept")),
+    Fault("judge-malformed-verdicts", ("judge-malformed",), error="JudgeFailed",
+          cause=("malformed verdict after 3 attempts", "answers are kept")),
+    Fault("report-write-fails", ("report-write-error",), error="ReportWriteFailed",
+          cause=("the report could not be written", "AccessDenied")),
+    Fault("pt-deletion-throttled", ("delete-throttle",), status="SUCCEEDED"),
+    Fault("job-never-finishes-run-times-out", ("job-never-finishes",), status="TIMED_OUT",
+          throughput_created=False, timeout=6),
+    Fault("step-PreprocessDataset-crashes", failing_steps=("PreprocessDataset",), error="RuntimeError",
+          throughput_created=False, job_created=False),
+    Fault("step-PreflightChecks-crashes", failing_steps=("PreflightChecks",), error="RuntimeError",
+          throughput_created=False, job_created=False),
+    Fault("step-StartCustomizationJob-crashes", failing_steps=("StartCustomizationJob",), error="RuntimeError",
+          throughput_created=False, job_created=False),
+    Fault("step-CheckCustomizationJob-crashes", failing_steps=("CheckCustomizationJob",), error="RuntimeError",
+          throughput_created=False),
+    Fault("step-AnswerWithBaseModel-crashes", failing_steps=("AnswerWithBaseModel",), error="EvaluationIncomplete"),
+    Fault("step-CreateProvisionedThroughput-crashes", failing_steps=("CreateProvisionedThroughput",),
+          error="RuntimeError", throughput_created=False),
+    Fault("step-CheckProvisionedThroughput-crashes", failing_steps=("CheckProvisionedThroughput",),
+          error="RuntimeError", cause=("was deleted",)),
+    Fault("step-AnswerWithFineTunedModel-crashes", failing_steps=("AnswerWithFineTunedModel",), error="RuntimeError",
+          cause=("was deleted",)),
+    Fault("step-DeleteProvisionedThroughput-crashes", failing_steps=("DeleteProvisionedThroughput",),
+          error="ProvisionedThroughputDeletionFailed", cause=("delete it now",), swept=True),
+    Fault("step-JudgeAnswers-crashes", failing_steps=("JudgeAnswers",), error="JudgeFailed",
+          cause=("RuntimeError",)),
+    Fault("step-BuildReport-crashes", failing_steps=("BuildReport",), error="RuntimeError"),
+    Fault("step-NotifyRun-crashes", failing_steps=("NotifyRun",), status="SUCCEEDED"),
+]
+
+
+@pytest.mark.parametrize("case", FAULTS, ids=[case.id for case in FAULTS])
+def test_fault(case: Fault) -> None:
+    with LocalPipeline(faults=case.faults, failing_steps=case.failing_steps, fast_retries=True,
+                       execution_timeout_seconds=case.timeout) as pipeline:
+        execution_input = {**upload_sample(pipeline), **FAST, **case.overrides}
+        raw_before = pipeline.raw_snapshot()
+        execution = pipeline.wait(pipeline.start(execution_input), timeout=180)
+
+        assert execution.status == case.status, (execution.error, execution.cause)
+        if case.error:
+            assert execution.error == case.error, execution.cause
+        for text in case.cause:
+            assert text in (execution.cause or ""), f"{text!r} not in {execution.cause!r}"
+        bedrock = pipeline.bedrock
+        assert (len(bedrock.jobs) == 1) is case.job_created
+        created = len(bedrock.throughputs) + len(bedrock.deleted_throughputs)
+        assert created == (1 if case.throughput_created else 0)
+        if not case.swept:
+            assert pipeline.remaining_throughputs() == []  # the workflow cleaned up by itself
+        swept = pipeline.sweep(execution)
+        if case.swept:
+            assert swept is not None and len(swept["deleted"]) == 1
+        assert pipeline.remaining_throughputs() == []
+        assert pipeline.raw_snapshot() == raw_before
+        if case.id == "step-CheckCustomizationJob-crashes":
+            assert swept is not None and swept["stopped"] == [next(iter(bedrock.jobs.values()))["jobName"]]
+        if case.id == "judge-fails-after-pt-is-gone":
+            states = execution.states_entered()
+            assert states.index("DeleteProvisionedThroughput") < states.index("JudgeAnswers")
+            run_id = _run_id(execution)
+            keys = [o["Key"] for o in pipeline.s3.list_objects_v2(Bucket=BUCKET, Prefix=f"runs/{run_id}/")["Contents"]]
+            assert any("/eval/answers/fine-tuned/" in key for key in keys)
+            assert f"runs/{run_id}/report/results.json" in keys
+        if case.id == "pt-deletion-throttled":
+            assert len(bedrock.operations("DeleteProvisionedModelThroughput", outcome="ThrottlingException")) == 3
+        if case.id == "job-quota-waits-then-runs":
+            assert len(bedrock.operations("CreateModelCustomizationJob", outcome="ServiceQuotaExceededException")) == 2
+        if case.id == "job-never-finishes-run-times-out":
+            assert swept is not None and len(swept["stopped"]) == 1
+
+
+def _run_id(execution: Any) -> str:
+    for event in execution.history:
+        details = event.get("stateExitedEventDetails") or {}
+        output = json.loads(details.get("output") or "{}")
+        if details.get("name") == "PreprocessDataset" and "run" in output:
+            return str(output["run"]["runId"])
+    raise AssertionError("no run id")
+
+
+@pytest.mark.parametrize("how", ["aborted", "timed-out"])
+def test_a_run_that_ends_while_the_throughput_is_in_service_is_swept(how: str) -> None:
+    """The workflow's own clean-up cannot run after an abort or a time-out: the sweeper must."""
+    with LocalPipeline(faults=["slow-answers"], execution_timeout_seconds=12 if how == "timed-out" else None
+                       ) as pipeline:
+        execution_input = {**upload_sample(pipeline), **FAST, "evaluation": {"concurrency": 1}}
+        raw_before = pipeline.raw_snapshot()
+        arn = pipeline.start(execution_input)
+        deadline = time.monotonic() + 60
+        while "AnswerFineTunedBatch" not in pipeline.describe(arn).states_entered():
+            assert time.monotonic() < deadline, "the run never reached the fine-tuned answers"
+            time.sleep(0.1)
+        assert len(pipeline.remaining_throughputs()) == 1  # InService, billed
+        if how == "aborted":
+            pipeline.stop(arn)
+        execution = pipeline.wait(arn, timeout=60)
+        expected = "ABORTED" if how == "aborted" else "TIMED_OUT"
+        # moto 5.2.5 ends an execution stopped inside a Map state as FAILED (States.Runtime) where
+        # AWS reports ABORTED; either way none of the workflow's own states ran after the stop.
+        assert execution.status in ({expected, "FAILED"} if how == "aborted" else {expected})
+        assert "CleanUpProvisionedThroughput" not in execution.states_entered()
+        assert len(pipeline.remaining_throughputs()) == 1  # only the sweeper can delete it now
+        swept = pipeline.sweep(execution, status=expected)
+        assert swept is not None and len(swept["deleted"]) == 1
+        assert pipeline.remaining_throughputs() == []
+        assert pipeline.raw_snapshot() == raw_before
