@@ -13,11 +13,11 @@ from typing import Any
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
 
-import aws_cdk as cdk  # noqa: E402
-from aws_cdk.assertions import Template  # noqa: E402
+import aws_cdk as cdk
+from aws_cdk.assertions import Template
 
-import app as cdk_app  # noqa: E402
-from stacks import PipelineStack  # noqa: E402
+import app as cdk_app
+from stacks import PipelineStack
 
 REPO = Path(__file__).resolve().parents[2]
 CDK_JSON = json.loads((REPO / "cdk.json").read_text(encoding="utf-8"))
@@ -44,13 +44,13 @@ class Synthesized:
 
     @cached_property
     def json(self) -> dict[str, Any]:
-        return self.template.to_json()  # type: ignore[no-any-return]
+        return dict(self.template.to_json())
 
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
-        return self.template.find_resources(resource_type)  # type: ignore[no-any-return]
+        return {key: dict(value) for key, value in self.template.find_resources(resource_type).items()}
 
     def logical_id(self, construct: Any) -> str:
-        return self.stack.resolve(self.stack.get_logical_id(construct.node.default_child))  # type: ignore[no-any-return]
+        return str(self.stack.resolve(self.stack.get_logical_id(construct.node.default_child)))
 
 
 def synthesize(extra_context: dict[str, Any] | None = None, outdir: Path | None = None) -> Synthesized:

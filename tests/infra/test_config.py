@@ -8,10 +8,11 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_logs as logs
-from .support import CDK_JSON, CONFIGURED, REPO
 
 from stacks.config import DEFAULTS, POWERTOOLS_VERSION, ConfigError, PipelineConfig
 from stacks.constructs.functions import powertools_parameter_name
+
+from .support import CDK_JSON, CONFIGURED, REPO
 
 
 def test_defaults_when_context_is_empty() -> None:

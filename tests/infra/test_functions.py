@@ -22,7 +22,7 @@ LAYER = f"{{{{resolve:ssm:/aws/service/powertools/python/arm64/python3.14/{POWER
 
 def _function(synthesized: Synthesized, name: str) -> dict[str, Any]:
     function = synthesized.stack.functions.by_name[name]
-    return synthesized.json["Resources"][synthesized.logical_id(function)]["Properties"]  # type: ignore[no-any-return]
+    return synthesized.json["Resources"][synthesized.logical_id(function)]["Properties"]
 
 
 def _expected_environment(synthesized: Synthesized, entry: statemachine.TaskFunction) -> dict[str, Any]:

@@ -48,6 +48,7 @@ def allow(
 LOGS = allow({"logs:CreateLogStream", "logs:PutLogEvents"}, "<OwnLogs.Arn>")
 XRAY = allow({"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, "*")
 LIST_RUNS = allow("s3:ListBucket", B, RUNS_ONLY)
+LIST_RAW = allow("s3:ListBucket", B, {"StringLike": {"s3:prefix": ["raw/*"]}})
 PUBLISH = [
     allow("sns:Publish", "<Topic>"),
     allow({"kms:GenerateDataKey", "kms:Decrypt"}, "<TopicKey.Arn>"),
@@ -58,9 +59,16 @@ WRITE_EVAL = allow("s3:PutObject", f"{B}/runs/*/eval/*")
 EXPECTED: dict[str, list[Statement]] = {
     "PreprocessDataset": [
         allow("s3:GetObject", f"{B}/raw/*"),
+        LIST_RAW,
         allow("s3:PutObject", f"{B}/runs/*/data/*"),
+        allow({"s3:GetObject", "s3:PutObject"}, f"{B}/runs/_claims/*"),
         LIST_RUNS,
         allow("bedrock:GetFoundationModel", FOUNDATION_MODELS),
+    ],
+    "PreflightChecks": [
+        allow("bedrock:GetFoundationModel", FOUNDATION_MODELS),
+        allow("bedrock:InvokeModel", [FOUNDATION_MODELS, INFERENCE_PROFILES]),
+        allow("servicequotas:ListServiceQuotas", "*"),
     ],
     "StartCustomizationJob": [
         allow("bedrock:CreateModelCustomizationJob", [FOUNDATION_MODELS, CUSTOM_MODELS, JOBS]),
@@ -101,6 +109,7 @@ EXPECTED: dict[str, list[Statement]] = {
     "JudgeAnswers": [
         allow("bedrock:InvokeModel", [FOUNDATION_MODELS, INFERENCE_PROFILES]),
         allow("s3:GetObject", [f"{B}/runs/*/data/*", f"{B}/runs/*/eval/*"]),
+        LIST_RUNS,  # finds the answer batches
         WRITE_EVAL,
     ],
     "BuildReport": [
@@ -319,3 +328,51 @@ def test_no_lambda_role_may_write_under_raw(default: Synthesized) -> None:
         for actions, resources, _ in _function_statements(default, name):
             if {"s3:PutObject", "s3:PutObjectAcl", "s3:RestoreObject"} & set(actions):
                 assert all(r.startswith(f"{B}/runs/") for r in resources), (name, resources)
+
+
+def test_resource_star_only_where_the_api_requires_it(default: Synthesized) -> None:
+    """Every identity-policy statement on Resource '*' (the README's Security section lists them)."""
+    stack = default.stack
+    resources = default.json["Resources"]
+    unscoped: dict[str, set[str]] = {}
+    for logical_id, resource in resources.items():
+        properties = resource.get("Properties", {})
+        if resource["Type"] == "AWS::IAM::Role":
+            documents = [(logical_id, p["PolicyDocument"]) for p in properties.get("Policies", [])]
+        elif resource["Type"] == "AWS::IAM::Policy":
+            documents = [(role["Ref"], properties["PolicyDocument"]) for role in properties["Roles"]]
+        else:
+            continue
+        for role_id, document in documents:
+            for statement in document["Statement"]:
+                if statement["Effect"] == "Allow" and "*" in as_list(statement["Resource"]):
+                    unscoped.setdefault(role_id, set()).update(as_list(statement["Action"]))
+
+    xray = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+    expected = {default.logical_id(stack.functions.by_name[name].role): set(xray) for name in ALL_FUNCTIONS}
+    expected[default.logical_id(stack.functions.by_name["PreflightChecks"].role)] |= {
+        "servicequotas:ListServiceQuotas"
+    }
+    expected[default.logical_id(stack.functions.by_name["StartCustomizationJob"].role)] |= {
+        "bedrock:ListModelCustomizationJobs"
+    }
+    expected[default.logical_id(stack.functions.sweeper.role)] |= {
+        "bedrock:ListModelCustomizationJobs",
+        "bedrock:ListProvisionedModelThroughputs",
+    }
+    expected[default.logical_id(stack.workflow.role)] = {
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:DescribeResourcePolicies",
+        "logs:DescribeLogGroups",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+    }
+
+    assert unscoped == expected

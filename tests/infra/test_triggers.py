@@ -18,7 +18,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from .support import Synthesized
+from .support import REPO, Synthesized
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -77,7 +77,7 @@ def eventbridge() -> Iterator[EventBridgeSandbox]:
 
 
 def _rule(synthesized: Synthesized, rule: Any) -> dict[str, Any]:
-    return synthesized.json["Resources"][synthesized.logical_id(rule)]["Properties"]  # type: ignore[no-any-return]
+    return synthesized.json["Resources"][synthesized.logical_id(rule)]["Properties"]
 
 
 def _concrete(value: Any, refs: dict[str, str]) -> Any:
@@ -153,14 +153,14 @@ def execution_status_change(status: str, state_machine_arn: str = STATE_MACHINE_
 @pytest.fixture(scope="module")
 def upload_pattern(default: Synthesized) -> dict[str, Any]:
     pattern = _rule(default, default.stack.triggers.upload_rule)["EventPattern"]
-    return _concrete(pattern, {default.logical_id(default.stack.data.bucket): BUCKET})  # type: ignore[no-any-return]
+    return _concrete(pattern, {default.logical_id(default.stack.data.bucket): BUCKET})
 
 
 @pytest.fixture(scope="module")
 def failed_run_pattern(default: Synthesized) -> dict[str, Any]:
     pattern = _rule(default, default.stack.triggers.sweeper_rule)["EventPattern"]
     state_machine_id = default.logical_id(default.stack.workflow.state_machine)
-    return _concrete(pattern, {state_machine_id: STATE_MACHINE_ARN})  # type: ignore[no-any-return]
+    return _concrete(pattern, {state_machine_id: STATE_MACHINE_ARN})
 
 
 def test_upload_rule_pattern_in_the_template(default: Synthesized) -> None:
@@ -324,3 +324,26 @@ def test_sweeper_errors_raise_an_alarm(default: Synthesized) -> None:
             "AlarmActions": [{"Ref": default.logical_id(default.stack.notifications.topic)}],
         },
     )
+
+
+def test_the_shared_event_fixtures_match_the_deployed_patterns(
+    eventbridge: EventBridgeSandbox, default: Synthesized
+) -> None:
+    """tests/events/ (used by the handlers' tests) holds events the rules really deliver."""
+    events_dir = REPO / "tests" / "events"
+    upload = json.loads((events_dir / "preprocess_s3_object_created.json").read_text(encoding="utf-8"))[
+        "input"
+    ]
+    status_change = json.loads((events_dir / "sfn_execution_status_change.json").read_text(encoding="utf-8"))
+    stack = default.stack
+    upload_rule = _concrete(
+        _rule(default, stack.triggers.upload_rule)["EventPattern"],
+        {default.logical_id(stack.data.bucket): upload["detail"]["bucket"]["name"]},
+    )
+    sweeper_rule = _concrete(
+        _rule(default, stack.triggers.sweeper_rule)["EventPattern"],
+        {default.logical_id(stack.workflow.state_machine): status_change["detail"]["stateMachineArn"]},
+    )
+
+    assert eventbridge.matches(upload_rule, upload)
+    assert eventbridge.matches(sweeper_rule, status_change)

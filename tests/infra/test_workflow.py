@@ -12,7 +12,7 @@ from .support import Synthesized
 
 def _state_machine(synthesized: Synthesized) -> dict[str, Any]:
     logical_id = synthesized.logical_id(synthesized.stack.workflow.state_machine)
-    return synthesized.json["Resources"][logical_id]["Properties"]  # type: ignore[no-any-return]
+    return synthesized.json["Resources"][logical_id]["Properties"]
 
 
 def test_standard_workflow_with_the_definition_inline(default: Synthesized) -> None:
@@ -59,3 +59,21 @@ def test_tracing_enabled_and_explicit_role(default: Synthesized) -> None:
     assert state_machine["RoleArn"] == {
         "Fn::GetAtt": [default.logical_id(default.stack.workflow.role), "Arn"]
     }
+
+
+def test_every_task_calls_one_of_the_stacks_functions(default: Synthesized) -> None:
+    """The role only grants lambda:InvokeFunction: a service integration would need more."""
+
+    def resources(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            found = [node["Resource"]] if isinstance(node.get("Resource"), str) else []
+            return found + [r for value in node.values() for r in resources(value)]
+        if isinstance(node, list):
+            return [r for item in node for r in resources(item)]
+        return []
+
+    definition = json.loads(_state_machine(default)["DefinitionString"])
+    keys = {f"${{{entry.substitution_key}}}" for entry in statemachine.TASK_FUNCTIONS}
+
+    assert resources(definition)
+    assert set(resources(definition)) == keys

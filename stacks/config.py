@@ -1,0 +1,230 @@
+"""Stack settings: read from the CDK context (cdk.json or `-c key=value`) once, validated, typed.
+
+Every key is optional; `DEFAULTS` holds the value used when a key is absent. Values given
+with `-c` arrive as strings, values in cdk.json as JSON types: both are accepted. All the
+problems found are reported together in one `ConfigError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_logs as logs
+from constructs import Node
+
+POWERTOOLS_VERSION = "3.37.0"
+"""Powertools for AWS Lambda (Python) layer version; must equal `aws-lambda-powertools` in
+requirements-dev.txt, so the code is tested against the library it runs with
+(tests/infra/test_config.py checks this)."""
+
+DEFAULTS: dict[str, Any] = {
+    "baseModelId": "amazon.nova-micro-v1:0:128k",
+    "judgeModelId": "us.amazon.nova-pro-v1:0",
+    "notificationEmail": "",
+    "pollIntervalSeconds": 300,
+    "executionTimeoutHours": 72,
+    "ptHourlyPriceUsd": 0,
+    "trainingPricePer1kTokensUsd": 0,
+    "logRetentionDays": 30,
+    "removalPolicy": "retain",
+    "powertoolsLayerVersion": POWERTOOLS_VERSION,
+}
+"""Context keys of this app and their defaults (cdk.json repeats them for discoverability)."""
+
+POLL_INTERVAL_RANGE = (10, 3600)
+EXECUTION_TIMEOUT_HOURS_RANGE = (1, 8760)
+"""Up to 365 days: a Standard workflow may run for at most one year."""
+
+_RETENTION_DAYS: dict[int, logs.RetentionDays] = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    2192: logs.RetentionDays.SIX_YEARS,
+    2557: logs.RetentionDays.SEVEN_YEARS,
+    2922: logs.RetentionDays.EIGHT_YEARS,
+    3288: logs.RetentionDays.NINE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
+"""The retention periods CloudWatch Logs accepts."""
+
+_REMOVAL_POLICIES = {"retain": RemovalPolicy.RETAIN, "destroy": RemovalPolicy.DESTROY}
+_MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,2047}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+_OWN_KEY_SHAPE = re.compile(r"^[a-z][A-Za-z0-9]*$")
+"""Plain camelCase: the shape of this app's keys (CDK's own keys contain `:`, `@` or `-`)."""
+
+
+class ConfigError(ValueError):
+    """One or more context values are invalid; the message lists every problem."""
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    base_model_id: str
+    """Default base model for customization (used when an execution input names none)."""
+    judge_model_id: str
+    """Default model (or inference profile) that judges the answers."""
+    notification_email: str | None
+    """Subscribed to the notification topic when given (the address must confirm it)."""
+    poll_interval_seconds: int
+    """Default wait between two status checks of the customization job."""
+    execution_timeout_hours: int
+    """The state machine's overall TimeoutSeconds, in hours."""
+    pt_hourly_price_usd: float | None
+    """Price of one model unit of provisioned throughput per hour; None: no cost estimate."""
+    training_price_per_1k_tokens_usd: float | None
+    """Training price per 1,000 tokens; None: no cost estimate."""
+    log_retention_days: int
+    removal_policy: RemovalPolicy
+    powertools_layer_version: str
+
+    @property
+    def log_retention(self) -> logs.RetentionDays:
+        return _RETENTION_DAYS[self.log_retention_days]
+
+    @property
+    def execution_timeout_seconds(self) -> int:
+        return self.execution_timeout_hours * 3600
+
+    @classmethod
+    def from_context(cls, node: Node) -> PipelineConfig:
+        """Read this app's keys from the construct tree's context (call once, in the stack)."""
+        context = node.get_all_context()
+        values = {key: context.get(key) for key in DEFAULTS}
+        return cls.from_mapping(values, unknown_keys=_unknown_keys(context))
+
+    @classmethod
+    def from_mapping(
+        cls, values: Mapping[str, Any], *, unknown_keys: list[str] | None = None
+    ) -> PipelineConfig:
+        """Validate raw context values (absent or None: the default)."""
+        merged = {key: (DEFAULTS[key] if values.get(key) is None else values[key]) for key in DEFAULTS}
+        unknown = sorted({*(unknown_keys or []), *(set(values) - set(DEFAULTS))})
+        problems = [_unknown_key_problem(key) for key in unknown]
+
+        def check(key: str, parse: Callable[[Any], Any]) -> Any:
+            try:
+                return parse(merged[key])
+            except ValueError as error:
+                problems.append(f"{key}: {error} (got {merged[key]!r})")
+                return None
+
+        config = {
+            "base_model_id": check("baseModelId", _model_id),
+            "judge_model_id": check("judgeModelId", _model_id),
+            "notification_email": check("notificationEmail", _optional_email),
+            "poll_interval_seconds": check("pollIntervalSeconds", _int_in(*POLL_INTERVAL_RANGE)),
+            "execution_timeout_hours": check(
+                "executionTimeoutHours", _int_in(*EXECUTION_TIMEOUT_HOURS_RANGE)
+            ),
+            "pt_hourly_price_usd": check("ptHourlyPriceUsd", _optional_price),
+            "training_price_per_1k_tokens_usd": check("trainingPricePer1kTokensUsd", _optional_price),
+            "log_retention_days": check("logRetentionDays", _retention_days),
+            "removal_policy": check("removalPolicy", _removal_policy),
+            "powertools_layer_version": check("powertoolsLayerVersion", _semver),
+        }
+        if problems:
+            listed = "\n".join(f"  - {problem}" for problem in problems)
+            raise ConfigError(
+                'Invalid CDK context (cdk.json "context" or `-c key=value`):\n'
+                f"{listed}\nValid keys and defaults: {DEFAULTS}"
+            )
+        return cls(**config)
+
+
+def _unknown_keys(context: Mapping[str, Any]) -> list[str]:
+    """Keys shaped like ours that we do not know: most likely a typo (`-c notificationEmial=...`)."""
+    return sorted(key for key in context if _OWN_KEY_SHAPE.match(key) and key not in DEFAULTS)
+
+
+def _unknown_key_problem(key: str) -> str:
+    close = difflib.get_close_matches(key, DEFAULTS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{key}: not a context key of this app{hint}"
+
+
+def _int_in(low: int, high: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool):
+            raise ValueError(f"expected a whole number from {low} to {high}")
+        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+            value = int(value)
+        if not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}")
+        return value
+
+    return parse
+
+
+def _optional_price(value: Any) -> float | None:
+    """0 (the default) or an empty string means "not configured": no cost estimate."""
+    if isinstance(value, str) and value.strip() == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("expected a price in USD (a number >= 0; 0 means not configured)")
+    try:
+        price = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("expected a price in USD (a number >= 0; 0 means not configured)") from None
+    if not math.isfinite(price) or price < 0:
+        raise ValueError("expected a price in USD (a number >= 0; 0 means not configured)")
+    return price or None
+
+
+def _retention_days(value: Any) -> int:
+    message = f"expected one of the retention periods CloudWatch Logs accepts: {list(_RETENTION_DAYS)}"
+    try:
+        days = _int_in(1, 3653)(value)
+    except ValueError:
+        raise ValueError(message) from None
+    if days not in _RETENTION_DAYS:
+        raise ValueError(message)
+    return days
+
+
+def _removal_policy(value: Any) -> RemovalPolicy:
+    policy = _REMOVAL_POLICIES.get(str(value).strip().lower())
+    if policy is None:
+        raise ValueError('expected "retain" or "destroy"')
+    return policy
+
+
+def _model_id(value: Any) -> str:
+    if not isinstance(value, str) or not _MODEL_ID.match(value):
+        raise ValueError("expected a Bedrock model id, inference profile id or ARN")
+    return value
+
+
+def _optional_email(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    if not isinstance(value, str) or not _EMAIL.match(value.strip()):
+        raise ValueError("expected an e-mail address (or leave it empty for no subscription)")
+    return value.strip()
+
+
+def _semver(value: Any) -> str:
+    if not isinstance(value, str) or not _SEMVER.match(value):
+        raise ValueError('expected a Powertools release like "3.37.0" (a published layer version)')
+    return value

@@ -1,0 +1,161 @@
+"""The Lambda functions: one per `statemachine.TASK_FUNCTIONS` entry, plus the sweeper.
+
+All share one code asset (`lambdas/`, a plain directory: no Docker) and the AWS-managed
+Powertools layer, pinned to one release and resolved at deploy time from its public SSM
+parameter (a CloudFormation dynamic reference: nothing is looked up at synth).
+Each function has its own role, with only the statements in `function_policies`, and its own
+log group; no function gets the AWSLambdaBasicExecutionRole managed policy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+import statemachine
+from stacks import nag
+from stacks.config import PipelineConfig
+from stacks.constructs import arns
+from stacks.constructs.function_policies import (
+    PolicyTargets,
+    statements_for,
+    unscoped_actions,
+    wildcard_reason,
+)
+
+LAMBDA_CODE_DIR = Path(__file__).resolve().parents[2] / "lambdas"
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+POWERTOOLS_SERVICE_NAME = "bedrock-finetuning"
+POWERTOOLS_METRICS_NAMESPACE = "BedrockFineTuningPipeline"
+ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "tests", "**/tests", ".pytest_cache", ".mypy_cache"]
+
+
+def powertools_parameter_name(version: str) -> str:
+    """The public SSM parameter holding the layer ARN of one Powertools release.
+
+    Its path uses the runtime name with a dot (`python3.14`), unlike the layer name.
+    """
+    python = RUNTIME.name.removeprefix("python")
+    return f"/aws/service/powertools/python/{ARCHITECTURE.name}/python{python}/{version}"
+
+
+class PipelineFunctions(Construct):
+    """Creates every function; `by_name` maps `TaskFunction.name` to the function."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PipelineConfig,
+        targets: PolicyTargets,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self._targets = targets
+        self._code = lambda_.Code.from_asset(str(LAMBDA_CODE_DIR), exclude=ASSET_EXCLUDES)
+        layer_arn = ssm.StringParameter.from_string_parameter_attributes(
+            self,
+            "PowertoolsLayerArn",
+            parameter_name=powertools_parameter_name(config.powertools_layer_version),
+            force_dynamic_reference=True,
+        ).string_value
+        self._powertools = lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", layer_arn)
+        self._settings = self._runtime_settings()
+        self.by_name: dict[str, lambda_.Function] = {
+            entry.name: self._function(entry) for entry in statemachine.TASK_FUNCTIONS
+        }
+        self.sweeper = self._function(statemachine.SWEEPER_FUNCTION)
+        self.by_name[statemachine.SWEEPER_FUNCTION.name] = self.sweeper
+
+    def _runtime_settings(self) -> dict[str, str]:
+        """Values of every runtime setting name that `statemachine` may list for a function."""
+        config, targets = self._config, self._targets
+        values = {
+            statemachine.BUCKET: targets.bucket.bucket_name,
+            statemachine.BEDROCK_ROLE_ARN: targets.service_role.role_arn,
+            statemachine.TOPIC_ARN: targets.topic.topic_arn,
+            statemachine.DEFAULT_BASE_MODEL_ID: config.base_model_id,
+            statemachine.DEFAULT_JUDGE_MODEL_ID: config.judge_model_id,
+            statemachine.DEFAULT_POLL_INTERVAL_SECONDS: str(config.poll_interval_seconds),
+        }
+        # Prices are optional: left out when not configured (the report then has no estimate).
+        if config.pt_hourly_price_usd is not None:
+            values[statemachine.PT_HOURLY_PRICE_USD] = str(config.pt_hourly_price_usd)
+        if config.training_price_per_1k_tokens_usd is not None:
+            values[statemachine.TRAINING_PRICE_PER_1K_TOKENS_USD] = str(
+                config.training_price_per_1k_tokens_usd
+            )
+        return values
+
+    def _environment(self, entry: statemachine.TaskFunction) -> dict[str, str]:
+        optional = {statemachine.PT_HOURLY_PRICE_USD, statemachine.TRAINING_PRICE_PER_1K_TOKENS_USD}
+        unknown = set(entry.environment) - self._settings.keys() - optional
+        if unknown:
+            raise ValueError(f"{entry.name}: no value for runtime settings {sorted(unknown)}")
+        return {
+            "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
+            "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            **{name: self._settings[name] for name in entry.environment if name in self._settings},
+        }
+
+    def _function(self, entry: statemachine.TaskFunction) -> lambda_.Function:
+        stack = Stack.of(self)
+        log_group = logs.LogGroup(
+            self,
+            f"{entry.name}Logs",
+            retention=self._config.log_retention,
+            removal_policy=self._config.removal_policy,
+        )
+        statements = [
+            *statements_for(entry.name, stack, self._targets),
+            iam.PolicyStatement(
+                sid="WriteOwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[log_group.log_group_arn],
+            ),
+        ]
+        role = iam.Role(
+            self,
+            f"{entry.name}Role",
+            description=f"Lambda function {entry.name} of the Bedrock fine-tuning pipeline",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            # Inline, so the permissions exist as soon as the role does.
+            inline_policies={"Permissions": iam.PolicyDocument(statements=statements)},
+        )
+        unscoped = unscoped_actions(stack, statements)
+        for finding in nag.wildcard_findings(stack, statements):
+            nag.acknowledge(
+                role.node.default_child,  # type: ignore[arg-type]
+                f"{nag.IAM5}[{finding}]",
+                wildcard_reason(finding, unscoped),
+            )
+
+        function = lambda_.Function(
+            self,
+            entry.name,
+            description=entry.description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            code=self._code,
+            handler=entry.handler,
+            timeout=Duration.seconds(entry.timeout_seconds),
+            memory_size=entry.memory_mb,
+            layers=[self._powertools],
+            tracing=lambda_.Tracing.ACTIVE,
+            role=role,
+            log_group=log_group,
+            environment=self._environment(entry),
+        )
+        # CDK adds the X-Ray statement to the role's default policy for active tracing.
+        default_policy = role.node.find_child("DefaultPolicy")
+        nag.acknowledge(default_policy.node.default_child, f"{nag.IAM5}[Resource::*]", arns.XRAY_REASON)  # type: ignore[arg-type]
+        return function
