@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import shutil
@@ -27,13 +28,21 @@ def _parser() -> argparse.ArgumentParser:
         description=f"Run the fine-tuning pipeline end to end on this machine. {BANNER}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=f"faults (--fault NAME, repeatable):\n{faults}\n{steps}\n\n"
-               "exit status: 0 when the run succeeds, 1 when it fails",
+        "exit status: 0 when the run succeeds, 1 when it fails",
     )
     parser.add_argument("--training", type=Path, default=DATASET / "training.json", help="raw training QA file")
-    parser.add_argument("--validation", type=Path, default=DATASET / "validation.json",
-                        help="raw validation QA file (use --validation none to let the pipeline split)")
-    parser.add_argument("--eval", type=Path, default=DATASET / "eval.json",
-                        help="raw evaluation QA file (use --eval none for a held-out sample)")
+    parser.add_argument(
+        "--validation",
+        type=Path,
+        default=DATASET / "validation.json",
+        help="raw validation QA file (use --validation none to let the pipeline split)",
+    )
+    parser.add_argument(
+        "--eval",
+        type=Path,
+        default=DATASET / "eval.json",
+        help="raw evaluation QA file (use --eval none for a held-out sample)",
+    )
     parser.add_argument("--input", default="{}", help="execution-input overrides as JSON (or @file.json)")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="inject a fault (see below)")
     parser.add_argument("--out", type=Path, default=Path("demo-output"), help="where summary.json and the report go")
@@ -60,17 +69,20 @@ def _print_progress(pipeline: LocalPipeline, arn: str, started: float, seen: int
     events = pipeline.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
     for event in events[seen:]:
         elapsed = f"[{time.monotonic() - started:5.1f}s]"
-        if "stateEnteredEventDetails" in event and event["type"] in ("TaskStateEntered", "MapStateEntered",
-                                                                     "ParallelStateEntered", "WaitStateEntered",
-                                                                     "FailStateEntered", "SucceedStateEntered"):
+        if "stateEnteredEventDetails" in event and event["type"] in (
+            "TaskStateEntered",
+            "MapStateEntered",
+            "ParallelStateEntered",
+            "WaitStateEntered",
+            "FailStateEntered",
+            "SucceedStateEntered",
+        ):
             print(f"  {elapsed} {event['stateEnteredEventDetails']['name']}", flush=True)
         for key, details in event.items():
             if key.endswith("FailedEventDetails") and event["type"] != "ExecutionFailed":
                 cause = str(details.get("cause", ""))
-                try:
+                with contextlib.suppress(json.JSONDecodeError, AttributeError):
                     cause = json.loads(cause).get("errorMessage", cause)
-                except (json.JSONDecodeError, AttributeError):
-                    pass
                 print(f"  {elapsed}   ! {details.get('error')}: {cause[:300]}", flush=True)
     return len(events)
 
@@ -79,11 +91,17 @@ def run(args: argparse.Namespace) -> int:
     for name in ("moto", "botocore", "urllib3"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     faults = [f for f in args.fault if not f.startswith("step-")]
-    failing_steps = [f[len("step-"):] for f in args.fault if f.startswith("step-")]
+    failing_steps = [f[len("step-") :] for f in args.fault if f.startswith("step-")]
     print(BANNER)
-    with LocalPipeline(faults=faults, execution_timeout_seconds=args.timeout,
-                       log_level="INFO" if args.verbose else "CRITICAL", failing_steps=failing_steps) as pipeline:
-        execution_input: dict[str, Any] = {"trainingDataUri": _upload(pipeline, args.training, f"raw/demo/{args.training.name}")}
+    with LocalPipeline(
+        faults=faults,
+        execution_timeout_seconds=args.timeout,
+        log_level="INFO" if args.verbose else "CRITICAL",
+        failing_steps=failing_steps,
+    ) as pipeline:
+        execution_input: dict[str, Any] = {
+            "trainingDataUri": _upload(pipeline, args.training, f"raw/demo/{args.training.name}")
+        }
         validation = _upload(pipeline, args.validation, f"raw/demo/{Path(str(args.validation)).name}")
         evaluation = _upload(pipeline, args.eval, f"raw/demo/{Path(str(args.eval)).name}")
         if validation:
@@ -110,8 +128,13 @@ def run(args: argparse.Namespace) -> int:
     return 0 if summary["status"] == "SUCCEEDED" else 1
 
 
-def _summary(pipeline: LocalPipeline, execution: Any, raw_before: dict[str, str], out: Path,
-             swept: dict[str, Any] | None) -> dict[str, Any]:
+def _summary(
+    pipeline: LocalPipeline,
+    execution: Any,
+    raw_before: dict[str, str],
+    out: Path,
+    swept: dict[str, Any] | None,
+) -> dict[str, Any]:
     run_id = _run_id(execution)
     out.mkdir(parents=True, exist_ok=True)
     report_dir = out / "report"
@@ -172,10 +195,14 @@ def _print_summary(summary: dict[str, Any]) -> None:
     scores = summary["scores"]
     if scores:
         tuned, base, comparison = scores["fine-tuned"], scores["base"], scores["comparison"]
-        print(f"  Mean correctness 1-10: fine-tuned {tuned['meanScore']}, base {base['meanScore']} "
-              f"(wins/ties/losses {comparison['wins']}/{comparison['ties']}/{comparison['losses']})")
-    print(f"  Customization jobs created: {summary['customizationJobsCreated']}; provisioned throughputs "
-          f"created: {summary['provisionedThroughputsCreated']}, remaining: {summary['provisionedThroughputsRemaining']}")
+        print(
+            f"  Mean correctness 1-10: fine-tuned {tuned['meanScore']}, base {base['meanScore']} "
+            f"(wins/ties/losses {comparison['wins']}/{comparison['ties']}/{comparison['losses']})"
+        )
+    print(
+        f"  Customization jobs created: {summary['customizationJobsCreated']}; provisioned throughputs "
+        f"created: {summary['provisionedThroughputsCreated']}, remaining: {summary['provisionedThroughputsRemaining']}"
+    )
     print(f"  raw/ unchanged: {summary['rawObjectsUnchanged']}")
     if summary["reportDir"]:
         print(f"  Report: {summary['reportDir']}/index.html (and report.md, results.json)")

@@ -143,7 +143,7 @@ def route_bedrock(simulator: SimulatedBedrock, s3_faults: S3Faults | None = None
 
 def _invoke_in_process(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
     """Replaces moto's Docker invoke: import the handler and call it, as the runtime would."""
-    module_name, _, attribute = function.handler.rpartition(".")
+    module_name, _, attribute = str(function.handler).rpartition(".")
     context = LambdaContext(function.function_name, int(function.memory_size), function.function_arn)
     payload = event if isinstance(event, dict) else json.loads(event or "{}")
     try:
@@ -151,16 +151,25 @@ def _invoke_in_process(function: LambdaFunction, event: Any = None) -> tuple[str
         result = handler(payload, context)
         return json.dumps(result), False, ""
     except Exception as error:  # the Lambda runtime turns any exception into this document
-        document = {"errorMessage": str(error), "errorType": type(error).__name__,
-                    "stackTrace": traceback.format_tb(error.__traceback__)}
+        document = {
+            "errorMessage": str(error),
+            "errorType": type(error).__name__,
+            "stackTrace": traceback.format_tb(error.__traceback__),
+        }
         return json.dumps(document), True, ""
 
 
 class LocalPipeline:
     """Context manager: `with LocalPipeline(faults=[...]) as pipeline: ...`."""
 
-    def __init__(self, faults: Iterable[str] = (), execution_timeout_seconds: int | None = None,
-                 log_level: str = "ERROR", failing_steps: Iterable[str] = (), fast_retries: bool = False) -> None:
+    def __init__(
+        self,
+        faults: Iterable[str] = (),
+        execution_timeout_seconds: int | None = None,
+        log_level: str = "ERROR",
+        failing_steps: Iterable[str] = (),
+        fast_retries: bool = False,
+    ) -> None:
         self.faults = list(faults)
         unknown = set(self.faults) - FAULTS.keys() - PIPELINE_FAULTS.keys()
         if unknown:
@@ -187,7 +196,8 @@ class LocalPipeline:
         self.s3 = boto3.client("s3", region_name=REGION)
         self.sfn = boto3.client("stepfunctions", region_name=REGION)
         self.bedrock = SimulatedBedrock(
-            REGION, ACCOUNT, boto3.client("s3", region_name=REGION), [f for f in self.faults if f in FAULTS])
+            REGION, ACCOUNT, boto3.client("s3", region_name=REGION), [f for f in self.faults if f in FAULTS]
+        )
         if "report-write-error" in self.faults:
             self.s3_faults.refused_writes.append(re.compile(r"^runs/[^/]+/report/"))
         self._stack.enter_context(route_bedrock(self.bedrock, self.s3_faults))
@@ -206,10 +216,15 @@ class LocalPipeline:
 
     def _environment(self) -> dict[str, str]:
         return {
-            "AWS_ACCESS_KEY_ID": "simulated", "AWS_SECRET_ACCESS_KEY": "simulated", "AWS_SESSION_TOKEN": "simulated",
-            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
-            "POWERTOOLS_SERVICE_NAME": "bedrock-finetuning", "POWERTOOLS_METRICS_NAMESPACE": "BedrockFineTuningPipeline",
-            "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_TRACE_DISABLED": "true",
+            "AWS_ACCESS_KEY_ID": "simulated",
+            "AWS_SECRET_ACCESS_KEY": "simulated",
+            "AWS_SESSION_TOKEN": "simulated",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "POWERTOOLS_SERVICE_NAME": "bedrock-finetuning",
+            "POWERTOOLS_METRICS_NAMESPACE": "BedrockFineTuningPipeline",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": self.log_level,
             statemachine.BUCKET: BUCKET,
             statemachine.SIMULATED: "true",
@@ -228,8 +243,11 @@ class LocalPipeline:
     def _invoke(self, function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
         name = function.function_name
         if name in self.failing_steps:
-            document = {"errorMessage": f"simulated unhandled exception in {name}", "errorType": "RuntimeError",
-                        "stackTrace": []}
+            document = {
+                "errorMessage": f"simulated unhandled exception in {name}",
+                "errorType": "RuntimeError",
+                "stackTrace": [],
+            }
             return json.dumps(document), True, ""
         return _invoke_in_process(function, event)
 
@@ -239,15 +257,32 @@ class LocalPipeline:
         self.s3.create_bucket(Bucket=BUCKET)
         self.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         iam = boto3.client("iam", region_name=REGION)
-        trust = json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com",
-                                                          "bedrock.amazonaws.com"]}, "Action": "sts:AssumeRole"}]})
+        trust = json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {
+                            "Service": [
+                                "lambda.amazonaws.com",
+                                "states.amazonaws.com",
+                                "bedrock.amazonaws.com",
+                            ]
+                        },
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        )
         role_arn = iam.create_role(RoleName="local-pipeline", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
         sns = boto3.client("sns", region_name=REGION)
         sqs = boto3.client("sqs", region_name=REGION)
         self.topic_arn = sns.create_topic(Name="pipeline-notifications")["TopicArn"]
         self.queue_url = sqs.create_queue(QueueName="notifications-inbox")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
         sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=queue_arn)
         os.environ[statemachine.BEDROCK_ROLE_ARN] = role_arn
         os.environ[statemachine.TOPIC_ARN] = self.topic_arn
@@ -259,8 +294,13 @@ class LocalPipeline:
         arns: dict[str, str] = {}
         for spec in (*statemachine.TASK_FUNCTIONS, statemachine.SWEEPER_FUNCTION):
             arns[spec.substitution_key] = lam.create_function(
-                FunctionName=spec.name, Runtime="python3.12", Role=role_arn, Handler=spec.handler,
-                Code={"ZipFile": code.getvalue()}, Timeout=spec.timeout_seconds, MemorySize=spec.memory_mb,
+                FunctionName=spec.name,
+                Runtime="python3.12",
+                Role=role_arn,
+                Handler=spec.handler,
+                Code={"ZipFile": code.getvalue()},
+                Timeout=spec.timeout_seconds,
+                MemorySize=spec.memory_mb,
             )["FunctionArn"]
         definition = statemachine.load_definition(self.timeout)
         if self.fast_retries:
@@ -281,21 +321,39 @@ class LocalPipeline:
         """The "Object Created" event EventBridge delivers for an upload (whole event as input)."""
         head = self.s3.head_object(Bucket=BUCKET, Key=key)
         return {
-            "version": "0", "id": str(uuid.uuid4()), "detail-type": "Object Created", "source": "aws.s3",
-            "account": ACCOUNT, "time": "2026-01-01T00:00:00Z", "region": REGION,
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Object Created",
+            "source": "aws.s3",
+            "account": ACCOUNT,
+            "time": "2026-01-01T00:00:00Z",
+            "region": REGION,
             "resources": [f"arn:aws:s3:::{BUCKET}"],
-            "detail": {"version": "0", "bucket": {"name": BUCKET},
-                       "object": {"key": key, "size": head["ContentLength"], "etag": head["ETag"].strip('"'),
-                                  "version-id": head.get("VersionId"), "sequencer": "0062E99A88DC407460"},
-                       "request-id": "LOCAL", "requester": ACCOUNT, "source-ip-address": "127.0.0.1",
-                       "reason": "PutObject"},
+            "detail": {
+                "version": "0",
+                "bucket": {"name": BUCKET},
+                "object": {
+                    "key": key,
+                    "size": head["ContentLength"],
+                    "etag": head["ETag"].strip('"'),
+                    "version-id": head.get("VersionId"),
+                    "sequencer": "0062E99A88DC407460",
+                },
+                "request-id": "LOCAL",
+                "requester": ACCOUNT,
+                "source-ip-address": "127.0.0.1",
+                "reason": "PutObject",
+            },
         }
 
     def start(self, execution_input: dict[str, Any], name: str | None = None) -> str:
-        return str(self.sfn.start_execution(
-            stateMachineArn=self.state_machine_arn, name=name or f"run-{uuid.uuid4().hex[:12]}",
-            input=json.dumps(execution_input),
-        )["executionArn"])
+        return str(
+            self.sfn.start_execution(
+                stateMachineArn=self.state_machine_arn,
+                name=name or f"run-{uuid.uuid4().hex[:12]}",
+                input=json.dumps(execution_input),
+            )["executionArn"]
+        )
 
     def describe(self, arn: str) -> Execution:
         described = self.sfn.describe_execution(executionArn=arn)
@@ -322,12 +380,24 @@ class LocalPipeline:
             return None
         described = self.sfn.describe_execution(executionArn=execution.arn)
         event = {
-            "version": "0", "id": str(uuid.uuid4()), "detail-type": "Step Functions Execution Status Change",
-            "source": "aws.states", "account": ACCOUNT, "time": "2026-01-01T00:00:00Z", "region": REGION,
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Step Functions Execution Status Change",
+            "source": "aws.states",
+            "account": ACCOUNT,
+            "time": "2026-01-01T00:00:00Z",
+            "region": REGION,
             "resources": [execution.arn],
-            "detail": {"executionArn": execution.arn, "stateMachineArn": self.state_machine_arn,
-                       "name": described["name"], "status": status, "startDate": 0, "stopDate": 0,
-                       "input": described.get("input"), "output": None},
+            "detail": {
+                "executionArn": execution.arn,
+                "stateMachineArn": self.state_machine_arn,
+                "name": described["name"],
+                "status": status,
+                "startDate": 0,
+                "stopDate": 0,
+                "input": described.get("input"),
+                "output": None,
+            },
         }
         payload, errored, _ = _invoke_in_process(self._function("SweepRun"), event)
         result = json.loads(payload)
@@ -353,7 +423,7 @@ class LocalPipeline:
 
     def notifications(self) -> list[dict[str, Any]]:
         sqs = boto3.client("sqs", region_name=REGION)
-        messages = []
+        messages: list[dict[str, Any]] = []
         while True:
             batch = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", [])
             if not batch:
@@ -365,8 +435,10 @@ class LocalPipeline:
 
     def _files(self, prefix: str) -> dict[str, bytes]:
         listing = self.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
-        return {item["Key"][len(prefix):]: self.s3.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
-                for item in listing}
+        return {
+            item["Key"][len(prefix) :]: self.s3.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
+            for item in listing
+        }
 
     def report_files(self, run_id: str) -> dict[str, bytes]:
         return self._files(f"runs/{run_id}/report/")

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -57,9 +57,72 @@ PT_POLLS_TO_IN_SERVICE = 1
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _STOPWORDS = frozenset(
-    "a an the is are was were be been of to in on for and or with by at from as it its this that which what "
-    "how many much does do did can could should would will your you i me my we our their they them there "
-    "when where who whom why into than then so if not no yes about per".split()
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "with",
+        "by",
+        "at",
+        "from",
+        "as",
+        "it",
+        "its",
+        "this",
+        "that",
+        "which",
+        "what",
+        "how",
+        "many",
+        "much",
+        "does",
+        "do",
+        "did",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "your",
+        "you",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "their",
+        "they",
+        "them",
+        "there",
+        "when",
+        "where",
+        "who",
+        "whom",
+        "why",
+        "into",
+        "than",
+        "then",
+        "so",
+        "if",
+        "not",
+        "no",
+        "yes",
+        "about",
+        "per",
+    ]
 )
 
 
@@ -170,8 +233,10 @@ class SimulatedBedrock:
         self.deleted_throughputs: list[str] = []
         self.tags: dict[str, list[dict[str, str]]] = {}
         self._fault_counts: dict[str, int] = {}
-        self._routers = {"bedrock": _Router.for_service("bedrock"),
-                         "bedrock-runtime": _Router.for_service("bedrock-runtime")}
+        self._routers = {
+            "bedrock": _Router.for_service("bedrock"),
+            "bedrock-runtime": _Router.for_service("bedrock-runtime"),
+        }
         self._handlers: dict[str, Callable[[dict[str, Any], dict[str, str], dict[str, Any]], dict[str, Any]]] = {
             "CreateModelCustomizationJob": self._create_job,
             "GetModelCustomizationJob": self._get_job,
@@ -200,8 +265,9 @@ class SimulatedBedrock:
             return "service-quotas"
         return None
 
-    def dispatch(self, method: str, url: str, body: bytes | str | None, headers: Any = None
-                 ) -> tuple[int, dict[str, str], bytes]:
+    def dispatch(
+        self, method: str, url: str, body: bytes | str | None, headers: Any = None
+    ) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(url)
         service = self.handles(parts.hostname or "")
         assert service is not None
@@ -209,12 +275,13 @@ class SimulatedBedrock:
         payload = json.loads(raw) if raw.strip() else {}
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         operation = "?"
+        path_params: dict[str, str] = {}
         try:
             if service == "service-quotas":  # JSON protocol: the operation is in X-Amz-Target
                 target = (headers.get("X-Amz-Target") if headers is not None else None) or ""
                 if isinstance(target, bytes):
                     target = target.decode()
-                operation, path_params = target.rsplit(".", 1)[-1], {}
+                operation = target.rsplit(".", 1)[-1]
             else:
                 operation, path_params = self._routers[service].match(method, parts.path)
             handler = self._handlers.get(operation)
@@ -241,8 +308,11 @@ class SimulatedBedrock:
     def _inject(self, service: str, operation: str, payload: dict[str, Any], params: dict[str, str]) -> None:
         if "throttle" in self.faults and self._once(f"throttle:{operation}", 1):
             raise BedrockError(429, "ThrottlingException", "Too many requests, please wait before trying again.")
-        if operation == "DeleteProvisionedModelThroughput" and "delete-throttle" in self.faults \
-                and self._once("delete-throttle", 3):
+        if (
+            operation == "DeleteProvisionedModelThroughput"
+            and "delete-throttle" in self.faults
+            and self._once("delete-throttle", 3)
+        ):
             raise BedrockError(429, "ThrottlingException", "Too many requests, please wait before trying again.")
 
     def _arn(self, kind: str, suffix: str) -> str:
@@ -272,8 +342,11 @@ class SimulatedBedrock:
             if job["jobName"] == body["jobName"]:
                 raise BedrockError(409, "ConflictException", f"A job named {body['jobName']} already exists")
         if "job-quota" in self.faults and self._once("job-quota", 2):
-            raise BedrockError(400, "ServiceQuotaExceededException",
-                               "You have reached the maximum number of concurrent model customization jobs")
+            raise BedrockError(
+                400,
+                "ServiceQuotaExceededException",
+                "You have reached the maximum number of concurrent model customization jobs",
+            )
         base = body["baseModelIdentifier"].split("foundation-model/")[-1]
         if not any(m.model_id == base and "FINE_TUNING" in m.customizations for m in CATALOG):
             raise BedrockError(400, "ValidationException", f"The base model {base} does not support fine-tuning")
@@ -281,13 +354,23 @@ class SimulatedBedrock:
         job_id = secrets.token_hex(6)
         arn = self._arn("model-customization-job", f"{base}/{job_id}")
         self.jobs[arn] = {
-            "jobArn": arn, "jobId": job_id, "jobName": body["jobName"], "status": "InProgress",
-            "outputModelName": body["customModelName"], "roleArn": body["roleArn"],
-            "clientRequestToken": token or "", "baseModelArn": f"arn:aws:bedrock:{self.region}::foundation-model/{base}",
-            "hyperParameters": body.get("hyperParameters", {}), "creationTime": _now(), "lastModifiedTime": _now(),
-            "trainingDataConfig": body["trainingDataConfig"], "outputDataConfig": body["outputDataConfig"],
-            "validationDataConfig": body.get("validationDataConfig"), "customizationType": "FINE_TUNING",
-            "_polls": 0, "_knowledge": knowledge,
+            "jobArn": arn,
+            "jobId": job_id,
+            "jobName": body["jobName"],
+            "status": "InProgress",
+            "outputModelName": body["customModelName"],
+            "roleArn": body["roleArn"],
+            "clientRequestToken": token or "",
+            "baseModelArn": f"arn:aws:bedrock:{self.region}::foundation-model/{base}",
+            "hyperParameters": body.get("hyperParameters", {}),
+            "creationTime": _now(),
+            "lastModifiedTime": _now(),
+            "trainingDataConfig": body["trainingDataConfig"],
+            "outputDataConfig": body["outputDataConfig"],
+            "validationDataConfig": body.get("validationDataConfig"),
+            "customizationType": "FINE_TUNING",
+            "_polls": 0,
+            "_knowledge": knowledge,
         }
         self.tags[arn] = list(body.get("jobTags", []))
         return {"jobArn": arn}
@@ -301,8 +384,10 @@ class SimulatedBedrock:
         job["lastModifiedTime"] = job["endTime"] = _now()
         if "job-failed" in self.faults:
             job["status"] = "Failed"
-            job["failureMessage"] = ("Internal Error: the training job could not complete because the training "
-                                     "loss diverged (simulated failure)")
+            job["failureMessage"] = (
+                "Internal Error: the training job could not complete because the training "
+                "loss diverged (simulated failure)"
+            )
             return
         if "job-stopped" in self.faults:
             job["status"] = "Stopped"
@@ -312,9 +397,14 @@ class SimulatedBedrock:
     def _complete_job(self, job: dict[str, Any]) -> None:
         model_arn = self._arn("custom-model", f"{job['baseModelArn'].split('/')[-1]}/{secrets.token_hex(6)}")
         job["status"], job["outputModelArn"] = "Completed", model_arn
-        self.custom_models[model_arn] = {"modelArn": model_arn, "modelName": job["outputModelName"],
-                                         "jobArn": job["jobArn"], "baseModelArn": job["baseModelArn"],
-                                         "knowledge": job["_knowledge"], "creationTime": _now()}
+        self.custom_models[model_arn] = {
+            "modelArn": model_arn,
+            "modelName": job["outputModelName"],
+            "jobArn": job["jobArn"],
+            "baseModelArn": job["baseModelArn"],
+            "knowledge": job["_knowledge"],
+            "creationTime": _now(),
+        }
         train_rows, val_rows = self._loss_curves(job)
         job["trainingMetrics"] = {"trainingLoss": train_rows[-1][2]}
         if val_rows:
@@ -322,11 +412,19 @@ class SimulatedBedrock:
         output = job["outputDataConfig"]["s3Uri"]
         bucket, _, prefix = output[5:].partition("/")
         base = f"{prefix.rstrip('/')}/model-customization-job-{job['jobId']}"
-        self._put_csv(bucket, f"{base}/training_artifacts/step_wise_training_metrics.csv",
-                      "step_number,epoch_number,training_loss,perplexity", train_rows)
+        self._put_csv(
+            bucket,
+            f"{base}/training_artifacts/step_wise_training_metrics.csv",
+            "step_number,epoch_number,training_loss,perplexity",
+            train_rows,
+        )
         if val_rows:
-            self._put_csv(bucket, f"{base}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv",
-                          "step_number,epoch_number,validation_loss,perplexity", val_rows)
+            self._put_csv(
+                bucket,
+                f"{base}/validation_artifacts/post_fine_tuning_validation/validation/validation_metrics.csv",
+                "step_number,epoch_number,validation_loss,perplexity",
+                val_rows,
+            )
 
     def _loss_curves(self, job: dict[str, Any]) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
         """Loss that falls with the number of passes over the data, from the job's own settings."""
@@ -373,8 +471,14 @@ class SimulatedBedrock:
 
     def _list_jobs(self, _: dict[str, Any], __: dict[str, str], query: dict[str, Any]) -> dict[str, Any]:
         summaries = [
-            {"jobArn": j["jobArn"], "jobName": j["jobName"], "status": j["status"], "baseModelArn": j["baseModelArn"],
-             "creationTime": j["creationTime"], "customModelName": j["outputModelName"]}
+            {
+                "jobArn": j["jobArn"],
+                "jobName": j["jobName"],
+                "status": j["status"],
+                "baseModelArn": j["baseModelArn"],
+                "creationTime": j["creationTime"],
+                "customModelName": j["outputModelName"],
+            }
             for j in self.jobs.values()
             if (not query.get("statusEquals") or j["status"] == query["statusEquals"])
             and query.get("nameContains", "") in j["jobName"]
@@ -384,7 +488,8 @@ class SimulatedBedrock:
     def _get_custom_model(self, _: dict[str, Any], path: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
         model = self._custom_model(path["modelIdentifier"])
         return {key: model[key] for key in ("modelArn", "modelName", "jobArn", "baseModelArn", "creationTime")} | {
-            "modelStatus": "Active"}
+            "modelStatus": "Active"
+        }
 
     def _custom_model(self, identifier: str) -> dict[str, Any]:
         for model in self.custom_models.values():
@@ -406,18 +511,28 @@ class SimulatedBedrock:
             if token and pt["_token"] == token:
                 return {"provisionedModelArn": pt["provisionedModelArn"]}
         if "pt-quota" in self.faults:
-            raise BedrockError(400, "ServiceQuotaExceededException",
-                               "Your account does not have enough model units for no-commitment provisioned throughput")
+            raise BedrockError(
+                400,
+                "ServiceQuotaExceededException",
+                "Your account does not have enough model units for no-commitment provisioned throughput",
+            )
         model = self._custom_model(body["modelId"])
         if body.get("commitmentDuration"):
             raise BedrockError(400, "ValidationException", "the simulation only sells no-commitment throughput")
         arn = self._arn("provisioned-model", secrets.token_hex(6))
         self.throughputs[arn] = {
-            "provisionedModelArn": arn, "provisionedModelName": body["provisionedModelName"],
-            "modelArn": model["modelArn"], "desiredModelArn": model["modelArn"],
-            "foundationModelArn": model["baseModelArn"], "modelUnits": body["modelUnits"],
-            "desiredModelUnits": body["modelUnits"], "status": "Creating", "creationTime": _now(),
-            "lastModifiedTime": _now(), "_token": token or "", "_polls": 0,
+            "provisionedModelArn": arn,
+            "provisionedModelName": body["provisionedModelName"],
+            "modelArn": model["modelArn"],
+            "desiredModelArn": model["modelArn"],
+            "foundationModelArn": model["baseModelArn"],
+            "modelUnits": body["modelUnits"],
+            "desiredModelUnits": body["modelUnits"],
+            "status": "Creating",
+            "creationTime": _now(),
+            "lastModifiedTime": _now(),
+            "_token": token or "",
+            "_polls": 0,
         }
         self.tags[arn] = list(body.get("tags", []))
         return {"provisionedModelArn": arn}
@@ -443,9 +558,21 @@ class SimulatedBedrock:
 
     def _list_pts(self, _: dict[str, Any], __: dict[str, str], query: dict[str, Any]) -> dict[str, Any]:
         summaries = [
-            {key: pt[key] for key in ("provisionedModelArn", "provisionedModelName", "modelArn", "desiredModelArn",
-                                      "foundationModelArn", "modelUnits", "desiredModelUnits", "status",
-                                      "creationTime", "lastModifiedTime")}
+            {
+                key: pt[key]
+                for key in (
+                    "provisionedModelArn",
+                    "provisionedModelName",
+                    "modelArn",
+                    "desiredModelArn",
+                    "foundationModelArn",
+                    "modelUnits",
+                    "desiredModelUnits",
+                    "status",
+                    "creationTime",
+                    "lastModifiedTime",
+                )
+            }
             for pt in self.throughputs.values()
             if (not query.get("statusEquals") or pt["status"] == query["statusEquals"])
             and query.get("nameContains", "") in pt["provisionedModelName"]
@@ -461,11 +588,18 @@ class SimulatedBedrock:
     # ------------------------------------------------------------------ foundation models
 
     def _model_summary(self, model: FoundationModel) -> dict[str, Any]:
-        return {"modelArn": f"arn:aws:bedrock:{self.region}::foundation-model/{model.model_id}",
-                "modelId": model.model_id, "modelName": model.name, "providerName": model.name.split()[0],
-                "customizationsSupported": list(model.customizations), "inferenceTypesSupported":
-                [] if model.customizations else ["ON_DEMAND"], "modelLifecycle": {"status": model.lifecycle},
-                "inputModalities": ["TEXT"], "outputModalities": ["TEXT"], "responseStreamingSupported": True}
+        return {
+            "modelArn": f"arn:aws:bedrock:{self.region}::foundation-model/{model.model_id}",
+            "modelId": model.model_id,
+            "modelName": model.name,
+            "providerName": model.name.split()[0],
+            "customizationsSupported": list(model.customizations),
+            "inferenceTypesSupported": [] if model.customizations else ["ON_DEMAND"],
+            "modelLifecycle": {"status": model.lifecycle},
+            "inputModalities": ["TEXT"],
+            "outputModalities": ["TEXT"],
+            "responseStreamingSupported": True,
+        }
 
     def _get_foundation_model(self, _: dict[str, Any], path: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
         wanted = path["modelIdentifier"].split("foundation-model/")[-1]
@@ -483,12 +617,24 @@ class SimulatedBedrock:
         if body.get("ServiceCode") != "bedrock":
             return {"Quotas": []}
         value = 0.0 if "pt-quota-zero" in self.faults else 2.0
-        return {"Quotas": [
-            {"ServiceCode": "bedrock", "QuotaCode": "L-BE77399C", "Value": value, "Adjustable": True,
-             "QuotaName": "Model units no-commitment Provisioned Throughputs across custom models"},
-            {"ServiceCode": "bedrock", "QuotaCode": "L-SIMULATED", "Value": 3.0, "Adjustable": True,
-             "QuotaName": "Concurrent model customization jobs"},
-        ]}
+        return {
+            "Quotas": [
+                {
+                    "ServiceCode": "bedrock",
+                    "QuotaCode": "L-BE77399C",
+                    "Value": value,
+                    "Adjustable": True,
+                    "QuotaName": "Model units no-commitment Provisioned Throughputs across custom models",
+                },
+                {
+                    "ServiceCode": "bedrock",
+                    "QuotaCode": "L-SIMULATED",
+                    "Value": 3.0,
+                    "Adjustable": True,
+                    "QuotaName": "Concurrent model customization jobs",
+                },
+            ]
+        }
 
     # ------------------------------------------------------------------ runtime
 
@@ -522,19 +668,28 @@ class SimulatedBedrock:
             if "base-error" in self.faults:
                 raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")
             topic = " ".join(content_words(question)[:4]) or "that"
-            text = (f"I am not certain about {topic}. In general this depends on the service and its current "
-                    "configuration, so please check the official documentation and your account settings for "
-                    "the exact behaviour and limits before relying on it.")
+            text = (
+                f"I am not certain about {topic}. In general this depends on the service and its current "
+                "configuration, so please check the official documentation and your account settings for "
+                "the exact behaviour and limits before relying on it."
+            )
             latency = 420 + 15 * len(text.split())
         return self._reply(text, question, latency, "end_turn")
 
-    def _reply(self, text: str, question: str, latency: int, stop: str, content: list[dict[str, Any]] | None = None
-               ) -> dict[str, Any]:
+    def _reply(
+        self, text: str, question: str, latency: int, stop: str, content: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         input_tokens, output_tokens = len(question.split()) + 20, max(1, len(text.split()))
-        return {"output": {"message": {"role": "assistant", "content": content or [{"text": text}]}},
-                "stopReason": stop, "usage": {"inputTokens": input_tokens, "outputTokens": output_tokens,
-                                              "totalTokens": input_tokens + output_tokens},
-                "metrics": {"latencyMs": latency}}
+        return {
+            "output": {"message": {"role": "assistant", "content": content or [{"text": text}]}},
+            "stopReason": stop,
+            "usage": {
+                "inputTokens": input_tokens,
+                "outputTokens": output_tokens,
+                "totalTokens": input_tokens + output_tokens,
+            },
+            "metrics": {"latencyMs": latency},
+        }
 
     def _judge(self, model_id: str, prompt: str, body: dict[str, Any]) -> dict[str, Any]:
         if "judge-error" in self.faults:
@@ -546,9 +701,12 @@ class SimulatedBedrock:
         f1 = _overlap_f1(answer, reference)
         score = max(1, min(10, 1 + round(9 * f1)))
         shared = len(set(content_words(answer)) & set(content_words(reference)))
-        verdict = {"score": score, "correct": score >= 6,
-                   "reasoning": f"The answer shares {shared} of {len(set(content_words(reference)))} key terms "
-                                f"with the reference (word-overlap F1 {f1:.2f})."}
+        verdict = {
+            "score": score,
+            "correct": score >= 6,
+            "reasoning": f"The answer shares {shared} of {len(set(content_words(reference)))} key terms "
+            f"with the reference (word-overlap F1 {f1:.2f}).",
+        }
         tool = body["toolConfig"]["tools"][0]["toolSpec"]["name"]
         block = {"toolUse": {"toolUseId": f"tooluse_{_stable(prompt):08x}", "name": tool, "input": verdict}}
         return self._reply(json.dumps(verdict), prompt, 350, "tool_use", [block])
@@ -574,7 +732,7 @@ def _between(text: str, tag: str) -> str:
     return raw.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _status(service: str, operation: str) -> int:
     model = botocore.session.get_session().get_service_model(service)
     return int(model.operation_model(operation).http.get("responseCode", 200))

@@ -115,9 +115,7 @@ class PipelineConfig:
         return cls.from_mapping(values, unknown_keys=_unknown_keys(context))
 
     @classmethod
-    def from_mapping(
-        cls, values: Mapping[str, Any], *, unknown_keys: list[str] | None = None
-    ) -> PipelineConfig:
+    def from_mapping(cls, values: Mapping[str, Any], *, unknown_keys: list[str] | None = None) -> PipelineConfig:
         """Validate raw context values (absent or None: the default)."""
         merged = {key: (DEFAULTS[key] if values.get(key) is None else values[key]) for key in DEFAULTS}
         unknown = sorted({*(unknown_keys or []), *(set(values) - set(DEFAULTS))})
@@ -135,9 +133,7 @@ class PipelineConfig:
             "judge_model_id": check("judgeModelId", _model_id),
             "notification_email": check("notificationEmail", _optional_email),
             "poll_interval_seconds": check("pollIntervalSeconds", _int_in(*POLL_INTERVAL_RANGE)),
-            "execution_timeout_hours": check(
-                "executionTimeoutHours", _int_in(*EXECUTION_TIMEOUT_HOURS_RANGE)
-            ),
+            "execution_timeout_hours": check("executionTimeoutHours", _int_in(*EXECUTION_TIMEOUT_HOURS_RANGE)),
             "pt_hourly_price_usd": check("ptHourlyPriceUsd", _optional_price),
             "training_price_per_1k_tokens_usd": check("trainingPricePer1kTokensUsd", _optional_price),
             "log_retention_days": check("logRetentionDays", _retention_days),

@@ -26,9 +26,7 @@ def acknowledge(construct: IConstruct, rule: str, reason: str) -> None:
     Validations.of(construct).acknowledge(Acknowledgment(id=rule, reason=reason))
 
 
-def acknowledge_wildcards(
-    construct: IConstruct, statements: Iterable[iam.PolicyStatement], reason: str
-) -> list[str]:
+def acknowledge_wildcards(construct: IConstruct, statements: Iterable[iam.PolicyStatement], reason: str) -> list[str]:
     """Acknowledge AwsSolutions-IAM5 for every wildcard resource of `statements`, by name.
 
     Returns the finding ids, so callers (and tests) can see exactly what was acknowledged.

@@ -31,10 +31,16 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from shared.settings import settings
 
     values = {
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "CRITICAL",
-        "POWERTOOLS_SERVICE_NAME": "bedrock-finetuning", "POWERTOOLS_METRICS_NAMESPACE": "Test",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "CRITICAL",
+        "POWERTOOLS_SERVICE_NAME": "bedrock-finetuning",
+        "POWERTOOLS_METRICS_NAMESPACE": "Test",
         statemachine.BUCKET: BUCKET,
         statemachine.BEDROCK_ROLE_ARN: f"arn:aws:iam::{ACCOUNT}:role/bedrock-service-role",
     }

@@ -20,9 +20,11 @@ def check_job(job: JobState, bedrock: Any) -> JobState:
             + (f": {response['failureMessage']}" if response.get("failureMessage") else "")
         )
     end = response.get("endTime")
-    return job.model_copy(update={
-        "status": status,
-        "customModelArn": response.get("outputModelArn") if status == "Completed" else None,
-        "checks": job.checks + 1,
-        "endedAt": iso(end) if end else None,
-    })
+    return job.model_copy(
+        update={
+            "status": status,
+            "customModelArn": response.get("outputModelArn") if status == "Completed" else None,
+            "checks": job.checks + 1,
+            "endedAt": iso(end) if end else None,
+        }
+    )

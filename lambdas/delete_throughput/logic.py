@@ -22,8 +22,9 @@ def delete_throughput(run: RunContext, reason: str, bedrock: Any) -> ThroughputD
     name = run.names.provisionedModelName
     found = _find(bedrock, name)
     if found is None:
-        return ThroughputDeletion(provisionedModelName=name, provisionedModelArn=None, existed=False,
-                                  deletedAt=iso(), reason=reason)
+        return ThroughputDeletion(
+            provisionedModelName=name, provisionedModelArn=None, existed=False, deletedAt=iso(), reason=reason
+        )
     arn = found["provisionedModelArn"]
     try:
         bedrock.delete_provisioned_model_throughput(provisionedModelId=arn)
@@ -35,5 +36,6 @@ def delete_throughput(run: RunContext, reason: str, bedrock: Any) -> ThroughputD
         ) from None
     if _find(bedrock, name) is not None:
         raise ProvisionedThroughputStillExists(f"{name} still exists after the delete request; retrying")
-    return ThroughputDeletion(provisionedModelName=name, provisionedModelArn=arn, existed=True,
-                              deletedAt=iso(), reason=reason)
+    return ThroughputDeletion(
+        provisionedModelName=name, provisionedModelArn=arn, existed=True, deletedAt=iso(), reason=reason
+    )

@@ -34,17 +34,31 @@ JUDGE_SYSTEM_PROMPT = (
 VERDICT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "score": {"type": "integer", "minimum": 1, "maximum": 10,
-                  "description": "Correctness from 1 (wrong) to 10 (fully correct)"},
-        "correct": {"type": "boolean", "description": "Whether the answer's key facts agree with the reference"},
+        "score": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 10,
+            "description": "Correctness from 1 (wrong) to 10 (fully correct)",
+        },
+        "correct": {
+            "type": "boolean",
+            "description": "Whether the answer's key facts agree with the reference",
+        },
         "reasoning": {"type": "string", "description": "One or two sentences explaining the score"},
     },
     "required": ["score", "correct", "reasoning"],
 }
 
 TOOL_CONFIG: dict[str, Any] = {
-    "tools": [{"toolSpec": {"name": TOOL_NAME, "description": "Record the grading verdict.",
-                            "inputSchema": {"json": VERDICT_SCHEMA}}}],
+    "tools": [
+        {
+            "toolSpec": {
+                "name": TOOL_NAME,
+                "description": "Record the grading verdict.",
+                "inputSchema": {"json": VERDICT_SCHEMA},
+            }
+        }
+    ],
     "toolChoice": {"tool": {"name": TOOL_NAME}},
 }
 
@@ -102,15 +116,30 @@ def judge_one(runtime: Any, judge_model_id: str, question: str, reference: str, 
         try:
             response = runtime.converse(**request)
         except Exception as error:  # after botocore's own retries: record, do not guess
-            return {"score": None, "correct": None, "reasoning": None, "attempts": attempt,
-                    "missingReason": f"judge call failed: {error_code(error)}: {error_message(error)}"}
+            return {
+                "score": None,
+                "correct": None,
+                "reasoning": None,
+                "attempts": attempt,
+                "missingReason": f"judge call failed: {error_code(error)}: {error_message(error)}",
+            }
         verdict = parse_verdict(response)
         if isinstance(verdict, Verdict):
-            return {"score": verdict.score, "correct": verdict.correct, "reasoning": verdict.reasoning,
-                    "attempts": attempt, "missingReason": None}
+            return {
+                "score": verdict.score,
+                "correct": verdict.correct,
+                "reasoning": verdict.reasoning,
+                "attempts": attempt,
+                "missingReason": None,
+            }
         problem = verdict
-    return {"score": None, "correct": None, "reasoning": None, "attempts": MAX_ATTEMPTS,
-            "missingReason": f"malformed verdict after {MAX_ATTEMPTS} attempts: {problem}"}
+    return {
+        "score": None,
+        "correct": None,
+        "reasoning": None,
+        "attempts": MAX_ATTEMPTS,
+        "missingReason": f"malformed verdict after {MAX_ATTEMPTS} attempts: {problem}",
+    }
 
 
 def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
@@ -123,8 +152,9 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
 
     def grade(item: tuple[str, dict[str, Any]]) -> dict[str, Any]:
         target, record = item
-        verdict = judge_one(runtime, run.evaluation.judgeModelId, record["question"], record["reference"],
-                            record["answer"])
+        verdict = judge_one(
+            runtime, run.evaluation.judgeModelId, record["question"], record["reference"], record["answer"]
+        )
         return {"index": record["index"], "target": target, **verdict}
 
     with ThreadPoolExecutor(max_workers=run.evaluation.concurrency) as pool:

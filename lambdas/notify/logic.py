@@ -15,6 +15,7 @@ from shared.step_errors import error_message_of
 
 MAX_CAUSE = 30_000
 MAX_SUBJECT = 100
+SIMULATED_NOTE = "SIMULATED RUN: produced offline against a simulated Bedrock."
 
 
 class FinishedStep(BaseModel):
@@ -40,27 +41,33 @@ def _score(value: Any) -> str:
     return "n/a" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
+def _cost(value: Any) -> str:
+    return "prices not configured" if value is None else f"${_score(float(value))}"
+
+
 def finished_message(report: dict[str, Any]) -> tuple[str, str]:
     comparison = report.get("comparison", {})
     lines = [
         f"Fine-tuning run {report['runId']} finished"
-        + ("" if report.get("complete") else " with missing evaluation numbers") + ".",
+        + ("" if report.get("complete") else " with missing evaluation numbers")
+        + ".",
         "",
         f"Mean correctness score (1-10): fine-tuned {_score(report.get('fineTunedMeanScore'))}, "
         f"base {_score(report.get('baseMeanScore'))} over {report.get('questions')} question(s).",
         f"Fine-tuned vs base per question: {comparison.get('wins', 0)} wins, {comparison.get('ties', 0)} ties, "
         f"{comparison.get('losses', 0)} losses.",
         f"Provisioned throughput held for {_score(report.get('throughputHeldMinutes'))} minutes and deleted.",
-        f"Estimated cost: {'$' + _score(report['estimatedCostUsd']) if report.get('estimatedCostUsd') is not None else 'prices not configured'}.",
+        f"Estimated cost: {_cost(report.get('estimatedCostUsd'))}.",
         f"Custom model: {report.get('customModelArn')}",
         "",
         f"Report: {report['reportUri']}index.html (also report.md and results.json)",
     ]
     if report.get("problems"):
-        lines += ["", "Missing numbers:"] + [f"- {problem}" for problem in report["problems"]]
+        lines += ["", "Missing numbers:", *(f"- {problem}" for problem in report["problems"])]
     if report.get("simulated"):
-        lines = ["SIMULATED RUN: produced offline against a simulated Bedrock.", ""] + lines
-    subject = f"Fine-tuning run {report['runId']}: fine-tuned {_score(report.get('fineTunedMeanScore'))} vs base {_score(report.get('baseMeanScore'))}"
+        lines = [SIMULATED_NOTE, "", *lines]
+    tuned, base = _score(report.get("fineTunedMeanScore")), _score(report.get("baseMeanScore"))
+    subject = f"Fine-tuning run {report['runId']}: fine-tuned {tuned} vs base {base}"
     return _subject(subject, bool(report.get("simulated"))), "\n".join(lines)
 
 
@@ -74,9 +81,7 @@ def describe_failure(step: FailedStep) -> tuple[str, str]:
     names = (run or {}).get("names") or {}
     pt_name = names.get("provisionedModelName")
     deletion = state.get("throughputDeletion")
-    cleanup_failed = "cleanupError" in state or (
-        "throughput" in state and deletion is None and "run" in state
-    )
+    cleanup_failed = "cleanupError" in state or ("throughput" in state and deletion is None and "run" in state)
     if cleanup_failed and pt_name:
         cleanup = state.get("cleanupError") or error
         detail = error_message_of(cleanup) if isinstance(cleanup, dict) else ""
@@ -98,7 +103,7 @@ def failed_message(step: FailedStep, error: str, cause: str) -> tuple[str, str]:
     simulated = bool((run or {}).get("simulated"))
     lines = [f"Fine-tuning run {run_id} failed.", "", f"{error}: {cause}"]
     if simulated:
-        lines = ["SIMULATED RUN: produced offline against a simulated Bedrock.", ""] + lines
+        lines = [SIMULATED_NOTE, "", *lines]
     return _subject(f"Fine-tuning run {run_id} failed: {error}", simulated), "\n".join(lines)
 
 

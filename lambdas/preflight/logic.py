@@ -86,5 +86,6 @@ def preflight(run: RunContext, bedrock: Any, runtime: Any, quotas: Any, region: 
     lifecycle = check_base_model(run, bedrock, region)
     check_judge(run, runtime)
     quota, warnings = check_quota(run, quotas)
-    return PreflightResult(baseModelLifecycle=lifecycle, judgeReachable=True, noCommitmentModelUnitQuota=quota,
-                           warnings=warnings)
+    return PreflightResult(
+        baseModelLifecycle=lifecycle, judgeReachable=True, noCommitmentModelUnitQuota=quota, warnings=warnings
+    )

@@ -39,9 +39,7 @@ def record_tokens(system_prompt: str, pair: QAPair) -> int:
     return estimate_tokens(system_prompt) + estimate_tokens(pair.prompt) + estimate_tokens(pair.completion)
 
 
-def check_records(
-    pairs: Sequence[QAPair], family: ModelFamily, system_prompt: str, file: str, log: IssueLog
-) -> int:
+def check_records(pairs: Sequence[QAPair], family: ModelFamily, system_prompt: str, file: str, log: IssueLog) -> int:
     """Per-record limits: estimated tokens, reserved phrases. Returns the token total."""
     total = 0
     for pair in pairs:
@@ -49,7 +47,9 @@ def check_records(
         total += tokens
         if tokens > family.max_tokens_per_record:
             log.error(
-                file, pair.location, "too-many-tokens",
+                file,
+                pair.location,
+                "too-many-tokens",
                 f"about {tokens:,} tokens (system prompt included); {family.display_name} allows "
                 f"{family.max_tokens_per_record:,} per record",
             )
@@ -57,13 +57,20 @@ def check_records(
             for phrase in family.reserved_phrases:
                 if phrase in text:
                     log.error(
-                        file, pair.location, "reserved-phrase",
+                        file,
+                        pair.location,
+                        "reserved-phrase",
                         f"the {field_name} contains {phrase!r}, which {family.display_name} reserves "
                         "(the customization job would fail); reword it",
                     )
     for phrase in family.reserved_phrases:
         if phrase in system_prompt:
-            log.error("systemPrompt", None, "reserved-phrase", f"contains {phrase!r}, reserved by {family.display_name}")
+            log.error(
+                "systemPrompt",
+                None,
+                "reserved-phrase",
+                f"contains {phrase!r}, reserved by {family.display_name}",
+            )
     return total
 
 
@@ -83,7 +90,9 @@ def split_training(pairs: list[QAPair], family: ModelFamily, file: str, log: Iss
     needed = family.min_training_records + family.min_validation_records
     if total < needed:
         log.error(
-            file, None, "too-few-records-to-split",
+            file,
+            None,
+            "too-few-records-to-split",
             f"{total} records: with no validation file {family.display_name} needs at least "
             f"{family.min_training_records} training + {family.min_validation_records} validation = "
             f"{needed} records to split; add records or give validationDataUri",
@@ -103,20 +112,40 @@ def check_counts(split: DatasetSplit, family: ModelFamily, files: dict[str, str]
     name = family.display_name
     train, val = len(split.training), len(split.validation)
     if train < family.min_training_records:
-        log.error(files["training"], None, "too-few-records",
-                  f"{train} training records; {name} needs at least {family.min_training_records}")
+        log.error(
+            files["training"],
+            None,
+            "too-few-records",
+            f"{train} training records; {name} needs at least {family.min_training_records}",
+        )
     if train > family.max_training_records:
-        log.error(files["training"], None, "too-many-records",
-                  f"{train:,} training records; {name} allows at most {family.max_training_records:,}")
+        log.error(
+            files["training"],
+            None,
+            "too-many-records",
+            f"{train:,} training records; {name} allows at most {family.max_training_records:,}",
+        )
     if val and val < family.min_validation_records:
-        log.error(files["validation"], None, "too-few-records",
-                  f"{val} validation records; {name} needs at least {family.min_validation_records}")
+        log.error(
+            files["validation"],
+            None,
+            "too-few-records",
+            f"{val} validation records; {name} needs at least {family.min_validation_records}",
+        )
     if val > family.max_validation_records:
-        log.error(files["validation"], None, "too-many-records",
-                  f"{val:,} validation records; {name} allows at most {family.max_validation_records:,}")
+        log.error(
+            files["validation"],
+            None,
+            "too-many-records",
+            f"{val:,} validation records; {name} allows at most {family.max_validation_records:,}",
+        )
     if train + val > family.max_total_records and train <= family.max_training_records:
-        log.error(files["training"], None, "too-many-records",
-                  f"{train + val:,} training + validation records; {name} allows {family.max_total_records:,} in total")
+        log.error(
+            files["training"],
+            None,
+            "too-many-records",
+            f"{train + val:,} training + validation records; {name} allows {family.max_total_records:,} in total",
+        )
 
 
 def held_out_sample(pool: Sequence[QAPair], size: int) -> list[QAPair]:

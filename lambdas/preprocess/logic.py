@@ -70,8 +70,7 @@ def resolve_sources(s3: Any, resolved: ResolvedInput, bucket: str) -> Sources:
     if resolved.trigger == "s3":
         companions = companion_keys(training.key)
         found = {
-            role: next((key for key in keys if _exists(s3, bucket, key)), None)
-            for role, keys in companions.items()
+            role: next((key for key in keys if _exists(s3, bucket, key)), None) for role, keys in companions.items()
         }
         validation = s3io.S3Uri(bucket, found["validation"]) if found["validation"] else None
         evaluation = s3io.S3Uri(bucket, found["eval"]) if found["eval"] else None
@@ -99,7 +98,10 @@ def claim_upload(s3: Any, bucket: str, identity: str, run_id: str) -> str | None
         s3.put_object(Bucket=bucket, Key=key, Body=body, IfNoneMatch="*", ContentType="application/json")
         return None
     except s3.exceptions.ClientError as error:
-        if error.response.get("Error", {}).get("Code") not in ("PreconditionFailed", "ConditionalRequestConflict"):
+        if error.response.get("Error", {}).get("Code") not in (
+            "PreconditionFailed",
+            "ConditionalRequestConflict",
+        ):
             raise
     owner = str(s3io.get_json(s3, bucket, key).get("runId"))
     return None if owner == run_id else owner  # a retried step of the same run is not a duplicate
@@ -114,9 +116,12 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
     if resolved.upload_identity:
         owner = claim_upload(s3, settings.bucket, resolved.upload_identity, run_id)
         if owner:
-            return SkippedRun(reason=(
-                f"duplicate delivery of the upload event for {request.trainingDataUri}: run {owner} already "
-                "handles this upload, so this run stops without starting anything"))
+            return SkippedRun(
+                reason=(
+                    f"duplicate delivery of the upload event for {request.trainingDataUri}: run {owner} already "
+                    "handles this upload, so this run stops without starting anything"
+                )
+            )
     base_model_id = request.baseModelId or settings.default_base_model_id
     family = family_for(base_model_id)
     if isinstance(request.hyperParameters, dict):
@@ -130,7 +135,9 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
     validation_file = (
         _read(s3, sources.validation, request, family.max_validation_file_bytes, log) if sources.validation else None
     )
-    eval_file = _read(s3, sources.evaluation, request, family.max_validation_file_bytes, log) if sources.evaluation else None
+    eval_file = (
+        _read(s3, sources.evaluation, request, family.max_validation_file_bytes, log) if sources.evaluation else None
+    )
     tokens = dataset.check_records(training_file.pairs, family, system_prompt, training_file.key, log)
     if validation_file:
         dataset.check_records(validation_file.pairs, family, system_prompt, validation_file.key, log)
@@ -138,7 +145,10 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
         if raw:
             dataset.warn_duplicates(raw.pairs, raw.key, log)
 
-    files = {"training": training_file.key, "validation": validation_file.key if validation_file else training_file.key}
+    files = {
+        "training": training_file.key,
+        "validation": validation_file.key if validation_file else training_file.key,
+    }
     if validation_file is not None:
         split = dataset.DatasetSplit(training_file.pairs, validation_file.pairs, False)
     elif not log.failed:
@@ -149,22 +159,44 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
         dataset.check_counts(split, family, files, log)
     evaluation, eval_source = _evaluation_set(eval_file, split, request, log)
     for note in family.unconfirmed:
-        log.warning("model-family", None, "unconfirmed-limit", f"{family.display_name}: {note} is not published by AWS")
+        log.warning(
+            "model-family",
+            None,
+            "unconfirmed-limit",
+            f"{family.display_name}: {note} is not published by AWS",
+        )
 
     config_used = {
         "baseModelId": base_model_id,
         "family": family.key,
         "systemPrompt": system_prompt,
-        "sources": {"training": str(sources.training), "validation": _str(sources.validation),
-                    "evaluation": _str(sources.evaluation)},
+        "sources": {
+            "training": str(sources.training),
+            "validation": _str(sources.validation),
+            "evaluation": _str(sources.evaluation),
+        },
         "keys": list(training_file.keys) if training_file.keys else None,
     }
     if log.failed:
         _fail(s3, settings.bucket, data_prefix, log, {"runId": run_id, "config": config_used})
     hyperparameters = family.resolve_hyperparameters(request.hyperParameters, len(split.training))
     return _write_run(
-        s3, settings, step, request, resolved, run_id, family, system_prompt, split, evaluation,
-        eval_source, tokens, hyperparameters, log, config_used, training_file,
+        s3,
+        settings,
+        step,
+        request,
+        resolved,
+        run_id,
+        family,
+        system_prompt,
+        split,
+        evaluation,
+        eval_source,
+        tokens,
+        hyperparameters,
+        log,
+        config_used,
+        training_file,
     )
 
 
@@ -178,25 +210,45 @@ def _evaluation_set(
     limit = request.evaluation.maxQuestions
     if eval_file is not None:
         if len(eval_file.pairs) > limit:
-            log.warning(eval_file.key, None, "eval-truncated",
-                        f"{len(eval_file.pairs)} questions; only the first {limit} (evaluation.maxQuestions) are used")
+            log.warning(
+                eval_file.key,
+                None,
+                "eval-truncated",
+                f"{len(eval_file.pairs)} questions; only the first {limit} (evaluation.maxQuestions) are used",
+            )
         return eval_file.pairs[:limit], eval_file.key
     pool = split.validation
     if not pool:
         if log.failed:
             return [], "none"  # the data problems already reported are the cause
-        log.error("evaluation", None, "no-eval-questions",
-                  "no evaluation questions: give evalDataUri or a validation set to sample from")
+        log.error(
+            "evaluation",
+            None,
+            "no-eval-questions",
+            "no evaluation questions: give evalDataUri or a validation set to sample from",
+        )
         return [], "none"
     size = min(request.evaluation.sampleSize, limit, len(pool))
     return dataset.held_out_sample(pool, size), "held-out sample of the validation set"
 
 
 def _write_run(
-    s3: Any, settings: Settings, step: PreprocessStep, request: ExecutionInput, resolved: ResolvedInput,
-    run_id: str, family: ModelFamily, system_prompt: str, split: dataset.DatasetSplit,
-    evaluation: list[QAPair], eval_source: str, tokens: int, hyperparameters: dict[str, str],
-    log: IssueLog, config_used: dict[str, Any], training_file: RawFile,
+    s3: Any,
+    settings: Settings,
+    step: PreprocessStep,
+    request: ExecutionInput,
+    resolved: ResolvedInput,
+    run_id: str,
+    family: ModelFamily,
+    system_prompt: str,
+    split: dataset.DatasetSplit,
+    evaluation: list[QAPair],
+    eval_source: str,
+    tokens: int,
+    hyperparameters: dict[str, str],
+    log: IssueLog,
+    config_used: dict[str, Any],
+    training_file: RawFile,
 ) -> RunContext:
     bucket = settings.bucket
     prefix = f"runs/{run_id}/data/"
@@ -237,7 +289,11 @@ def _write_run(
     }
     manifest_uri = s3io.put_json(s3, bucket, f"{prefix}manifest.json", manifest)
     request_eval = request.evaluation
-    poll = request.pollIntervalSeconds if request.pollIntervalSeconds is not None else settings.default_poll_interval_seconds
+    poll = (
+        request.pollIntervalSeconds
+        if request.pollIntervalSeconds is not None
+        else settings.default_poll_interval_seconds
+    )
     return RunContext(
         mode="dryRun" if request.dryRun else "train",
         runId=run_id,

@@ -63,9 +63,7 @@ def detect_keys(record: dict[str, Any]) -> list[tuple[str, str]]:
     return [pair for pair in KEY_PAIRS if pair[0] in record and pair[1] in record]
 
 
-def _check_value(
-    record: dict[str, Any], key: str, file: str, location: str, log: IssueLog
-) -> str | None:
+def _check_value(record: dict[str, Any], key: str, file: str, location: str, log: IssueLog) -> str | None:
     if key not in record:
         log.error(file, location, "missing-key", f"missing {key!r}")
         return None
@@ -98,9 +96,7 @@ class _Reader:
 
     def add(self, item: Any, location: str) -> None:
         if not isinstance(item, dict):
-            self.log.error(
-                self.file, location, "not-an-object", f"expected an object, found {_type_name(item)}"
-            )
+            self.log.error(self.file, location, "not-an-object", f"expected an object, found {_type_name(item)}")
             return
         if self.keys is None:
             self._detect(item, location)
@@ -115,7 +111,9 @@ class _Reader:
             item, location = self._pending[0]
             known = ", ".join(f"{p}/{c}" for p, c in KEY_PAIRS)
             self.log.error(
-                self.file, location, "unknown-keys",
+                self.file,
+                location,
+                "unknown-keys",
                 f"no known key pair ({known}) in any record (first record's keys: {sorted(item)}); "
                 "set promptKey and completionKey",
             )
@@ -140,7 +138,9 @@ class _Reader:
             self._ambiguous = True
             names = ", ".join(f"{p}/{c}" for p, c in found)
             self.log.error(
-                self.file, location, "ambiguous-keys",
+                self.file,
+                location,
+                "ambiguous-keys",
                 f"ambiguous keys: the record has {names}; set promptKey and completionKey",
             )
 
@@ -154,13 +154,10 @@ def _decode(data: bytes, file: str, log: IssueLog) -> str | None:
 
 
 def _json_lines(body: Any) -> Iterator[tuple[int, bytes]]:
-    for number, line in enumerate(body.iter_lines(keepends=False), start=1):
-        yield number, line
+    yield from enumerate(body.iter_lines(keepends=False), start=1)
 
 
-def read_raw_file(
-    s3: Any, source: S3Uri, keys: tuple[str, str] | None, max_bytes: int, log: IssueLog
-) -> RawFile:
+def read_raw_file(s3: Any, source: S3Uri, keys: tuple[str, str] | None, max_bytes: int, log: IssueLog) -> RawFile:
     file = source.key
     try:
         head = s3.head_object(Bucket=source.bucket, Key=source.key)
@@ -176,14 +173,18 @@ def read_raw_file(
     processable = MAX_JSONL_BYTES if is_jsonl else MAX_JSON_ARRAY_BYTES
     if size <= max_bytes and size > processable:
         log.error(
-            file, None, "file-too-large-to-process",
+            file,
+            None,
+            "file-too-large-to-process",
             f"the file is {size:,} bytes; this pipeline processes up to {processable:,} bytes per "
             + ("JSON Lines file" if is_jsonl else "JSON array file (use .jsonl for larger files)"),
         )
         return RawFile(file, size, [], keys, "unknown")
     if size > max_bytes:
         log.error(
-            file, None, "file-too-large",
+            file,
+            None,
+            "file-too-large",
             f"the file is {size:,} bytes; the limit for this model family is {max_bytes:,} bytes",
         )
         return RawFile(file, size, [], keys, "unknown")
@@ -203,12 +204,15 @@ def _read_json_lines(body: Any, reader: _Reader) -> None:
     for number, raw in _json_lines(body):
         location = f"line {number}"
         if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8):]
+            raw = raw[len(codecs.BOM_UTF8) :]
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             reader.log.error(
-                reader.file, location, "not-utf8", f"not UTF-8 text (invalid byte at column {error.start + 1})"
+                reader.file,
+                location,
+                "not-utf8",
+                f"not UTF-8 text (invalid byte at column {error.start + 1})",
             )
             continue
         if not text.strip():
@@ -234,7 +238,9 @@ def _read_json_array(data: bytes, reader: _Reader) -> None:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         reader.log.error(
-            reader.file, None, "invalid-json",
+            reader.file,
+            None,
+            "invalid-json",
             f"not valid JSON ({error.msg} at line {error.lineno} column {error.colno}); "
             "a .json file must hold one JSON array (use .jsonl for one object per line)",
         )
@@ -246,7 +252,10 @@ def _read_json_array(data: bytes, reader: _Reader) -> None:
             if arrays:
                 hint = f" (the object's {arrays[0]!r} field holds an array: upload that array instead)"
         reader.log.error(
-            reader.file, None, "not-an-array", f"expected a JSON array of records, found {_type_name(document)}{hint}"
+            reader.file,
+            None,
+            "not-an-array",
+            f"expected a JSON array of records, found {_type_name(document)}{hint}",
         )
         return
     if not document:

@@ -61,8 +61,16 @@ def _verdicts(s3: Any, run: RunContext) -> dict[tuple[str, int], dict[str, Any]]
 
 def _side(answer: dict[str, Any] | None, verdict: dict[str, Any] | None, reference: str) -> dict[str, Any]:
     if answer is None:
-        return {"answer": None, "score": None, "correct": None, "reasoning": None,
-                "missingReason": "no answer", "rougeL": None, "outputTokens": None, "latencyMs": None}
+        return {
+            "answer": None,
+            "score": None,
+            "correct": None,
+            "reasoning": None,
+            "missingReason": "no answer",
+            "rougeL": None,
+            "outputTokens": None,
+            "latencyMs": None,
+        }
     return {
         "answer": answer["answer"],
         "score": verdict["score"] if verdict else None,
@@ -137,18 +145,29 @@ def build_report(step: ReportStep, settings: Settings, s3: Any) -> dict[str, Any
     if judge_error:
         problems.append(f"the judge failed, so no scores were recorded: {judge_error}")
     for target in TARGETS:
-        missing = [row["index"] + 1 for row in rows if row[target]["answer"] is not None and row[target]["score"] is None]
+        missing = [
+            row["index"] + 1 for row in rows if row[target]["answer"] is not None and row[target]["score"] is None
+        ]
         if missing and not judge_error:
             problems.append(f"{target} scores missing for question(s) {missing}")
 
     curves = _loss_curves(s3, run)
     training = curves.summary()
     epochs_asked = int(run.hyperParameters.get("epochCount", "0") or 0)
-    training["earlyStopped"] = bool(epochs_asked and training["trainingEpochs"] and training["trainingEpochs"] < epochs_asked)
-    pt_minutes = _minutes(state.throughput.requestedAt if state.throughput else None,
-                          state.throughputDeletion.deletedAt if state.throughputDeletion else None)
+    training["earlyStopped"] = bool(
+        epochs_asked and training["trainingEpochs"] and training["trainingEpochs"] < epochs_asked
+    )
+    pt_minutes = _minutes(
+        state.throughput.requestedAt if state.throughput else None,
+        state.throughputDeletion.deletedAt if state.throughputDeletion else None,
+    )
     cost = _cost(settings, run, pt_minutes)
-    results = {
+    summary = {
+        "base": _summary(rows, "base"),
+        "fine-tuned": _summary(rows, "fine-tuned"),
+        "comparison": _comparison(rows),
+    }
+    results: dict[str, Any] = {
         "resultsVersion": RESULTS_VERSION,
         "simulated": run.simulated,
         "runId": run.runId,
@@ -166,12 +185,15 @@ def build_report(step: ReportStep, settings: Settings, s3: Any) -> dict[str, Any
             "deleted": state.throughputDeletion is not None,
         },
         "judge": {"modelId": run.evaluation.judgeModelId, "error": judge_error},
-        "inference": {"maxTokens": run.evaluation.maxTokens, "temperature": run.evaluation.temperature,
-                      "topP": run.evaluation.topP, "systemPrompt": run.systemPrompt},
+        "inference": {
+            "maxTokens": run.evaluation.maxTokens,
+            "temperature": run.evaluation.temperature,
+            "topP": run.evaluation.topP,
+            "systemPrompt": run.systemPrompt,
+        },
         "hyperParameters": run.hyperParameters,
         "data": run.data.model_dump(),
-        "summary": {"base": _summary(rows, "base"), "fine-tuned": _summary(rows, "fine-tuned"),
-                    "comparison": _comparison(rows)},
+        "summary": summary,
         "training": training,
         "cost": cost,
         "complete": not problems,
@@ -188,7 +210,6 @@ def build_report(step: ReportStep, settings: Settings, s3: Any) -> dict[str, Any
             f"the report could not be written to s3://{run.bucket}/{prefix} ({error_code(error)}); the answers "
             f"and verdicts are kept under s3://{run.bucket}/runs/{run.runId}/eval/"
         ) from None
-    summary = results["summary"]
     return {
         "complete": not problems,
         "incompleteError": None if not problems else ("JudgeFailed" if judge_error else "EvaluationIncomplete"),
@@ -212,11 +233,13 @@ def _cost(settings: Settings, run: RunContext, pt_minutes: float | None) -> dict
     tokens = run.data.estimatedTrainingTokens * epochs
     training = (
         round(tokens / 1000 * settings.training_price_per_1k_tokens_usd, 2)
-        if settings.training_price_per_1k_tokens_usd is not None else None
+        if settings.training_price_per_1k_tokens_usd is not None
+        else None
     )
     throughput = (
         round((pt_minutes or 0) / 60 * settings.pt_hourly_price_usd * run.modelUnits, 2)
-        if settings.pt_hourly_price_usd is not None else None
+        if settings.pt_hourly_price_usd is not None
+        else None
     )
     parts = [p for p in (training, throughput) if p is not None]
     return {
@@ -224,7 +247,9 @@ def _cost(settings: Settings, run: RunContext, pt_minutes: float | None) -> dict
         "trainingUsd": training,
         "throughputUsd": throughput,
         "totalUsd": round(sum(parts), 2) if parts else None,
-        "prices": {"trainingPer1kTokensUsd": settings.training_price_per_1k_tokens_usd,
-                   "throughputPerModelUnitHourUsd": settings.pt_hourly_price_usd},
+        "prices": {
+            "trainingPer1kTokensUsd": settings.training_price_per_1k_tokens_usd,
+            "throughputPerModelUnitHourUsd": settings.pt_hourly_price_usd,
+        },
         "note": "estimate from configured prices; storage of the custom model is billed monthly and not included",
     }

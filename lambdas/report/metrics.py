@@ -81,7 +81,11 @@ class LossCurves:
             "trainingLossFirst": self.training[0]["training_loss"] if self.training else None,
             "trainingLossLast": self.training[-1]["training_loss"] if self.training else None,
             "trainingLossByStep": [
-                {"step": int(row["step_number"]), "epoch": int(row["epoch_number"]), "loss": row["training_loss"]}
+                {
+                    "step": int(row["step_number"]),
+                    "epoch": int(row["epoch_number"]),
+                    "loss": row["training_loss"],
+                }
                 for row in self.training
             ],
             "trainingLossByEpoch": training,

@@ -5,7 +5,7 @@ Business logic takes clients as parameters; only handlers call these factories.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import boto3
@@ -18,10 +18,10 @@ _CONTROL = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeo
 _RUNTIME = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=10, read_timeout=300)
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> Any:
     config = _RUNTIME if service == "bedrock-runtime" else _CONTROL
-    return boto3.client(service, config=config)  # type: ignore[call-overload]
+    return boto3.client(service, config=config)
 
 
 def error_code(error: Exception) -> str:

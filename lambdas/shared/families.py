@@ -36,17 +36,14 @@ class HyperParameter:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise InvalidHyperParameters(
-                f"hyperparameter {self.name}: expected a number, got {value!r}"
-            ) from None
+            raise InvalidHyperParameters(f"hyperparameter {self.name}: expected a number, got {value!r}") from None
         if not math.isfinite(number):
             raise InvalidHyperParameters(f"hyperparameter {self.name}: {value!r} is not a finite number")
         if self.kind is int and not number.is_integer():
             raise InvalidHyperParameters(f"hyperparameter {self.name}: must be a whole number, got {value!r}")
         if not self.minimum <= number <= self.maximum:
             raise InvalidHyperParameters(
-                f"hyperparameter {self.name}: {value!r} is outside the allowed range "
-                f"{self.minimum}-{self.maximum}"
+                f"hyperparameter {self.name}: {value!r} is outside the allowed range {self.minimum}-{self.maximum}"
             )
         # repr() is the shortest text that reads back as the same float: no digit the user gave is lost.
         return str(int(number)) if self.kind is int or number.is_integer() else repr(number)

@@ -20,8 +20,12 @@ def _existing(bedrock: Any, run: RunContext) -> JobState | None:
         job = bedrock.get_model_customization_job(jobIdentifier=run.names.jobName)
     except bedrock.exceptions.ResourceNotFoundException:
         return None
-    return JobState(jobArn=job["jobArn"], jobName=job["jobName"], status=job["status"],
-                    createdAt=iso(job["creationTime"]) if job.get("creationTime") else None)
+    return JobState(
+        jobArn=job["jobArn"],
+        jobName=job["jobName"],
+        status=job["status"],
+        createdAt=iso(job["creationTime"]) if job.get("creationTime") else None,
+    )
 
 
 def start_job(run: RunContext, role_arn: str, bedrock: Any) -> JobState:

@@ -50,8 +50,12 @@ def sweep(event: ExecutionStatusEvent, bedrock: Any) -> dict[str, Any]:
         return {"executionArn": detail.executionArn, "status": detail.status, "deleted": [], "stopped": []}
     names = resource_names(run_id_from_execution_name(detail.name))
     deleted, stopped = [], []
-    for summary in _paginate(bedrock, "list_provisioned_model_throughputs", "provisionedModelSummaries",
-                             nameContains=names.provisionedModelName):
+    for summary in _paginate(
+        bedrock,
+        "list_provisioned_model_throughputs",
+        "provisionedModelSummaries",
+        nameContains=names.provisionedModelName,
+    ):
         arn = summary["provisionedModelArn"]
         if not _tagged_with(bedrock, arn, detail.executionArn):
             continue
@@ -64,8 +68,13 @@ def sweep(event: ExecutionStatusEvent, bedrock: Any) -> dict[str, Any]:
                 f"{summary['provisionedModelName']} could not be deleted yet: {error_message(error)}"
             ) from None
         deleted.append(summary["provisionedModelName"])
-    for summary in _paginate(bedrock, "list_model_customization_jobs", "modelCustomizationJobSummaries",
-                             statusEquals="InProgress", nameContains=names.jobName):
+    for summary in _paginate(
+        bedrock,
+        "list_model_customization_jobs",
+        "modelCustomizationJobSummaries",
+        statusEquals="InProgress",
+        nameContains=names.jobName,
+    ):
         arn = summary["jobArn"]
         if not _tagged_with(bedrock, arn, detail.executionArn):
             continue
@@ -74,7 +83,12 @@ def sweep(event: ExecutionStatusEvent, bedrock: Any) -> dict[str, Any]:
         except (bedrock.exceptions.ResourceNotFoundException, bedrock.exceptions.ConflictException):
             continue  # already finished or stopping
         stopped.append(summary["jobName"])
-    return {"executionArn": detail.executionArn, "status": detail.status, "deleted": deleted, "stopped": stopped}
+    return {
+        "executionArn": detail.executionArn,
+        "status": detail.status,
+        "deleted": deleted,
+        "stopped": stopped,
+    }
 
 
 def sweep_message(result: dict[str, Any]) -> tuple[str, str] | None:

@@ -180,18 +180,14 @@ def _create_throughput(a: _Arns) -> list[iam.PolicyStatement]:
             ["bedrock:CreateProvisionedModelThroughput"],
             [a.custom_models, a.provisioned_models],
         ),
-        _allow(
-            "ReadProvisionedThroughput", ["bedrock:GetProvisionedModelThroughput"], [a.provisioned_models]
-        ),
+        _allow("ReadProvisionedThroughput", ["bedrock:GetProvisionedModelThroughput"], [a.provisioned_models]),
         _allow("TagProvisionedThroughput", ["bedrock:TagResource"], [a.provisioned_models]),
         _allow("ReadCustomModel", ["bedrock:GetCustomModel"], [a.custom_models]),
     ]
 
 
 def _check_throughput(a: _Arns) -> list[iam.PolicyStatement]:
-    return [
-        _allow("ReadProvisionedThroughput", ["bedrock:GetProvisionedModelThroughput"], [a.provisioned_models])
-    ]
+    return [_allow("ReadProvisionedThroughput", ["bedrock:GetProvisionedModelThroughput"], [a.provisioned_models])]
 
 
 def _delete_throughput(a: _Arns) -> list[iam.PolicyStatement]:

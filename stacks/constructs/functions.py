@@ -90,9 +90,7 @@ class PipelineFunctions(Construct):
         if config.pt_hourly_price_usd is not None:
             values[statemachine.PT_HOURLY_PRICE_USD] = str(config.pt_hourly_price_usd)
         if config.training_price_per_1k_tokens_usd is not None:
-            values[statemachine.TRAINING_PRICE_PER_1K_TOKENS_USD] = str(
-                config.training_price_per_1k_tokens_usd
-            )
+            values[statemachine.TRAINING_PRICE_PER_1K_TOKENS_USD] = str(config.training_price_per_1k_tokens_usd)
         return values
 
     def _environment(self, entry: statemachine.TaskFunction) -> dict[str, str]:

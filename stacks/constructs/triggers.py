@@ -63,9 +63,7 @@ def failed_execution_pattern(state_machine_arn: str) -> dict[str, Any]:
 
 
 def _event_pattern(pattern: dict[str, Any]) -> events.EventPattern:
-    return events.EventPattern(
-        source=pattern["source"], detail_type=pattern["detail-type"], detail=pattern["detail"]
-    )
+    return events.EventPattern(source=pattern["source"], detail_type=pattern["detail-type"], detail=pattern["detail"])
 
 
 class Triggers(Construct):
@@ -173,9 +171,7 @@ class Triggers(Construct):
             self,
             construct_id,
             alarm_description=description,
-            metric=queue.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5), statistic="Maximum"
-            ),
+            metric=queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(5), statistic="Maximum"),
             threshold=1,
             evaluation_periods=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -48,9 +48,7 @@ class Workflow(Construct):
             sid="InvokePipelineFunctions",
             actions=["lambda:InvokeFunction"],
             resources=[
-                arn
-                for function in task_functions
-                for arn in (function.function_arn, f"{function.function_arn}:*")
+                arn for function in task_functions for arn in (function.function_arn, f"{function.function_arn}:*")
             ],
         )
         self.role = iam.Role(
@@ -89,8 +87,7 @@ class Workflow(Construct):
                 statemachine.load_definition(timeout_seconds=timeout_seconds)
             ),
             definition_substitutions={
-                entry.substitution_key: functions[entry.name].function_arn
-                for entry in statemachine.TASK_FUNCTIONS
+                entry.substitution_key: functions[entry.name].function_arn for entry in statemachine.TASK_FUNCTIONS
             },
             role=self.role,
             tracing_enabled=True,

@@ -60,9 +60,15 @@ def run_pipeline() -> Iterator[RunPipeline]:
     """run_pipeline(faults=[...], overrides={...}, files=None, event_key=None, timeout=...)"""
     stack: list[LocalPipeline] = []
 
-    def run(faults: tuple[str, ...] | list[str] = (), overrides: dict[str, Any] | None = None,
-            files: dict[str, bytes] | None = None, execution_input: dict[str, Any] | None = None,
-            timeout: int | None = None, failing_steps: tuple[str, ...] = (), wait: float = 120.0) -> Run:
+    def run(
+        faults: tuple[str, ...] | list[str] = (),
+        overrides: dict[str, Any] | None = None,
+        files: dict[str, bytes] | None = None,
+        execution_input: dict[str, Any] | None = None,
+        timeout: int | None = None,
+        failing_steps: tuple[str, ...] = (),
+        wait: float = 120.0,
+    ) -> Run:
         pipeline = LocalPipeline(faults=faults, execution_timeout_seconds=timeout, failing_steps=failing_steps)
         stack.append(pipeline.__enter__())
         if execution_input is None:

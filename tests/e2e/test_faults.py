@@ -38,53 +38,158 @@ class Fault:
 
 FAULTS = [
     Fault("throttling-on-every-bedrock-api", ("throttle",), status="SUCCEEDED"),
-    Fault("job-failed", ("job-failed",), error="CustomizationJobFailed", cause=("training loss diverged",),
-          throughput_created=False),
-    Fault("job-stopped", ("job-stopped",), error="CustomizationJobStopped", cause=("was stopped",),
-          throughput_created=False),
+    Fault(
+        "job-failed",
+        ("job-failed",),
+        error="CustomizationJobFailed",
+        cause=("training loss diverged",),
+        throughput_created=False,
+    ),
+    Fault(
+        "job-stopped",
+        ("job-stopped",),
+        error="CustomizationJobStopped",
+        cause=("was stopped",),
+        throughput_created=False,
+    ),
     Fault("job-quota-waits-then-runs", ("job-quota",), status="SUCCEEDED"),
-    Fault("pt-quota-exceeded", ("pt-quota",), error="ProvisionedThroughputQuotaExceeded",
-          cause=("AWS Support", "1 model unit"), throughput_created=False),
-    Fault("pt-quota-zero-caught-by-preflight", ("pt-quota-zero",), error="ProvisionedThroughputQuotaExceeded",
-          cause=("quota for no-commitment provisioned throughput is 0",), throughput_created=False, job_created=False),
-    Fault("pt-failed", ("pt-failed",), error="ProvisionedThroughputFailed", cause=("Insufficient capacity", "was deleted")),
-    Fault("pt-stuck-in-creating", ("pt-stuck",), error="ProvisionedThroughputTimeout",
-          cause=("still Creating", "was deleted")),
+    Fault(
+        "pt-quota-exceeded",
+        ("pt-quota",),
+        error="ProvisionedThroughputQuotaExceeded",
+        cause=("AWS Support", "1 model unit"),
+        throughput_created=False,
+    ),
+    Fault(
+        "pt-quota-zero-caught-by-preflight",
+        ("pt-quota-zero",),
+        error="ProvisionedThroughputQuotaExceeded",
+        cause=("quota for no-commitment provisioned throughput is 0",),
+        throughput_created=False,
+        job_created=False,
+    ),
+    Fault(
+        "pt-failed",
+        ("pt-failed",),
+        error="ProvisionedThroughputFailed",
+        cause=("Insufficient capacity", "was deleted"),
+    ),
+    Fault(
+        "pt-stuck-in-creating",
+        ("pt-stuck",),
+        error="ProvisionedThroughputTimeout",
+        cause=("still Creating", "was deleted"),
+    ),
     Fault("converse-throttled-through-pt", ("converse-throttle",), status="SUCCEEDED"),
-    Fault("error-answering-through-pt", ("answer-error",), error="AnswerGenerationFailed",
-          cause=("ModelErrorException", "was deleted")),
-    Fault("base-model-unavailable", ("base-error",), error="EvaluationIncomplete",
-          cause=("base-model answers are missing", "AccessDeniedException")),
-    Fault("judge-unreachable-caught-by-preflight", ("judge-unreachable",), error="JudgeFailed",
-          cause=("is not reachable",), throughput_created=False, job_created=False),
-    Fault("judge-fails-after-pt-is-gone", ("judge-error",), error="JudgeFailed",
-          cause=("no scores were recorded", "answers are kept")),
-    Fault("judge-malformed-verdicts", ("judge-malformed",), error="JudgeFailed",
-          cause=("malformed verdict after 3 attempts", "answers are kept")),
-    Fault("report-write-fails", ("report-write-error",), error="ReportWriteFailed",
-          cause=("the report could not be written", "AccessDenied")),
+    Fault(
+        "error-answering-through-pt",
+        ("answer-error",),
+        error="AnswerGenerationFailed",
+        cause=("ModelErrorException", "was deleted"),
+    ),
+    Fault(
+        "base-model-unavailable",
+        ("base-error",),
+        error="EvaluationIncomplete",
+        cause=("base-model answers are missing", "AccessDeniedException"),
+    ),
+    Fault(
+        "judge-unreachable-caught-by-preflight",
+        ("judge-unreachable",),
+        error="JudgeFailed",
+        cause=("is not reachable",),
+        throughput_created=False,
+        job_created=False,
+    ),
+    Fault(
+        "judge-fails-after-pt-is-gone",
+        ("judge-error",),
+        error="JudgeFailed",
+        cause=("no scores were recorded", "answers are kept"),
+    ),
+    Fault(
+        "judge-malformed-verdicts",
+        ("judge-malformed",),
+        error="JudgeFailed",
+        cause=("malformed verdict after 3 attempts", "answers are kept"),
+    ),
+    Fault(
+        "report-write-fails",
+        ("report-write-error",),
+        error="ReportWriteFailed",
+        cause=("the report could not be written", "AccessDenied"),
+    ),
     Fault("pt-deletion-throttled", ("delete-throttle",), status="SUCCEEDED"),
-    Fault("job-never-finishes-run-times-out", ("job-never-finishes",), status="TIMED_OUT",
-          throughput_created=False, timeout=6),
-    Fault("step-PreprocessDataset-crashes", failing_steps=("PreprocessDataset",), error="RuntimeError",
-          throughput_created=False, job_created=False),
-    Fault("step-PreflightChecks-crashes", failing_steps=("PreflightChecks",), error="RuntimeError",
-          throughput_created=False, job_created=False),
-    Fault("step-StartCustomizationJob-crashes", failing_steps=("StartCustomizationJob",), error="RuntimeError",
-          throughput_created=False, job_created=False),
-    Fault("step-CheckCustomizationJob-crashes", failing_steps=("CheckCustomizationJob",), error="RuntimeError",
-          throughput_created=False),
-    Fault("step-AnswerWithBaseModel-crashes", failing_steps=("AnswerWithBaseModel",), error="EvaluationIncomplete"),
-    Fault("step-CreateProvisionedThroughput-crashes", failing_steps=("CreateProvisionedThroughput",),
-          error="RuntimeError", throughput_created=False),
-    Fault("step-CheckProvisionedThroughput-crashes", failing_steps=("CheckProvisionedThroughput",),
-          error="RuntimeError", cause=("was deleted",)),
-    Fault("step-AnswerWithFineTunedModel-crashes", failing_steps=("AnswerWithFineTunedModel",), error="RuntimeError",
-          cause=("was deleted",)),
-    Fault("step-DeleteProvisionedThroughput-crashes", failing_steps=("DeleteProvisionedThroughput",),
-          error="ProvisionedThroughputDeletionFailed", cause=("delete it now",), swept=True),
-    Fault("step-JudgeAnswers-crashes", failing_steps=("JudgeAnswers",), error="JudgeFailed",
-          cause=("RuntimeError",)),
+    Fault(
+        "job-never-finishes-run-times-out",
+        ("job-never-finishes",),
+        status="TIMED_OUT",
+        throughput_created=False,
+        timeout=6,
+    ),
+    Fault(
+        "step-PreprocessDataset-crashes",
+        failing_steps=("PreprocessDataset",),
+        error="RuntimeError",
+        throughput_created=False,
+        job_created=False,
+    ),
+    Fault(
+        "step-PreflightChecks-crashes",
+        failing_steps=("PreflightChecks",),
+        error="RuntimeError",
+        throughput_created=False,
+        job_created=False,
+    ),
+    Fault(
+        "step-StartCustomizationJob-crashes",
+        failing_steps=("StartCustomizationJob",),
+        error="RuntimeError",
+        throughput_created=False,
+        job_created=False,
+    ),
+    Fault(
+        "step-CheckCustomizationJob-crashes",
+        failing_steps=("CheckCustomizationJob",),
+        error="RuntimeError",
+        throughput_created=False,
+    ),
+    Fault(
+        "step-AnswerWithBaseModel-crashes",
+        failing_steps=("AnswerWithBaseModel",),
+        error="EvaluationIncomplete",
+    ),
+    Fault(
+        "step-CreateProvisionedThroughput-crashes",
+        failing_steps=("CreateProvisionedThroughput",),
+        error="RuntimeError",
+        throughput_created=False,
+    ),
+    Fault(
+        "step-CheckProvisionedThroughput-crashes",
+        failing_steps=("CheckProvisionedThroughput",),
+        error="RuntimeError",
+        cause=("was deleted",),
+    ),
+    Fault(
+        "step-AnswerWithFineTunedModel-crashes",
+        failing_steps=("AnswerWithFineTunedModel",),
+        error="RuntimeError",
+        cause=("was deleted",),
+    ),
+    Fault(
+        "step-DeleteProvisionedThroughput-crashes",
+        failing_steps=("DeleteProvisionedThroughput",),
+        error="ProvisionedThroughputDeletionFailed",
+        cause=("delete it now",),
+        swept=True,
+    ),
+    Fault(
+        "step-JudgeAnswers-crashes",
+        failing_steps=("JudgeAnswers",),
+        error="JudgeFailed",
+        cause=("RuntimeError",),
+    ),
     Fault("step-BuildReport-crashes", failing_steps=("BuildReport",), error="RuntimeError"),
     Fault("step-NotifyRun-crashes", failing_steps=("NotifyRun",), status="SUCCEEDED"),
 ]
@@ -92,8 +197,12 @@ FAULTS = [
 
 @pytest.mark.parametrize("case", FAULTS, ids=[case.id for case in FAULTS])
 def test_fault(case: Fault) -> None:
-    with LocalPipeline(faults=case.faults, failing_steps=case.failing_steps, fast_retries=True,
-                       execution_timeout_seconds=case.timeout) as pipeline:
+    with LocalPipeline(
+        faults=case.faults,
+        failing_steps=case.failing_steps,
+        fast_retries=True,
+        execution_timeout_seconds=case.timeout,
+    ) as pipeline:
         execution_input = {**upload_sample(pipeline), **FAST, **case.overrides}
         raw_before = pipeline.raw_snapshot()
         execution = pipeline.wait(pipeline.start(execution_input), timeout=180)
@@ -143,8 +252,9 @@ def _run_id(execution: Any) -> str:
 @pytest.mark.parametrize("how", ["aborted", "timed-out"])
 def test_a_run_that_ends_while_the_throughput_is_in_service_is_swept(how: str) -> None:
     """The workflow's own clean-up cannot run after an abort or a time-out: the sweeper must."""
-    with LocalPipeline(faults=["slow-answers"], execution_timeout_seconds=12 if how == "timed-out" else None
-                       ) as pipeline:
+    with LocalPipeline(
+        faults=["slow-answers"], execution_timeout_seconds=12 if how == "timed-out" else None
+    ) as pipeline:
         execution_input = {**upload_sample(pipeline), **FAST, "evaluation": {"concurrency": 1}}
         raw_before = pipeline.raw_snapshot()
         arn = pipeline.start(execution_input)

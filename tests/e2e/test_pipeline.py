@@ -20,13 +20,20 @@ def test_happy_path_trains_evaluates_reports_and_deletes_the_throughput(run_pipe
     # The throughput is created, used only for fine-tuned answers, then deleted before judging.
     create, delete = states.index("CreateProvisionedThroughput"), states.index("DeleteProvisionedThroughput")
     assert [s for s in states[create + 1 : delete] if s not in PT_WINDOW] == [
-        "WaitForProvisionedThroughput", "CheckProvisionedThroughput", "IsProvisionedThroughputInService"]
+        "WaitForProvisionedThroughput",
+        "CheckProvisionedThroughput",
+        "IsProvisionedThroughputInService",
+    ]
     assert states.index("JudgeAnswers") > delete and states.index("BuildReport") > delete
     assert states.index("AnswerBaseBatch") < create  # base answers while training, no PT needed
 
     assert len(bedrock.jobs) == 1 and len(bedrock.deleted_throughputs) == 1
     (job,) = bedrock.jobs.values()
-    assert job["hyperParameters"] == {"epochCount": "2", "learningRate": "1e-05", "learningRateWarmupSteps": "10"}
+    assert job["hyperParameters"] == {
+        "epochCount": "2",
+        "learningRate": "1e-05",
+        "learningRateWarmupSteps": "10",
+    }
     created = bedrock.operations("CreateProvisionedModelThroughput")[0].params
     assert created["modelUnits"] == 1 and "commitmentDuration" not in created
     assert {"key": "pipeline:run-id", "value": run.run_id} in created["tags"]
@@ -40,8 +47,9 @@ def test_happy_path_trains_evaluates_reports_and_deletes_the_throughput(run_pipe
     results = json.loads(files["results.json"])
     assert results["simulated"] is True
     assert results["customModelArn"] == job["outputModelArn"]
-    assert all(row["fine-tuned"]["score"] is not None and row["base"]["score"] is not None
-               for row in results["questions"])
+    assert all(
+        row["fine-tuned"]["score"] is not None and row["base"]["score"] is not None for row in results["questions"]
+    )
     assert results["provisionedThroughput"]["heldMinutes"] is not None
     assert results["training"]["trainingSteps"] > 0 and results["training"]["validationLossByEpoch"]
     assert "SIMULATED" in files["report.md"].decode() and "SIMULATED" in files["index.html"].decode()
@@ -84,8 +92,11 @@ def test_invalid_dataset_names_file_record_and_rule_and_starts_no_job(run_pipeli
     assert execution.error == "InvalidDataset"
     assert execution.cause.startswith("raw/bad.json record 17: empty answer")
     assert run.pipeline.bedrock.operations("CreateModelCustomizationJob", outcome=None) == []
-    report = json.loads(run.pipeline.s3.get_object(
-        Bucket="finetuning-pipeline-data-local", Key=f"runs/{run.run_id}/data/validation-report.json")["Body"].read())
+    report = json.loads(
+        run.pipeline.s3.get_object(
+            Bucket="finetuning-pipeline-data-local", Key=f"runs/{run.run_id}/data/validation-report.json"
+        )["Body"].read()
+    )
     assert report["errorCount"] == 1 and report["errors"][0]["location"] == "record 17"
     run.assert_safe()
 
@@ -102,7 +113,13 @@ def test_dry_run_validates_and_converts_but_pays_for_nothing(run_pipeline: RunPi
     run = run_pipeline(overrides={"dryRun": True})
     assert run.execution.status == "SUCCEEDED"
     assert run.execution.states_entered()[-1] == "DryRunComplete"
-    assert run.pipeline.bedrock.calls == []
+    # Only the free preflight checks ran: nothing was bought.
+    assert {call.operation for call in run.pipeline.bedrock.calls} == {
+        "GetFoundationModel",
+        "Converse",
+        "ListServiceQuotas",
+    }
+    assert run.execution.states_entered()[-3:] == ["PreflightChecks", "IsDryRun", "DryRunComplete"]
     data = run.pipeline.data_files(run.run_id)
     assert {"train.jsonl", "validation.jsonl", "eval.json", "manifest.json"} <= data.keys()
     run.assert_safe()
@@ -112,8 +129,12 @@ def test_throttling_on_every_bedrock_api_is_retried_and_the_run_succeeds(run_pip
     run = run_pipeline(faults=["throttle"])
     assert run.execution.status == "SUCCEEDED", run.execution.cause
     throttled = {c.operation for c in run.pipeline.bedrock.calls if c.outcome == "ThrottlingException"}
-    assert {"CreateModelCustomizationJob", "CreateProvisionedModelThroughput",
-            "DeleteProvisionedModelThroughput", "Converse"} <= throttled
+    assert {
+        "CreateModelCustomizationJob",
+        "CreateProvisionedModelThroughput",
+        "DeleteProvisionedModelThroughput",
+        "Converse",
+    } <= throttled
     run.assert_safe()
 
 
@@ -129,9 +150,11 @@ def test_an_upload_event_starts_a_run_that_uses_its_companion_validation_file() 
         assert execution.status == "SUCCEEDED", execution.cause
         run = execution.output["run"]
         assert run["trigger"] == "s3"
-        assert run["sources"] == {"training": f"s3://{BUCKET}/raw/uploads/faq.json",
-                                  "validation": f"s3://{BUCKET}/raw/uploads/faq.validation.json",
-                                  "evaluation": None}
+        assert run["sources"] == {
+            "training": f"s3://{BUCKET}/raw/uploads/faq.json",
+            "validation": f"s3://{BUCKET}/raw/uploads/faq.validation.json",
+            "evaluation": None,
+        }
         assert run["data"]["validationRecords"] == len(json.loads((DATASET / "validation.json").read_text()))
         assert run["data"]["evalQuestions"] == 10  # held-out sample of the validation set
         assert pipeline.remaining_throughputs() == [] and pipeline.raw_snapshot() == raw_before

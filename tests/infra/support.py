@@ -86,9 +86,6 @@ def role_statements(synthesized: Synthesized, role_logical_id: str) -> list[dict
         for statement in policy["PolicyDocument"]["Statement"]
     ]
     for resource in resources.values():
-        if (
-            resource["Type"] == "AWS::IAM::Policy"
-            and {"Ref": role_logical_id} in resource["Properties"]["Roles"]
-        ):
+        if resource["Type"] == "AWS::IAM::Policy" and {"Ref": role_logical_id} in resource["Properties"]["Roles"]:
             statements += resource["Properties"]["PolicyDocument"]["Statement"]
     return statements

@@ -57,6 +57,4 @@ def test_app_py_synthesizes_like_cdk_synth(tmp_path: Path) -> None:
     assert stack["environment"] == "aws://111111111111/us-east-1"
     template = json.loads((tmp_path / f"{STACK_NAME}.template.json").read_text(encoding="utf-8"))
     assert any(r["Type"] == "AWS::StepFunctions::StateMachine" for r in template["Resources"].values())
-    assert (
-        json.loads((tmp_path / "validation-report.json").read_text(encoding="utf-8"))["pluginReports"] == []
-    )
+    assert json.loads((tmp_path / "validation-report.json").read_text(encoding="utf-8"))["pluginReports"] == []

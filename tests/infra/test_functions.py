@@ -29,9 +29,7 @@ def _expected_environment(synthesized: Synthesized, entry: statemachine.TaskFunc
     stack, config = synthesized.stack, synthesized.stack.config
     values: dict[str, Any] = {
         statemachine.BUCKET: {"Ref": synthesized.logical_id(stack.data.bucket)},
-        statemachine.BEDROCK_ROLE_ARN: {
-            "Fn::GetAtt": [synthesized.logical_id(stack.service_role.role), "Arn"]
-        },
+        statemachine.BEDROCK_ROLE_ARN: {"Fn::GetAtt": [synthesized.logical_id(stack.service_role.role), "Arn"]},
         statemachine.TOPIC_ARN: {"Ref": synthesized.logical_id(stack.notifications.topic)},
         statemachine.DEFAULT_BASE_MODEL_ID: config.base_model_id,
         statemachine.DEFAULT_JUDGE_MODEL_ID: config.judge_model_id,
@@ -51,9 +49,7 @@ def test_one_function_per_catalog_entry(default: Synthesized) -> None:
 
 
 @pytest.mark.parametrize("entry", ALL_ENTRIES, ids=lambda entry: entry.name)
-def test_function_settings_come_from_the_catalog(
-    default: Synthesized, entry: statemachine.TaskFunction
-) -> None:
+def test_function_settings_come_from_the_catalog(default: Synthesized, entry: statemachine.TaskFunction) -> None:
     function = _function(default, entry.name)
 
     assert function["Handler"] == entry.handler
@@ -108,12 +104,8 @@ def test_prices_are_left_out_when_not_configured(default: Synthesized) -> None:
 
 
 @pytest.mark.parametrize("entry", ALL_ENTRIES, ids=lambda entry: entry.name)
-def test_configured_values_reach_the_functions(
-    configured: Synthesized, entry: statemachine.TaskFunction
-) -> None:
-    assert _function(configured, entry.name)["Environment"]["Variables"] == _expected_environment(
-        configured, entry
-    )
+def test_configured_values_reach_the_functions(configured: Synthesized, entry: statemachine.TaskFunction) -> None:
+    assert _function(configured, entry.name)["Environment"]["Variables"] == _expected_environment(configured, entry)
 
 
 def test_configured_prices_and_models_as_strings(configured: Synthesized) -> None:

@@ -35,9 +35,7 @@ Statement = tuple[tuple[str, ...], tuple[str, ...], str]
 """(sorted actions, sorted resources, condition as sorted JSON): comparable and sortable."""
 
 
-def allow(
-    actions: set[str] | str, resources: list[str] | str, condition: dict[str, Any] | None = None
-) -> Statement:
+def allow(actions: set[str] | str, resources: list[str] | str, condition: dict[str, Any] | None = None) -> Statement:
     return (
         tuple(sorted({actions} if isinstance(actions, str) else actions)),
         tuple(sorted(as_list(resources))),
@@ -138,9 +136,7 @@ EXPECTED: dict[str, list[Statement]] = {
         ),
         *PUBLISH,
         # Added by CDK for the asynchronous-invocation failure destination.
-        allow(
-            {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, "<SweeperDeadLetterQueue.Arn>"
-        ),
+        allow({"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, "<SweeperDeadLetterQueue.Arn>"),
     ],
 }
 ALL_FUNCTIONS = [entry.name for entry in (*statemachine.TASK_FUNCTIONS, statemachine.SWEEPER_FUNCTION)]
@@ -258,9 +254,7 @@ def test_state_machine_role_invokes_exactly_the_task_functions(default: Synthesi
         )
     ]
     assert default.logical_id(stack.functions.sweeper) not in json.dumps(statements)
-    others = {
-        action for actions, _, _ in statements if actions != ("lambda:InvokeFunction",) for action in actions
-    }
+    others = {action for actions, _, _ in statements if actions != ("lambda:InvokeFunction",) for action in actions}
     assert {a.split(":")[0] for a in others} == {"logs", "xray"}  # added by CDK for logging and tracing
 
 
@@ -350,9 +344,7 @@ def test_resource_star_only_where_the_api_requires_it(default: Synthesized) -> N
 
     xray = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
     expected = {default.logical_id(stack.functions.by_name[name].role): set(xray) for name in ALL_FUNCTIONS}
-    expected[default.logical_id(stack.functions.by_name["PreflightChecks"].role)] |= {
-        "servicequotas:ListServiceQuotas"
-    }
+    expected[default.logical_id(stack.functions.by_name["PreflightChecks"].role)] |= {"servicequotas:ListServiceQuotas"}
     expected[default.logical_id(stack.functions.by_name["StartCustomizationJob"].role)] |= {
         "bedrock:ListModelCustomizationJobs"
     }

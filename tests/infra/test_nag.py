@@ -46,9 +46,7 @@ def test_no_unacknowledged_finding(request: pytest.FixtureRequest, fixture: str)
     assert _violations(synthesized.app) == set()
 
 
-def test_every_acknowledgement_matches_a_real_finding(
-    default: Synthesized, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_every_acknowledgement_matches_a_real_finding(default: Synthesized, monkeypatch: pytest.MonkeyPatch) -> None:
     """Build the app again without acknowledgements: the findings are exactly what was acknowledged."""
     monkeypatch.setattr(stacks.nag, "acknowledge", lambda *args, **kwargs: None)
     bare = cdk.App(context=CDK_JSON["context"])

@@ -14,9 +14,7 @@ BLOCK_ALL = {
     "IgnorePublicAcls": True,
     "RestrictPublicBuckets": True,
 }
-SSE_S3 = {
-    "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-}
+SSE_S3 = {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
 
 
 def _bucket(synthesized: Synthesized) -> tuple[str, dict[str, Any]]:
@@ -68,11 +66,7 @@ def test_bucket_expires_noncurrent_versions(default: Synthesized) -> None:
         {
             "LifecycleConfiguration": {
                 "Rules": Match.array_with(
-                    [
-                        Match.object_like(
-                            {"NoncurrentVersionExpiration": {"NoncurrentDays": 90}, "Status": "Enabled"}
-                        )
-                    ]
+                    [Match.object_like({"NoncurrentVersionExpiration": {"NoncurrentDays": 90}, "Status": "Enabled"})]
                 )
             },
             "LoggingConfiguration": Match.any_value(),
@@ -94,8 +88,7 @@ def test_buckets_are_emptied_and_deleted_with_destroy(configured: Synthesized) -
 
     assert bucket["DeletionPolicy"] == log_bucket["DeletionPolicy"] == "Delete"
     emptied = {
-        r["Properties"]["BucketName"]["Ref"]
-        for r in configured.resources("Custom::S3AutoDeleteObjects").values()
+        r["Properties"]["BucketName"]["Ref"] for r in configured.resources("Custom::S3AutoDeleteObjects").values()
     }
     assert emptied == {bucket_id, log_bucket_id}
 

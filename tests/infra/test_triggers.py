@@ -199,17 +199,11 @@ def test_other_keys_do_not(eventbridge: EventBridgeSandbox, upload_pattern: dict
     assert not eventbridge.matches(upload_pattern, s3_object_created(key))
 
 
-def test_uploads_to_another_bucket_do_not(
-    eventbridge: EventBridgeSandbox, upload_pattern: dict[str, Any]
-) -> None:
-    assert not eventbridge.matches(
-        upload_pattern, s3_object_created("raw/x.json", bucket="someone-elses-bucket")
-    )
+def test_uploads_to_another_bucket_do_not(eventbridge: EventBridgeSandbox, upload_pattern: dict[str, Any]) -> None:
+    assert not eventbridge.matches(upload_pattern, s3_object_created("raw/x.json", bucket="someone-elses-bucket"))
 
 
-def test_object_deleted_events_do_not(
-    eventbridge: EventBridgeSandbox, upload_pattern: dict[str, Any]
-) -> None:
+def test_object_deleted_events_do_not(eventbridge: EventBridgeSandbox, upload_pattern: dict[str, Any]) -> None:
     deleted = {**s3_object_created("raw/x.json"), "detail-type": "Object Deleted"}
 
     assert not eventbridge.matches(upload_pattern, deleted)
@@ -223,9 +217,7 @@ def test_upload_rule_starts_the_state_machine_with_retries_and_a_dead_letter_que
 
     assert target["Arn"] == {"Ref": default.logical_id(stack.workflow.state_machine)}
     assert "Input" not in target and "InputPath" not in target  # the whole event is the input
-    assert target["DeadLetterConfig"] == {
-        "Arn": {"Fn::GetAtt": [default.logical_id(stack.triggers.upload_dlq), "Arn"]}
-    }
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [default.logical_id(stack.triggers.upload_dlq), "Arn"]}}
     assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 4}
     role = default.json["Resources"][target["RoleArn"]["Fn::GetAtt"][0]]
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
@@ -331,9 +323,7 @@ def test_the_shared_event_fixtures_match_the_deployed_patterns(
 ) -> None:
     """tests/events/ (used by the handlers' tests) holds events the rules really deliver."""
     events_dir = REPO / "tests" / "events"
-    upload = json.loads((events_dir / "preprocess_s3_object_created.json").read_text(encoding="utf-8"))[
-        "input"
-    ]
+    upload = json.loads((events_dir / "preprocess_s3_object_created.json").read_text(encoding="utf-8"))["input"]
     status_change = json.loads((events_dir / "sfn_execution_status_change.json").read_text(encoding="utf-8"))
     stack = default.stack
     upload_rule = _concrete(

@@ -56,9 +56,7 @@ def test_tracing_enabled_and_explicit_role(default: Synthesized) -> None:
     state_machine = _state_machine(default)
 
     assert state_machine["TracingConfiguration"] == {"Enabled": True}
-    assert state_machine["RoleArn"] == {
-        "Fn::GetAtt": [default.logical_id(default.stack.workflow.role), "Arn"]
-    }
+    assert state_machine["RoleArn"] == {"Fn::GetAtt": [default.logical_id(default.stack.workflow.role), "Arn"]}
 
 
 def test_every_task_calls_one_of_the_stacks_functions(default: Synthesized) -> None:

@@ -77,9 +77,7 @@ def test_reserved_phrases_for_nova(phrase: str) -> None:
 @pytest.mark.parametrize("phrase", ["User:", "Bot:", "Assistant:", "System:", "<image>", "<video>", "[EOS]"])
 def test_no_reserved_phrases_for_haiku(phrase: str) -> None:
     log = IssueLog()
-    dataset.check_records(
-        [QAPair(f"{phrase} q", f"{phrase} a", "record 1")], CLAUDE_3_HAIKU, phrase, FILE, log
-    )
+    dataset.check_records([QAPair(f"{phrase} q", f"{phrase} a", "record 1")], CLAUDE_3_HAIKU, phrase, FILE, log)
     assert not log.failed
 
 

@@ -35,9 +35,7 @@ def test_haiku_defaults_are_the_documented_strings() -> None:
 
 
 def test_empty_mapping_means_defaults() -> None:
-    assert CLAUDE_3_HAIKU.resolve_hyperparameters({}, 100) == CLAUDE_3_HAIKU.resolve_hyperparameters(
-        None, 100
-    )
+    assert CLAUDE_3_HAIKU.resolve_hyperparameters({}, 100) == CLAUDE_3_HAIKU.resolve_hyperparameters(None, 100)
 
 
 def test_nova_defaults_use_nova_names() -> None:

@@ -181,9 +181,7 @@ def test_s3_event_from_the_fixture() -> None:
     assert resolved.request.dryRun is False
 
 
-@pytest.mark.parametrize(
-    "key", ["raw/a.jsonl", "raw/team/b.json", "raw/UPPER.JSON", "raw/x.validation-set.json"]
-)
+@pytest.mark.parametrize("key", ["raw/a.jsonl", "raw/team/b.json", "raw/UPPER.JSON", "raw/x.validation-set.json"])
 def test_s3_event_training_keys(key: str) -> None:
     resolved = resolve(_s3_event(key), BUCKET)
     assert isinstance(resolved, ResolvedInput)

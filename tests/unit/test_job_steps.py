@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from check_job.logic import check_job
+from start_job.logic import output_uri, start_job
+
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import (
     CustomizationJobFailed,
@@ -12,7 +13,6 @@ from shared.errors import (
     CustomizationJobRejected,
     CustomizationJobStopped,
 )
-from start_job.logic import output_uri, start_job
 from tests.unit.factories import make_run, put_training
 
 ROLE = "arn:aws:iam::123456789012:role/bedrock-service-role"
@@ -78,12 +78,16 @@ def test_check_job_reports_progress_then_the_custom_model(aws: SimulatedBedrock,
     assert any(k.endswith("training_artifacts/step_wise_training_metrics.csv") for k in keys)
 
 
-@pytest.mark.parametrize(("fault", "error", "text"), [
-    ("job-failed", CustomizationJobFailed, "training loss diverged"),
-    ("job-stopped", CustomizationJobStopped, "was stopped before it completed"),
-])
-def test_failed_or_stopped_jobs_end_the_run(aws: SimulatedBedrock, s3: Any, bedrock: Any, fault: str,
-                                            error: type[Exception], text: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "error", "text"),
+    [
+        ("job-failed", CustomizationJobFailed, "training loss diverged"),
+        ("job-stopped", CustomizationJobStopped, "was stopped before it completed"),
+    ],
+)
+def test_failed_or_stopped_jobs_end_the_run(
+    aws: SimulatedBedrock, s3: Any, bedrock: Any, fault: str, error: type[Exception], text: str
+) -> None:
     aws.faults.add(fault)
     run = make_run()
     put_training(s3, run)

@@ -4,16 +4,18 @@ import json
 from typing import Any
 
 import pytest
-
 from judge.logic import TOOL_CONFIG, TOOL_NAME, Verdict, judge_one, judge_prompt, judge_run, parse_verdict
+
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import JudgeFailed
 from tests.unit.factories import make_run
 
 
 def _response(tool_input: Any, name: str = TOOL_NAME) -> dict[str, Any]:
-    return {"output": {"message": {"content": [{"toolUse": {"toolUseId": "t", "name": name, "input": tool_input}}]}},
-            "stopReason": "tool_use"}
+    return {
+        "output": {"message": {"content": [{"toolUse": {"toolUseId": "t", "name": name, "input": tool_input}}]}},
+        "stopReason": "tool_use",
+    }
 
 
 def test_a_well_formed_verdict_is_accepted() -> None:
@@ -25,16 +27,19 @@ def test_integral_float_scores_are_accepted() -> None:
     assert parse_verdict(_response({"score": 7.0, "correct": True, "reasoning": "ok"})) == Verdict(7, True, "ok")
 
 
-@pytest.mark.parametrize(("tool_input", "problem"), [
-    ({"score": 11, "correct": True, "reasoning": "x"}, "not an integer from 1 to 10"),
-    ({"score": 0, "correct": False, "reasoning": "x"}, "not an integer from 1 to 10"),
-    ({"score": 6.5, "correct": True, "reasoning": "x"}, "not an integer from 1 to 10"),
-    ({"score": True, "correct": True, "reasoning": "x"}, "not an integer from 1 to 10"),
-    ({"score": "9", "correct": True, "reasoning": "x"}, "not an integer from 1 to 10"),
-    ({"score": 9, "correct": "yes", "reasoning": "x"}, "not a boolean"),
-    ({"score": 9, "correct": True, "reasoning": "  "}, "reasoning is missing"),
-    ("9/10", "tool input is not an object"),
-])
+@pytest.mark.parametrize(
+    ("tool_input", "problem"),
+    [
+        ({"score": 11, "correct": True, "reasoning": "x"}, "not an integer from 1 to 10"),
+        ({"score": 0, "correct": False, "reasoning": "x"}, "not an integer from 1 to 10"),
+        ({"score": 6.5, "correct": True, "reasoning": "x"}, "not an integer from 1 to 10"),
+        ({"score": True, "correct": True, "reasoning": "x"}, "not an integer from 1 to 10"),
+        ({"score": "9", "correct": True, "reasoning": "x"}, "not an integer from 1 to 10"),
+        ({"score": 9, "correct": "yes", "reasoning": "x"}, "not a boolean"),
+        ({"score": 9, "correct": True, "reasoning": "  "}, "reasoning is missing"),
+        ("9/10", "tool input is not an object"),
+    ],
+)
 def test_malformed_verdicts_are_rejected_with_the_reason(tool_input: Any, problem: str) -> None:
     result = parse_verdict(_response(tool_input))
     assert isinstance(result, str) and problem in result
@@ -49,8 +54,12 @@ def test_the_judge_is_forced_to_call_the_verdict_tool() -> None:
     assert TOOL_CONFIG["toolChoice"] == {"tool": {"name": TOOL_NAME}}
     schema = TOOL_CONFIG["tools"][0]["toolSpec"]["inputSchema"]["json"]
     assert schema["required"] == ["score", "correct", "reasoning"]
-    assert schema["properties"]["score"] == {**schema["properties"]["score"], "type": "integer", "minimum": 1,
-                                             "maximum": 10}
+    assert schema["properties"]["score"] == {
+        **schema["properties"]["score"],
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 10,
+    }
 
 
 def test_text_inside_an_answer_cannot_close_its_delimiter() -> None:
@@ -79,10 +88,22 @@ def test_scores_follow_agreement_with_the_reference(aws: SimulatedBedrock, runti
 
 def _answers(s3: Any, run_id: str) -> None:
     for target in ("base", "fine-tuned"):
-        document = {"target": target, "answers": [
-            {"index": 0, "question": "How many epochs?", "reference": "Two epochs.", "answer": "Two epochs."}]}
-        s3.put_object(Bucket="finetuning-pipeline-data-local",
-                      Key=f"runs/{run_id}/eval/answers/{target}/batch-0000.json", Body=json.dumps(document).encode())
+        document = {
+            "target": target,
+            "answers": [
+                {
+                    "index": 0,
+                    "question": "How many epochs?",
+                    "reference": "Two epochs.",
+                    "answer": "Two epochs.",
+                }
+            ],
+        }
+        s3.put_object(
+            Bucket="finetuning-pipeline-data-local",
+            Key=f"runs/{run_id}/eval/answers/{target}/batch-0000.json",
+            Body=json.dumps(document).encode(),
+        )
 
 
 def test_judge_run_writes_verdicts_for_both_models(aws: SimulatedBedrock, s3: Any, runtime: Any) -> None:
@@ -94,11 +115,14 @@ def test_judge_run_writes_verdicts_for_both_models(aws: SimulatedBedrock, s3: An
     assert sorted(v["target"] for v in body["verdicts"]) == ["base", "fine-tuned"]
 
 
-def test_an_unreachable_judge_fails_the_step_but_keeps_what_it_saw(aws: SimulatedBedrock, s3: Any, runtime: Any) -> None:
+def test_an_unreachable_judge_fails_the_step_but_keeps_what_it_saw(
+    aws: SimulatedBedrock, s3: Any, runtime: Any
+) -> None:
     aws.faults.add("judge-error")
     _answers(s3, "run-1")
     with pytest.raises(JudgeFailed, match="AccessDeniedException"):
         judge_run(make_run(), s3, runtime)
-    body = json.loads(s3.get_object(Bucket="finetuning-pipeline-data-local",
-                                    Key="runs/run-1/eval/judgements.json")["Body"].read())
+    body = json.loads(
+        s3.get_object(Bucket="finetuning-pipeline-data-local", Key="runs/run-1/eval/judgements.json")["Body"].read()
+    )
     assert all(v["missingReason"].startswith("judge call failed") for v in body["verdicts"])

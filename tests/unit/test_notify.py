@@ -3,31 +3,47 @@ from __future__ import annotations
 import json
 
 from notify.logic import FailedStep, describe_failure, failed_message, finished_message
+
 from tests.unit.factories import make_run
 
 
 def _lambda_error(error: str, message: str) -> dict[str, str]:
-    return {"Error": error, "Cause": json.dumps({"errorMessage": message, "errorType": error, "stackTrace": []})}
+    return {
+        "Error": error,
+        "Cause": json.dumps({"errorMessage": message, "errorType": error, "stackTrace": []}),
+    }
 
 
 def test_lambda_errors_are_reported_in_the_users_words() -> None:
-    step = FailedStep(kind="failed", executionName="run-1", state={
-        "input": {}, "error": _lambda_error("InvalidDataset", "raw/x.json record 17: empty answer")})
+    step = FailedStep(
+        kind="failed",
+        executionName="run-1",
+        state={"input": {}, "error": _lambda_error("InvalidDataset", "raw/x.json record 17: empty answer")},
+    )
     assert describe_failure(step) == ("InvalidDataset", "raw/x.json record 17: empty answer")
 
 
 def test_plain_step_functions_causes_are_kept() -> None:
-    step = FailedStep(kind="failed", executionName="run-1",
-                      state={"error": {"Error": "States.Timeout", "Cause": "Task timed out"}})
+    step = FailedStep(
+        kind="failed",
+        executionName="run-1",
+        state={"error": {"Error": "States.Timeout", "Cause": "Task timed out"}},
+    )
     assert describe_failure(step) == ("States.Timeout", "Task timed out")
 
 
 def test_a_deleted_throughput_is_mentioned() -> None:
     run = make_run().model_dump()
-    step = FailedStep(kind="failed", executionName="run-1", state={
-        "run": run, "throughput": {"provisionedModelName": "pt-run-1"},
-        "throughputDeletion": {"existed": True, "provisionedModelName": "pt-run-1"},
-        "error": _lambda_error("AnswerGenerationFailed", "question 1 failed")})
+    step = FailedStep(
+        kind="failed",
+        executionName="run-1",
+        state={
+            "run": run,
+            "throughput": {"provisionedModelName": "pt-run-1"},
+            "throughputDeletion": {"existed": True, "provisionedModelName": "pt-run-1"},
+            "error": _lambda_error("AnswerGenerationFailed", "question 1 failed"),
+        },
+    )
     error, cause = describe_failure(step)
     assert error == "AnswerGenerationFailed"
     assert cause == "question 1 failed (provisioned throughput pt-run-1 was deleted)"
@@ -35,9 +51,15 @@ def test_a_deleted_throughput_is_mentioned() -> None:
 
 def test_a_failed_cleanup_is_the_loudest_error() -> None:
     run = make_run().model_dump()
-    step = FailedStep(kind="failed", executionName="run-1", state={
-        "run": run, "error": _lambda_error("ProvisionedThroughputFailed", "capacity"),
-        "cleanupError": _lambda_error("ProvisionedThroughputStillExists", "pt-run-1 still exists")})
+    step = FailedStep(
+        kind="failed",
+        executionName="run-1",
+        state={
+            "run": run,
+            "error": _lambda_error("ProvisionedThroughputFailed", "capacity"),
+            "cleanupError": _lambda_error("ProvisionedThroughputStillExists", "pt-run-1 still exists"),
+        },
+    )
     error, cause = describe_failure(step)
     assert error == "ProvisionedThroughputDeletionFailed"
     assert "pt-run-1" in cause and "delete it now" in cause and "Original failure: ProvisionedThroughputFailed" in cause
@@ -45,9 +67,15 @@ def test_a_failed_cleanup_is_the_loudest_error() -> None:
 
 def test_deletion_failure_on_the_success_path_is_caught_too() -> None:
     run = make_run().model_dump()
-    step = FailedStep(kind="failed", executionName="run-1", state={
-        "run": run, "throughput": {"provisionedModelName": "pt-run-1"},
-        "error": _lambda_error("ProvisionedThroughputStillExists", "pt-run-1 still exists after the delete")})
+    step = FailedStep(
+        kind="failed",
+        executionName="run-1",
+        state={
+            "run": run,
+            "throughput": {"provisionedModelName": "pt-run-1"},
+            "error": _lambda_error("ProvisionedThroughputStillExists", "pt-run-1 still exists after the delete"),
+        },
+    )
     assert describe_failure(step)[0] == "ProvisionedThroughputDeletionFailed"
 
 
@@ -59,10 +87,20 @@ def test_simulated_runs_are_labelled_in_subject_and_body() -> None:
 
 
 def test_finished_message_has_the_headline_numbers() -> None:
-    report = {"runId": "run-1", "complete": True, "fineTunedMeanScore": 7.125, "baseMeanScore": 2.25,
-              "questions": 8, "comparison": {"wins": 8, "ties": 0, "losses": 0}, "throughputHeldMinutes": 21.5,
-              "estimatedCostUsd": 47.3, "customModelArn": "arn:model", "reportUri": "s3://b/runs/run-1/report/",
-              "problems": [], "simulated": False}
+    report = {
+        "runId": "run-1",
+        "complete": True,
+        "fineTunedMeanScore": 7.125,
+        "baseMeanScore": 2.25,
+        "questions": 8,
+        "comparison": {"wins": 8, "ties": 0, "losses": 0},
+        "throughputHeldMinutes": 21.5,
+        "estimatedCostUsd": 47.3,
+        "customModelArn": "arn:model",
+        "reportUri": "s3://b/runs/run-1/report/",
+        "problems": [],
+        "simulated": False,
+    }
     subject, body = finished_message(report)
     assert subject == "Fine-tuning run run-1: fine-tuned 7.12 vs base 2.25"
     assert "8 wins, 0 ties, 0 losses" in body and "21.50 minutes" in body and "$47.30" in body

@@ -194,8 +194,7 @@ def test_sample_dataset_with_the_default_model(env: None, s3: Any) -> None:
     assert manifest["config"]["hyperParameters"] == run.hyperParameters
     assert manifest["config"]["dryRun"] is False
     expected_tokens = sum(
-        estimate_tokens(SYSTEM) + estimate_tokens(r["question"]) + estimate_tokens(r["answer"])
-        for r in training
+        estimate_tokens(SYSTEM) + estimate_tokens(r["question"]) + estimate_tokens(r["answer"]) for r in training
     )
     assert data.estimatedTrainingTokens == expected_tokens
     assert manifest["estimatedTokens"] == {"training": expected_tokens, "allTrainingInput": expected_tokens}
@@ -227,9 +226,7 @@ def test_claude_3_haiku_format(env: None, s3: Any) -> None:
         "earlyStoppingThreshold": "0.001",
         "earlyStoppingPatience": "2",
     }
-    assert _jsonl(s3, run.data.trainingUri) == [
-        _haiku(SYSTEM, r["question"], r["answer"]) for r in _raw("training")
-    ]
+    assert _jsonl(s3, run.data.trainingUri) == [_haiku(SYSTEM, r["question"], r["answer"]) for r in _raw("training")]
     assert _jsonl(s3, run.data.validationUri or "") == [
         _haiku(SYSTEM, r["question"], r["answer"]) for r in _raw("validation")
     ]
@@ -261,9 +258,7 @@ def test_auto_hyperparameters_use_the_training_count(env: None, s3: Any) -> None
 
 def test_explicit_hyperparameters_are_rendered(env: None, s3: Any) -> None:
     _upload_sample(s3)
-    run = _run(
-        s3, _console(baseModelId=HAIKU_ID, hyperParameters={"epochCount": 4, "learningRateMultiplier": 0.5})
-    )
+    run = _run(s3, _console(baseModelId=HAIKU_ID, hyperParameters={"epochCount": 4, "learningRateMultiplier": 0.5}))
     assert run.hyperParameters["epochCount"] == "4"
     assert run.hyperParameters["learningRateMultiplier"] == "0.5"
     assert run.hyperParameters["batchSize"] == "32"
@@ -355,9 +350,7 @@ def test_duplicates_and_unconfirmed_limits_are_warnings(env: None, s3: Any) -> N
 
 
 @pytest.mark.parametrize("field", ["trainingDataUri", "validationDataUri", "evalDataUri"])
-@pytest.mark.parametrize(
-    "uri", ["s3://another-bucket/raw/training.json", f"s3://{BUCKET}/data/training.json"]
-)
+@pytest.mark.parametrize("uri", ["s3://another-bucket/raw/training.json", f"s3://{BUCKET}/data/training.json"])
 def test_data_uri_outside_the_raw_prefix(env: None, s3: Any, field: str, uri: str) -> None:
     _upload_sample(s3)
     with pytest.raises(InvalidExecutionInput) as raised:

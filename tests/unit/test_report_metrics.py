@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from report.metrics import LossCurves, mean, median, parse_metrics_csv, percentile, rouge_l_f1
 
 
@@ -33,8 +32,9 @@ def test_mean_and_median() -> None:
 
 
 def test_loss_curves_epoch_means_and_best_epoch() -> None:
-    training = parse_metrics_csv("step_number,epoch_number,training_loss,perplexity\n0,1,2.0,7.4\n1,1,1.0,2.7\n"
-                                 "2,2,0.8,2.2\n3,2,0.6,1.8\n")
+    training = parse_metrics_csv(
+        "step_number,epoch_number,training_loss,perplexity\n0,1,2.0,7.4\n1,1,1.0,2.7\n2,2,0.8,2.2\n3,2,0.6,1.8\n"
+    )
     validation = parse_metrics_csv("step_number,epoch_number,validation_loss,perplexity\n1,1,1.5,4.5\n3,2,1.2,3.3\n")
     summary = LossCurves(training, validation).summary()
     assert summary["trainingLossByEpoch"] == [{"epoch": 1, "loss": 1.5}, {"epoch": 2, "loss": 0.7}]
@@ -45,4 +45,5 @@ def test_loss_curves_epoch_means_and_best_epoch() -> None:
 
 def test_unparseable_rows_are_skipped() -> None:
     assert parse_metrics_csv("step_number,epoch_number,training_loss\n0,1,abc\n1,1,0.5\n") == [
-        {"step_number": 1.0, "epoch_number": 1.0, "training_loss": 0.5}]
+        {"step_number": 1.0, "epoch_number": 1.0, "training_loss": 0.5}
+    ]

@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from check_job.logic import check_job
 from create_throughput.logic import create_throughput
-from localrun.simulated_bedrock import SimulatedBedrock
 from start_job.logic import start_job
 from sweeper.logic import ExecutionStatusEvent, sweep, sweep_message
+
+from localrun.simulated_bedrock import SimulatedBedrock
 from tests.conftest import load_event
 from tests.unit.factories import make_run, put_training
 
@@ -33,13 +33,16 @@ def _with_throughput(s3: Any, bedrock: Any, run_id: str) -> None:
 
 
 @pytest.mark.parametrize("status", ["ABORTED", "TIMED_OUT", "FAILED"])
-def test_the_sweeper_deletes_only_the_ended_runs_throughput(aws: SimulatedBedrock, s3: Any, bedrock: Any,
-                                                            status: str) -> None:
+def test_the_sweeper_deletes_only_the_ended_runs_throughput(
+    aws: SimulatedBedrock, s3: Any, bedrock: Any, status: str
+) -> None:
     _with_throughput(s3, bedrock, "run-1")
     _with_throughput(s3, bedrock, "run-2")
     result = sweep(_event(status), bedrock)
     assert result["deleted"] == ["pt-run-1"]
-    left = [s["provisionedModelName"] for s in bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"]]
+    left = [
+        s["provisionedModelName"] for s in bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"]
+    ]
     assert left == ["pt-run-2"]
     subject, body = sweep_message(result) or ("", "")
     assert status in subject and "pt-run-1" in body

@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from check_job.logic import check_job
 from check_throughput.logic import check_throughput
 from create_throughput.logic import create_throughput
 from delete_throughput.logic import delete_throughput
+from start_job.logic import start_job
+
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import (
     InconsistentRunState,
@@ -16,7 +17,6 @@ from shared.errors import (
     ProvisionedThroughputTimeout,
 )
 from shared.models import JobState
-from start_job.logic import start_job
 from tests.unit.factories import make_run, put_training
 
 
@@ -102,7 +102,9 @@ def test_delete_only_touches_this_runs_throughput(aws: SimulatedBedrock, s3: Any
     create_throughput(run, job, bedrock)
     create_throughput(other, other_job, bedrock)
     delete_throughput(run, "test", bedrock)
-    names = [s["provisionedModelName"] for s in bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"]]
+    names = [
+        s["provisionedModelName"] for s in bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"]
+    ]
     assert names == ["pt-run-2"]
 
 
