@@ -10,7 +10,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint synth deploy bench clean
+.PHONY: help setup browser demo test lint synth deploy bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -28,7 +28,12 @@ setup: $(STAMP) node_modules/.package-lock.json ## Install pinned Python require
 demo: $(STAMP) ## Run the whole pipeline locally on the sample dataset (SIMULATED AWS); ARGS='--help' for options
 	$(BIN)/python -m localrun $(ARGS)
 
-test: setup ## Run all tests (unit, infrastructure, end-to-end on moto's Step Functions engine)
+browser: ## Install Debian's chromium (the report's browser test) when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: setup browser ## Run all tests (unit, infrastructure, end-to-end on moto's Step Functions engine)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy over lambdas/, stacks/, statemachine/, localrun/
@@ -43,7 +48,7 @@ deploy: setup ## Deploy the stack to the current AWS account (needs credentials)
 	npx cdk deploy
 
 bench: $(STAMP) ## Benchmarks (dataset preprocessing throughput and memory)
-	$(BIN)/python -m pytest -m bench benchmarks -q
+	$(BIN)/python -m pytest -m bench benchmarks -q -s -p no:cacheprovider
 
 clean: ## Remove generated files
 	rm -rf cdk.out demo-output .pytest_cache .mypy_cache .ruff_cache

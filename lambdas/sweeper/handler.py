@@ -6,8 +6,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from notify.logic import publish
 
+from notify.logic import publish
 from shared.aws import client
 from shared.observability import logger, metrics, tracer
 from shared.settings import settings

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from preprocess import dataset
 from preprocess.dataset import DatasetSplit
 from preprocess.issues import IssueLog
 from preprocess.raw_data import QAPair
-
 from shared import formats
 from shared.families import CLAUDE_3_HAIKU, LLAMA_3_1, NOVA
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from preprocess.inputs import NotATrainingFile, ResolvedInput, companion_keys, is_s3_event, resolve
 
 from localrun.pipeline import BUCKET
+from preprocess.inputs import NotATrainingFile, ResolvedInput, companion_keys, is_s3_event, resolve
 from shared.errors import InvalidExecutionInput
 from shared.models import PreprocessStep
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from check_job.logic import check_job
-from start_job.logic import output_uri, start_job
 
+from check_job.logic import check_job
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import (
     CustomizationJobFailed,
@@ -13,6 +12,7 @@ from shared.errors import (
     CustomizationJobRejected,
     CustomizationJobStopped,
 )
+from start_job.logic import output_uri, start_job
 from tests.unit.factories import make_run, put_training
 
 ROLE = "arn:aws:iam::123456789012:role/bedrock-service-role"

@@ -4,8 +4,8 @@ import json
 from typing import Any
 
 import pytest
-from judge.logic import TOOL_CONFIG, TOOL_NAME, Verdict, judge_one, judge_prompt, judge_run, parse_verdict
 
+from judge.logic import TOOL_CONFIG, TOOL_NAME, Verdict, judge_one, judge_prompt, judge_run, parse_verdict
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import JudgeFailed
 from tests.unit.factories import make_run

@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 
 from notify.logic import FailedStep, describe_failure, failed_message, finished_message
-
 from tests.unit.factories import make_run
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from preprocess.logic import DEFAULT_SYSTEM_PROMPT, prepare_run
 
 from localrun.pipeline import BUCKET
+from preprocess.logic import DEFAULT_SYSTEM_PROMPT, prepare_run
 from shared.errors import InvalidDataset, InvalidExecutionInput, InvalidHyperParameters
 from shared.models import PreprocessStep, RunContext, SkippedRun
 from shared.naming import resource_names, run_id_from_execution_name

@@ -10,10 +10,10 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from preprocess.issues import MAX_LISTED, IssueLog
-from preprocess.raw_data import KEY_PAIRS, QAPair, RawFile, detect_keys, read_raw_file
 
 from localrun.pipeline import BUCKET, REGION
+from preprocess.issues import MAX_LISTED, IssueLog
+from preprocess.raw_data import KEY_PAIRS, QAPair, RawFile, detect_keys, read_raw_file
 from shared.s3 import S3Uri
 
 BIG = 10 * 1024**3

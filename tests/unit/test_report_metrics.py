@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from report.metrics import LossCurves, mean, median, parse_metrics_csv, percentile, rouge_l_f1
 
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from check_job.logic import check_job
 from create_throughput.logic import create_throughput
+from localrun.simulated_bedrock import SimulatedBedrock
 from start_job.logic import start_job
 from sweeper.logic import ExecutionStatusEvent, sweep, sweep_message
-
-from localrun.simulated_bedrock import SimulatedBedrock
 from tests.conftest import load_event
 from tests.unit.factories import make_run, put_training
 

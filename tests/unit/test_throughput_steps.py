@@ -3,12 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from check_job.logic import check_job
 from check_throughput.logic import check_throughput
 from create_throughput.logic import create_throughput
 from delete_throughput.logic import delete_throughput
-from start_job.logic import start_job
-
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import (
     InconsistentRunState,
@@ -17,6 +16,7 @@ from shared.errors import (
     ProvisionedThroughputTimeout,
 )
 from shared.models import JobState
+from start_job.logic import start_job
 from tests.unit.factories import make_run, put_training
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks run with `make bench` only (not part of `make test`)."""
