@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.aws import error_message
 from shared.clock import iso
 from shared.errors import ProvisionedThroughputStillExists
 from shared.models import RunContext, ThroughputDeletion
+from shared.throughputs import request_deletion
 
 
 def _find(bedrock: Any, name: str) -> dict[str, Any] | None:
@@ -26,14 +26,7 @@ def delete_throughput(run: RunContext, reason: str, bedrock: Any) -> ThroughputD
             provisionedModelName=name, provisionedModelArn=None, existed=False, deletedAt=iso(), reason=reason
         )
     arn = found["provisionedModelArn"]
-    try:
-        bedrock.delete_provisioned_model_throughput(provisionedModelId=arn)
-    except bedrock.exceptions.ResourceNotFoundException:
-        pass
-    except bedrock.exceptions.ConflictException as error:
-        raise ProvisionedThroughputStillExists(
-            f"{name} could not be deleted yet ({error_message(error)}); retrying"
-        ) from None
+    request_deletion(bedrock, arn, name)
     if _find(bedrock, name) is not None:
         raise ProvisionedThroughputStillExists(f"{name} still exists after the delete request; retrying")
     return ThroughputDeletion(

@@ -162,6 +162,12 @@ NOVA = ModelFamily(
     ),
 )
 
+_LLAMA_HYPERPARAMETERS = (
+    HyperParameter("epochCount", int, 5, 1, 10),
+    HyperParameter("batchSize", int, 1, 1, 1),
+    HyperParameter("learningRate", float, 1e-4, 5e-6, 0.1),
+)
+
 LLAMA_3_CONVERSATION = ModelFamily(
     key="llama-3-conversation",
     display_name="Meta Llama 3.2 / 3.3",
@@ -181,11 +187,7 @@ LLAMA_3_CONVERSATION = ModelFamily(
     max_tokens_per_record=10_000,
     max_training_file_bytes=10 * GB,
     max_validation_file_bytes=1 * GB,
-    hyperparameters=(
-        HyperParameter("epochCount", int, 5, 1, 10),
-        HyperParameter("batchSize", int, 1, 1, 1),
-        HyperParameter("learningRate", float, 1e-4, 5e-6, 0.1),
-    ),
+    hyperparameters=_LLAMA_HYPERPARAMETERS,
     unconfirmed=("file-size limits", "Llama 3.3 hyperparameter ranges"),
 )
 
@@ -202,11 +204,7 @@ LLAMA_3_1 = ModelFamily(
     max_tokens_per_record=16_000,
     max_training_file_bytes=10 * GB,
     max_validation_file_bytes=1 * GB,
-    hyperparameters=(
-        HyperParameter("epochCount", int, 5, 1, 10),
-        HyperParameter("batchSize", int, 1, 1, 1),
-        HyperParameter("learningRate", float, 1e-4, 5e-6, 0.1),
-    ),
+    hyperparameters=_LLAMA_HYPERPARAMETERS,
     unconfirmed=("file-size limits",),
 )
 

@@ -11,10 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.aws import error_message
-from shared.errors import ProvisionedThroughputStillExists
 from shared.naming import resource_names, run_id_from_execution_name
 from shared.tags import EXECUTION_ARN_TAG
+from shared.throughputs import request_deletion
 
 SWEPT_STATUSES = {"ABORTED", "TIMED_OUT", "FAILED"}
 
@@ -59,14 +58,7 @@ def sweep(event: ExecutionStatusEvent, bedrock: Any) -> dict[str, Any]:
         arn = summary["provisionedModelArn"]
         if not _tagged_with(bedrock, arn, detail.executionArn):
             continue
-        try:
-            bedrock.delete_provisioned_model_throughput(provisionedModelId=arn)
-        except bedrock.exceptions.ResourceNotFoundException:
-            pass
-        except bedrock.exceptions.ConflictException as error:
-            raise ProvisionedThroughputStillExists(
-                f"{summary['provisionedModelName']} could not be deleted yet: {error_message(error)}"
-            ) from None
+        request_deletion(bedrock, arn, summary["provisionedModelName"])
         deleted.append(summary["provisionedModelName"])
     for summary in _paginate(
         bedrock,
