@@ -9,7 +9,8 @@ deterministically, records every call and injects faults on request.
 
 Answers are computed, never constant: the fine-tuned model answers with the training
 completion whose prompt is closest to the question, the base model does not know the
-domain, and the judge scores by word agreement between answer and reference.
+domain, the judge scores by word agreement between answer and reference, and the
+embedding model hashes content words into a vector (texts sharing words point the same way).
 """
 
 from __future__ import annotations
@@ -50,8 +51,10 @@ FAULTS: dict[str, str] = {
     "slow-answers": "each Converse call through the provisioned throughput takes 2 s",
     "judge-malformed": "the judge never calls its verdict tool (malformed verdicts)",
     "delete-throttle": "deleting the provisioned throughput is throttled three times before it succeeds",
+    "embedding-error": "the embedding model cannot be invoked (AccessDeniedException); similarity is missing",
 }
 
+EMBEDDING_MODEL = "amazon.titan-embed-text-v2"
 JOB_POLLS_TO_FINISH = 2
 PT_POLLS_TO_IN_SERVICE = 1
 
@@ -251,6 +254,7 @@ class SimulatedBedrock:
             "GetFoundationModel": self._get_foundation_model,
             "ListFoundationModels": self._list_foundation_models,
             "Converse": self._converse,
+            "InvokeModel": self._invoke_model,
             "ListServiceQuotas": self._list_quotas,
         }
 
@@ -271,11 +275,10 @@ class SimulatedBedrock:
         parts = urlsplit(url)
         service = self.handles(parts.hostname or "")
         assert service is not None
-        raw = body.decode("utf-8") if isinstance(body, bytes) else (body or "")
-        payload = json.loads(raw) if raw.strip() else {}
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         operation = "?"
         path_params: dict[str, str] = {}
+        payload: dict[str, Any] = {}
         try:
             if service == "service-quotas":  # JSON protocol: the operation is in X-Amz-Target
                 target = (headers.get("X-Amz-Target") if headers is not None else None) or ""
@@ -284,6 +287,7 @@ class SimulatedBedrock:
                 operation = target.rsplit(".", 1)[-1]
             else:
                 operation, path_params = self._routers[service].match(method, parts.path)
+            payload = _json_body(body)
             handler = self._handlers.get(operation)
             if handler is None:
                 raise BedrockError(400, "ValidationException", f"{operation} is not simulated")
@@ -711,6 +715,32 @@ class SimulatedBedrock:
         block = {"toolUse": {"toolUseId": f"tooluse_{_stable(prompt):08x}", "name": tool, "input": verdict}}
         return self._reply(json.dumps(verdict), prompt, 350, "tool_use", [block])
 
+    # ------------------------------------------------------------------ embeddings (InvokeModel)
+
+    def _invoke_model(self, body: dict[str, Any], path: dict[str, str], _: dict[str, Any]) -> dict[str, Any]:
+        """Amazon Titan Text Embeddings V2 only: {"inputText", "dimensions", "normalize"} in,
+        {"embedding", "inputTextTokenCount"} out. The vector is a hashed bag of content words,
+        so texts that share words have a higher cosine; it is deterministic."""
+        model_id = path["modelId"]
+        if not model_id.split("foundation-model/")[-1].startswith(EMBEDDING_MODEL):
+            raise BedrockError(400, "ValidationException", f"InvokeModel is simulated only for {EMBEDDING_MODEL}")
+        if "embedding-error" in self.faults:
+            raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")
+        text, dimensions = body.get("inputText"), body.get("dimensions", 1024)
+        if not isinstance(text, str) or not text or len(text) > 50_000:
+            raise BedrockError(400, "ValidationException", "Malformed input request: inputText must be 1-50000 chars")
+        if dimensions not in (256, 512, 1024):
+            raise BedrockError(400, "ValidationException", "Malformed input request: dimensions must be 256/512/1024")
+        vector = [0.0] * dimensions
+        words = content_words(text) or _WORD.findall(text.lower()) or [text]
+        for word in words:
+            digest = _stable(word)
+            vector[digest % dimensions] += 1.0 if digest & 0x80000000 else -1.0
+        if body.get("normalize", True):
+            norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+            vector = [v / norm for v in vector]
+        return {"embedding": vector, "inputTextTokenCount": len(text.split())}
+
     # ------------------------------------------------------------------ what the tests look at
 
     def call_counts(self) -> dict[str, int]:
@@ -724,6 +754,19 @@ class SimulatedBedrock:
     def operations(self, operation: str, outcome: str | None = "ok") -> list[Call]:
         with self.lock:
             return [c for c in self.calls if c.operation == operation and (outcome is None or c.outcome == outcome)]
+
+
+def _json_body(body: bytes | str | None) -> dict[str, Any]:
+    raw = body.decode("utf-8") if isinstance(body, bytes) else (body or "")
+    if not raw.strip():
+        return {}
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        raise BedrockError(400, "ValidationException", "Malformed input request: the body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise BedrockError(400, "ValidationException", "Malformed input request: the body is not a JSON object")
+    return payload
 
 
 def _between(text: str, tag: str) -> str:

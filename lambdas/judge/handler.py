@@ -23,4 +23,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     summary = judge_run(step.run, client("s3"), client("bedrock-runtime"))
     metrics.add_metric(name="VerdictsRecorded", unit=MetricUnit.Count, value=summary["judged"])
     metrics.add_metric(name="VerdictsMissing", unit=MetricUnit.Count, value=summary["missing"])
+    metrics.add_metric(name="SimilaritiesMissing", unit=MetricUnit.Count, value=summary["similaritiesMissing"])
     return summary

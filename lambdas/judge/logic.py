@@ -1,9 +1,13 @@
-"""JudgeAnswers: LLM-as-a-judge on correctness, 1-10, through a forced tool call.
+"""JudgeAnswers: LLM-as-a-judge on correctness, 1-10, through a forced tool call, and the
+semantic similarity of each answer to its reference (judge/similarity.py).
 
 The judge must call `record_verdict`, so its verdict arrives as structured JSON, never as
 prose to be parsed. A malformed verdict is asked for again, then recorded as missing with
 the reason, never guessed. The texts being judged are delimited and their angle brackets
 escaped, so nothing inside an answer can close its tag or pose as instructions.
+
+Similarity is stored with each verdict. It is computed even when the judge fails (so the
+report keeps it) and its own failures never fail the step.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from judge.similarity import DIMENSIONS, similarities
 from shared import s3 as s3io
 from shared.answers import TARGETS, judgements_key, load_answers
 from shared.aws import error_code, error_message
@@ -19,6 +24,7 @@ from shared.errors import JudgeFailed
 from shared.models import RunContext
 
 TOOL_NAME = "record_verdict"
+SIMILARITY_OFF = "semantic similarity is turned off (evaluation.semanticSimilarity is false)"
 MAX_ATTEMPTS = 3
 JUDGE_MAX_TOKENS = 1024
 
@@ -160,16 +166,42 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
     with ThreadPoolExecutor(max_workers=run.evaluation.concurrency) as pool:
         verdicts = list(pool.map(grade, work))
     judged = [v for v in verdicts if v["score"] is not None]
+
+    evaluation = run.evaluation
+    embedding_calls = 0
+    if evaluation.semanticSimilarity:
+        pairs = [(record["answer"] or "", record["reference"] or "") for _, record in work]
+        found, embedding_calls = similarities(runtime, evaluation.embeddingModelId, pairs, evaluation.concurrency)
+        for verdict, similarity in zip(verdicts, found, strict=True):
+            verdict.update(similarity.as_dict())
+    else:
+        for verdict in verdicts:
+            verdict.update(similarity=None, similarityMissingReason=SIMILARITY_OFF)
+    with_similarity = sum(1 for v in verdicts if v["similarity"] is not None)
+
     document = {
-        "judgeModelId": run.evaluation.judgeModelId,
+        "judgeModelId": evaluation.judgeModelId,
         "inference": {"maxTokens": JUDGE_MAX_TOKENS, "temperature": 0.0, "tool": TOOL_NAME},
+        "similarity": {
+            "enabled": evaluation.semanticSimilarity,
+            "modelId": evaluation.embeddingModelId if evaluation.semanticSimilarity else None,
+            "dimensions": DIMENSIONS if evaluation.semanticSimilarity else None,
+            "normalize": True,
+            "embeddingCalls": embedding_calls,
+        },
         "verdicts": verdicts,
     }
     key = judgements_key(run.runId)
     s3io.put_json(s3, run.bucket, key, document)
     if work and not judged:
         raise JudgeFailed(
-            f"the judge model {run.evaluation.judgeModelId} returned no usable verdict: "
+            f"the judge model {evaluation.judgeModelId} returned no usable verdict: "
             f"{verdicts[0]['missingReason']}; answers are kept under runs/{run.runId}/eval/"
         )
-    return {"key": key, "judged": len(judged), "missing": len(verdicts) - len(judged)}
+    return {
+        "key": key,
+        "judged": len(judged),
+        "missing": len(verdicts) - len(judged),
+        "similarities": with_similarity,
+        "similaritiesMissing": len(verdicts) - with_similarity if evaluation.semanticSimilarity else 0,
+    }

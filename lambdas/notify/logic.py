@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.numbers import fixed
 from shared.settings import Settings
 from shared.step_errors import error_message_of
 
@@ -38,11 +39,31 @@ def _subject(text: str, simulated: bool) -> str:
 
 
 def _score(value: Any) -> str:
-    return "n/a" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
+    return "n/a" if value is None else fixed(value, 2) if isinstance(value, float) else str(value)
 
 
-def _cost(value: Any) -> str:
-    return "prices not configured" if value is None else f"${_score(float(value))}"
+def _cost(value: Any, not_configured: list[str] | None = None) -> str:
+    if value is not None:
+        return f"${_score(float(value))}"
+    if not_configured:
+        return f"not estimated (price not configured: {', '.join(not_configured)})"
+    return "prices not configured"
+
+
+def _win_rate(comparison: dict[str, Any]) -> str:
+    rate = comparison.get("winRate")
+    return "" if rate is None else f" (win rate {fixed(rate * 100, 0)}%)"
+
+
+def _similarity(report: dict[str, Any]) -> str | None:
+    if "similarityEnabled" not in report:
+        return None
+    if not report["similarityEnabled"]:
+        return "Semantic similarity: turned off for this run."
+    tuned, base = report.get("fineTunedMeanSimilarity"), report.get("baseMeanSimilarity")
+    if tuned is None and base is None:
+        return "Semantic similarity: not computed (see the warnings in the report)."
+    return f"Semantic similarity to the reference answers (cosine): fine-tuned {_score(tuned)}, base {_score(base)}."
 
 
 def finished_message(report: dict[str, Any]) -> tuple[str, str]:
@@ -55,15 +76,28 @@ def finished_message(report: dict[str, Any]) -> tuple[str, str]:
         f"Mean correctness score (1-10): fine-tuned {_score(report.get('fineTunedMeanScore'))}, "
         f"base {_score(report.get('baseMeanScore'))} over {report.get('questions')} question(s).",
         f"Fine-tuned vs base per question: {comparison.get('wins', 0)} wins, {comparison.get('ties', 0)} ties, "
-        f"{comparison.get('losses', 0)} losses.",
+        f"{comparison.get('losses', 0)} losses{_win_rate(comparison)}.",
+    ]
+    similarity = _similarity(report)
+    if similarity:
+        lines.append(similarity)
+    if report.get("outputTokensReductionPct") is not None:
+        change = float(report["outputTokensReductionPct"])
+        lines.append(
+            f"Fine-tuned answers use {fixed(abs(change), 1)}% {'fewer' if change >= 0 else 'more'} output tokens "
+            "than base answers."
+        )
+    lines += [
         f"Provisioned throughput held for {_score(report.get('throughputHeldMinutes'))} minutes and deleted.",
-        f"Estimated cost: {_cost(report.get('estimatedCostUsd'))}.",
+        f"Estimated cost: {_cost(report.get('estimatedCostUsd'), report.get('costNotConfigured'))}.",
         f"Custom model: {report.get('customModelArn')}",
         "",
         f"Report: {report['reportUri']}index.html (also report.md and results.json)",
     ]
     if report.get("problems"):
         lines += ["", "Missing numbers:", *(f"- {problem}" for problem in report["problems"])]
+    if report.get("warnings"):
+        lines += ["", "Warnings:", *(f"- {warning}" for warning in report["warnings"])]
     if report.get("simulated"):
         lines = [SIMULATED_NOTE, "", *lines]
     tuned, base = _score(report.get("fineTunedMeanScore")), _score(report.get("baseMeanScore"))

@@ -314,6 +314,8 @@ def _write_run(
             maxTokens=request_eval.maxTokens,
             temperature=request_eval.temperature,
             topP=request_eval.topP,
+            semanticSimilarity=request_eval.semanticSimilarity,
+            embeddingModelId=request_eval.embeddingModelId,
         ),
         pollIntervalSeconds=poll,
         throughputPollIntervalSeconds=(

@@ -1,4 +1,5 @@
-"""Numbers for the report: score statistics, lexical overlap, latency, training curves.
+"""Numbers for the report: score statistics, lexical overlap, latency, relative change,
+training curves. (Semantic similarity is computed by the judge step: judge/similarity.py.)
 
 Hand-written on purpose: each is a few lines, and the Lambda layer carries no numeric or
 NLP library (numpy, rouge-score) whose size would be worth it.
@@ -55,6 +56,28 @@ def mean(values: Sequence[float]) -> float | None:
 
 def median(values: Sequence[float]) -> float | None:
     return float(statistics.median(values)) if values else None
+
+
+def reduction_pct(base: float | None, tuned: float | None) -> float | None:
+    """How much smaller `tuned` is than `base`, in % of `base` (negative: larger). None when
+    either is missing or `base` is 0 (no meaningful percentage)."""
+    if base is None or tuned is None or base == 0:
+        return None
+    return round((base - tuned) / base * 100, 1)
+
+
+def share(part: int, whole: int) -> float | None:
+    """part / whole, rounded to 4 digits; None when whole is 0."""
+    return round(part / whole, 4) if whole else None
+
+
+def difference(tuned: float | None, base: float | None) -> float | None:
+    return None if tuned is None or base is None else round(tuned - base, 3)
+
+
+def score_distribution(scores: Sequence[int]) -> list[dict[str, int]]:
+    """How many answers got each score from 1 to 10 (every score listed, zeros included)."""
+    return [{"score": score, "count": sum(1 for s in scores if s == score)} for score in range(1, 11)]
 
 
 @dataclass

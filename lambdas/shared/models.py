@@ -21,6 +21,9 @@ from pydantic import (
 
 from shared.s3 import S3Uri
 
+TITAN_EMBED_TEXT_V2 = "amazon.titan-embed-text-v2:0"
+"""Default model for semantic similarity: Amazon Titan Text Embeddings V2 (InvokeModel)."""
+
 
 class Strict(BaseModel):
     """Unknown keys are an error, not silently ignored."""
@@ -49,6 +52,21 @@ class EvaluationInput(Strict):
     maxTokens: int = Field(default=512, ge=1, le=8192)
     temperature: float = Field(default=0.0, ge=0.0, le=1.0)
     topP: float | None = Field(default=None, gt=0.0, le=1.0)
+    semanticSimilarity: bool = Field(
+        default=True, description="Cosine of embedding vectors of answer and reference, computed after judging"
+    )
+    embeddingModelId: str = Field(default=TITAN_EMBED_TEXT_V2, min_length=1)
+
+    @field_validator("embeddingModelId")
+    @classmethod
+    def _is_titan_v2(cls, value: str) -> str:
+        # The request body ({"inputText", "dimensions", "normalize"}) is Titan Text Embeddings V2's;
+        # another embedding model would reject it at the end of a paid run, so refuse it up front.
+        if "titan-embed-text-v2" not in value:
+            raise ValueError(
+                f"only Amazon Titan Text Embeddings V2 is supported (for example {TITAN_EMBED_TEXT_V2}), got {value!r}"
+            )
+        return value
 
 
 # Strict types: JSON true must not become 1 on its way to Bedrock.
@@ -105,6 +123,8 @@ class Evaluation(Strict):
     maxTokens: int
     temperature: float
     topP: float | None = None
+    semanticSimilarity: bool = True
+    embeddingModelId: str = TITAN_EMBED_TEXT_V2
 
 
 class PreparedData(Strict):

@@ -132,6 +132,29 @@ def test_wrong_types_and_values(payload: dict[str, Any], field: str) -> None:
     assert f"{field}:" in message
 
 
+def test_semantic_similarity_is_on_by_default_with_titan_v2() -> None:
+    resolved = resolve({"trainingDataUri": TRAINING_URI}, BUCKET)
+    assert isinstance(resolved, ResolvedInput)
+    assert resolved.request.evaluation.semanticSimilarity is True
+    assert resolved.request.evaluation.embeddingModelId == "amazon.titan-embed-text-v2:0"
+
+
+def test_semantic_similarity_can_be_turned_off_and_given_another_titan_v2_id() -> None:
+    arn = "arn:aws:bedrock:us-west-2::foundation-model/amazon.titan-embed-text-v2:0"
+    payload = {"trainingDataUri": TRAINING_URI, "evaluation": {"semanticSimilarity": False, "embeddingModelId": arn}}
+    resolved = resolve(payload, BUCKET)
+    assert isinstance(resolved, ResolvedInput)
+    assert resolved.request.evaluation.semanticSimilarity is False
+    assert resolved.request.evaluation.embeddingModelId == arn
+
+
+def test_an_embedding_model_with_another_request_format_is_refused_up_front() -> None:
+    message = _console_error(
+        {"trainingDataUri": TRAINING_URI, "evaluation": {"embeddingModelId": "cohere.embed-english-v3"}}
+    )
+    assert "evaluation.embeddingModelId:" in message and "Titan Text Embeddings V2" in message
+
+
 @pytest.mark.parametrize("given", [{"promptKey": "q"}, {"completionKey": "a"}])
 def test_prompt_key_and_completion_key_come_together(given: dict[str, str]) -> None:
     message = _console_error({"trainingDataUri": TRAINING_URI, **given})

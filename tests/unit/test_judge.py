@@ -109,7 +109,13 @@ def _answers(s3: Any, run_id: str) -> None:
 def test_judge_run_writes_verdicts_for_both_models(aws: SimulatedBedrock, s3: Any, runtime: Any) -> None:
     _answers(s3, "run-1")
     summary = judge_run(make_run(), s3, runtime)
-    assert summary == {"key": "runs/run-1/eval/judgements.json", "judged": 2, "missing": 0}
+    assert summary == {
+        "key": "runs/run-1/eval/judgements.json",
+        "judged": 2,
+        "missing": 0,
+        "similarities": 2,
+        "similaritiesMissing": 0,
+    }
     body = json.loads(s3.get_object(Bucket="finetuning-pipeline-data-local", Key=summary["key"])["Body"].read())
     assert body["judgeModelId"] == "us.amazon.nova-pro-v1:0"
     assert sorted(v["target"] for v in body["verdicts"]) == ["base", "fine-tuned"]

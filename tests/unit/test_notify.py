@@ -101,7 +101,43 @@ def test_finished_message_has_the_headline_numbers() -> None:
         "simulated": False,
     }
     subject, body = finished_message(report)
-    assert subject == "Fine-tuning run run-1: fine-tuned 7.12 vs base 2.25"
+    assert subject == "Fine-tuning run run-1: fine-tuned 7.13 vs base 2.25"  # half up, as in the report
     assert "8 wins, 0 ties, 0 losses" in body and "21.50 minutes" in body and "$47.30" in body
     assert "s3://b/runs/run-1/report/index.html" in body
     assert len(subject) <= 100 and subject.isascii()
+
+
+def test_finished_message_has_win_rate_similarity_and_token_reduction() -> None:
+    report = {
+        "runId": "run-1",
+        "complete": True,
+        "fineTunedMeanScore": 7.125,
+        "baseMeanScore": 2.25,
+        "questions": 8,
+        "comparison": {"wins": 6, "ties": 1, "losses": 1, "compared": 8, "winRate": 0.75},
+        "similarityEnabled": True,
+        "fineTunedMeanSimilarity": 0.744,
+        "baseMeanSimilarity": 0.132,
+        "outputTokensReductionPct": 58.4,
+        "throughputHeldMinutes": 21.5,
+        "estimatedCostUsd": None,
+        "costNotConfigured": ["PT_HOURLY_PRICE_USD"],
+        "customModelArn": "arn:model",
+        "reportUri": "s3://b/runs/run-1/report/",
+        "problems": [],
+        "warnings": ["semantic similarity is missing for 1 of 16 answers: the answer is empty"],
+        "simulated": False,
+    }
+    _, body = finished_message(report)
+    assert "6 wins, 1 ties, 1 losses (win rate 75%)." in body
+    assert "Semantic similarity to the reference answers (cosine): fine-tuned 0.74, base 0.13." in body
+    assert "Fine-tuned answers use 58.4% fewer output tokens than base answers." in body
+    assert "Estimated cost: not estimated (price not configured: PT_HOURLY_PRICE_USD)." in body
+    assert "Warnings:\n- semantic similarity is missing for 1 of 16 answers" in body
+
+
+def test_finished_message_says_when_similarity_is_off_or_missing() -> None:
+    base = {"runId": "run-1", "complete": True, "reportUri": "s3://b/r/", "questions": 1}
+    assert "Semantic similarity: turned off for this run." in finished_message(base | {"similarityEnabled": False})[1]
+    missing = base | {"similarityEnabled": True, "fineTunedMeanSimilarity": None, "baseMeanSimilarity": None}
+    assert "Semantic similarity: not computed (see the warnings in the report)." in finished_message(missing)[1]

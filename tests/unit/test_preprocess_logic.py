@@ -76,6 +76,13 @@ def _run(s3: Any, payload: dict[str, Any], name: str = "run-1") -> RunContext:
     return result
 
 
+def test_the_similarity_settings_reach_the_run(env: None, s3: Any) -> None:
+    _upload_sample(s3)
+    run = _run(s3, _console(evaluation={"semanticSimilarity": False}))
+    assert run.evaluation.semanticSimilarity is False
+    assert run.evaluation.embeddingModelId == "amazon.titan-embed-text-v2:0"
+
+
 def _body(s3: Any, uri: str) -> bytes:
     assert uri.startswith(f"s3://{BUCKET}/")
     return bytes(s3.get_object(Bucket=BUCKET, Key=uri[len(f"s3://{BUCKET}/") :])["Body"].read())
@@ -150,6 +157,8 @@ def test_sample_dataset_with_the_default_model(env: None, s3: Any) -> None:
     assert run.evaluation.baseModelInferenceId == "amazon.nova-micro-v1:0"
     assert run.evaluation.judgeModelId == "us.amazon.nova-pro-v1:0"
     assert run.evaluation.concurrency == 2
+    assert run.evaluation.semanticSimilarity is True
+    assert run.evaluation.embeddingModelId == "amazon.titan-embed-text-v2:0"
     assert run.pollIntervalSeconds == 300
 
     data = run.data

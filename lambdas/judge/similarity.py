@@ -1,0 +1,139 @@
+"""Semantic similarity: the cosine of Amazon Titan Text Embeddings V2 vectors of an answer
+and its reference answer.
+
+Computed in the JudgeAnswers step (after the provisioned throughput is gone, on demand).
+It is a secondary number: an embedding that cannot be had is recorded as missing with the
+reason, never guessed and never a reason to fail the run. Each distinct text is embedded
+once (a reference serves both models' answers). After an error that will not go away by
+asking again (no access, no such model), the remaining texts are not sent at all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.aws import error_code, error_message
+
+DIMENSIONS = 1024
+"""Titan V2 accepts 256, 512 or 1024; 1024 is its default and its most accurate."""
+MAX_INPUT_CHARS = 50_000
+"""Titan V2's input limit is 8,192 tokens or 50,000 characters; longer texts are cut here."""
+FATAL_ERRORS = frozenset(
+    {"AccessDeniedException", "ResourceNotFoundException", "UnrecognizedClientException", "ExpiredTokenException"}
+)
+"""Errors that every further call would repeat: the rest of the texts are not sent."""
+
+
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    """Cosine of the angle between two vectors, in [-1, 1]."""
+    if len(a) != len(b) or not a:
+        raise ValueError(f"vectors of different or zero length ({len(a)} and {len(b)})")
+    dot = math.fsum(x * y for x, y in zip(a, b, strict=True))
+    norm_a, norm_b = math.sqrt(math.fsum(x * x for x in a)), math.sqrt(math.fsum(y * y for y in b))
+    if norm_a == 0 or norm_b == 0:
+        raise ValueError("a zero vector has no direction")
+    return max(-1.0, min(1.0, dot / (norm_a * norm_b)))
+
+
+def embedding_request(text: str) -> dict[str, Any]:
+    return {"inputText": text[:MAX_INPUT_CHARS], "dimensions": DIMENSIONS, "normalize": True}
+
+
+def parse_embedding(payload: bytes | str) -> list[float] | str:
+    """The vector, or why the response body is not one."""
+    try:
+        document = json.loads(payload)
+    except ValueError:
+        return "the embedding response is not JSON"
+    vector = document.get("embedding") if isinstance(document, dict) else None
+    if not isinstance(vector, list) or len(vector) != DIMENSIONS:
+        size = len(vector) if isinstance(vector, list) else "no"
+        return f"the embedding response has {size} values, expected {DIMENSIONS}"
+    if not all(isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) for x in vector):
+        return "the embedding response has values that are not finite numbers"
+    if not any(vector):
+        return "the embedding is a zero vector"
+    return [float(x) for x in vector]
+
+
+@dataclass
+class Embedder:
+    """Embeds texts through InvokeModel, each distinct text once."""
+
+    runtime: Any
+    model_id: str
+    calls: int = 0
+    _cache: dict[str, list[float] | str] = field(default_factory=dict)
+    _fatal: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def embed(self, text: str) -> list[float] | str:
+        """The vector, or the reason there is none."""
+        if not text.strip():
+            return "the text is empty"
+        with self._lock:
+            if text in self._cache:
+                return self._cache[text]
+            if self._fatal:
+                return self._fatal
+            self.calls += 1
+        try:
+            response = self.runtime.invoke_model(
+                modelId=self.model_id,
+                body=json.dumps(embedding_request(text)),
+                contentType="application/json",
+                accept="application/json",
+            )
+            result = parse_embedding(response["body"].read())
+        except Exception as error:  # after botocore's own retries: record, do not guess
+            code = error_code(error)
+            result = f"embedding call failed: {code}: {error_message(error)}"
+            if code in FATAL_ERRORS:
+                with self._lock:
+                    self._fatal = result
+        with self._lock:
+            self._cache[text] = result
+        return result
+
+
+@dataclass(frozen=True)
+class Similarity:
+    value: float | None
+    missing_reason: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"similarity": self.value, "similarityMissingReason": self.missing_reason}
+
+
+def similarities(
+    runtime: Any, model_id: str, pairs: Sequence[tuple[str, str]], concurrency: int
+) -> tuple[list[Similarity], int]:
+    """For each (answer, reference): the cosine of their embeddings, rounded to 4 digits, or
+    why it is missing. Also returns the number of InvokeModel calls made."""
+    embedder = Embedder(runtime, model_id)
+    complete = [pair for pair in pairs if pair[0].strip() and pair[1].strip()]
+    texts = list(dict.fromkeys(text for pair in complete for text in pair))
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        vectors = dict(zip(texts, pool.map(embedder.embed, texts), strict=True))
+    results = []
+    for answer, reference in pairs:
+        if not answer.strip():
+            results.append(Similarity(None, "the answer is empty"))
+            continue
+        if not reference.strip():
+            results.append(Similarity(None, "the reference answer is empty"))
+            continue
+        answer_vector, reference_vector = vectors[answer], vectors[reference]
+        if isinstance(answer_vector, str):
+            results.append(Similarity(None, answer_vector))
+        elif isinstance(reference_vector, str):
+            results.append(Similarity(None, reference_vector))
+        else:
+            results.append(Similarity(round(cosine(answer_vector, reference_vector), 4), None))
+    return results, embedder.calls

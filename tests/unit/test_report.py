@@ -1,0 +1,389 @@
+"""BuildReport: the numbers of a small run checked by hand, a failed judge, prices not
+configured, and every text field escaped in index.html and report.md."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from localrun.pipeline import BUCKET
+from localrun.simulated_bedrock import SimulatedBedrock
+from report import render
+from report.logic import RESULTS_VERSION, ReportState, ReportStep, build_report
+from shared.models import JobState, StepError, ThroughputDeletion, ThroughputState
+from shared.settings import Settings
+from tests.unit.factories import make_run
+
+QUESTIONS = [
+    {"index": 0, "question": "How many epochs?", "reference": "Two epochs."},
+    {"index": 1, "question": "Which Region?", "reference": "us-west-2."},
+]
+# (answer, output tokens, latency ms, score, correct, similarity) per question, per model
+ANSWERS = {
+    "base": [("I do not know.", 40, 1000, 2, False, 0.2), ("It depends on the Region.", 60, 1400, 4, False, 0.4)],
+    "fine-tuned": [("Two epochs.", 10, 300, 9, True, 0.9), ("us-east-1.", 10, 500, 4, False, 0.5)],
+}
+TRAINING_CSV = "step_number,epoch_number,training_loss,perplexity\n0,1,2.0,7.4\n1,1,1.6,5.0\n2,2,1.2,3.3\n3,2,1.0,2.7\n"
+VALIDATION_CSV = "step_number,epoch_number,validation_loss,perplexity\n1,1,1.5,4.5\n3,2,1.3,3.7\n"
+PRICES = Settings(bucket=BUCKET, training_price_per_1k_tokens_usd=0.5, pt_hourly_price_usd=20.0)
+
+
+def _put(s3: Any, key: str, body: Any) -> None:
+    data = body if isinstance(body, str) else json.dumps(body)
+    s3.put_object(Bucket=BUCKET, Key=key, Body=data.encode("utf-8"))
+
+
+def _verdict(target: str, index: int, **overrides: Any) -> dict[str, Any]:
+    _, _, _, score, correct, similarity = ANSWERS[target][index]
+    verdict = {
+        "index": index,
+        "target": target,
+        "score": score,
+        "correct": correct,
+        "reasoning": f"{target} reasoning {index}",
+        "attempts": 1,
+        "missingReason": None,
+        "similarity": similarity,
+        "similarityMissingReason": None,
+    }
+    return {**verdict, **overrides}
+
+
+def _write_run(s3: Any, verdicts: list[dict[str, Any]] | None = None, csvs: bool = True) -> None:
+    _put(s3, "runs/run-1/data/eval.json", QUESTIONS)
+    for target, rows in ANSWERS.items():
+        answers = [
+            {**QUESTIONS[i], "answer": answer, "outputTokens": tokens, "latencyMs": latency}
+            for i, (answer, tokens, latency, *_) in enumerate(rows)
+        ]
+        _put(s3, f"runs/run-1/eval/answers/{target}/batch-0000.json", {"target": target, "answers": answers})
+    if verdicts is None:
+        verdicts = [_verdict(target, i) for target in ANSWERS for i in range(2)]
+    if verdicts:
+        _put(
+            s3,
+            "runs/run-1/eval/judgements.json",
+            {
+                "judgeModelId": "us.amazon.nova-pro-v1:0",
+                "inference": {"maxTokens": 1024, "temperature": 0.0, "tool": "record_verdict"},
+                "similarity": {"enabled": True, "modelId": "amazon.titan-embed-text-v2:0", "dimensions": 1024},
+                "verdicts": verdicts,
+            },
+        )
+    if csvs:
+        prefix = "runs/run-1/output/model-customization-job-abc/"
+        _put(s3, f"{prefix}training_artifacts/step_wise_training_metrics.csv", TRAINING_CSV)
+        _put(s3, f"{prefix}validation_artifacts/post_fine_tuning_validation/validation_metrics.csv", VALIDATION_CSV)
+
+
+def _step(judge_error: StepError | None = None) -> ReportStep:
+    run = make_run()
+    state = ReportState(
+        run=run,
+        job=JobState(
+            jobArn="arn:aws:bedrock:us-east-1:123456789012:model-customization-job/x/abc",
+            jobName=run.names.jobName,
+            status="Completed",
+            customModelArn="arn:aws:bedrock:us-east-1:123456789012:custom-model/x/abc",
+        ),
+        throughput=ThroughputState(
+            provisionedModelArn="arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
+            provisionedModelName=run.names.provisionedModelName,
+            status="InService",
+            requestedAt="2026-01-01T10:00:00Z",
+            inServiceAt="2026-01-01T10:20:00Z",
+        ),
+        throughputDeletion=ThroughputDeletion(
+            provisionedModelName=run.names.provisionedModelName,
+            provisionedModelArn="arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
+            existed=True,
+            deletedAt="2026-01-01T10:30:00Z",
+            reason="answers complete",
+        ),
+        judgeError=judge_error,
+    )
+    return ReportStep(state=state, executionStartTime="2026-01-01T09:00:00Z")
+
+
+def _files(s3: Any) -> tuple[dict[str, Any], str, str]:
+    def get(name: str) -> str:
+        return str(s3.get_object(Bucket=BUCKET, Key=f"runs/run-1/report/{name}")["Body"].read().decode("utf-8"))
+
+    return json.loads(get("results.json")), get("report.md"), get("index.html")
+
+
+def test_the_numbers_of_a_small_run_match_a_hand_calculation(aws: SimulatedBedrock, s3: Any) -> None:
+    _write_run(s3)
+    report = build_report(_step(), PRICES, s3)
+    results, _, _ = _files(s3)
+    base, tuned = results["summary"]["base"], results["summary"]["fine-tuned"]
+    comparison = results["summary"]["comparison"]
+
+    assert results["resultsVersion"] == RESULTS_VERSION and results["complete"] is True
+    # scores: base (2 + 4) / 2 = 3.0, fine-tuned (9 + 4) / 2 = 6.5; medians of two values are the means
+    assert (base["meanScore"], tuned["meanScore"]) == (3.0, 6.5)
+    assert (base["medianScore"], tuned["medianScore"]) == (3.0, 6.5)
+    # question 1: 9 > 2 is a win; question 2: 4 = 4 is a tie -> win rate 1 / 2
+    assert comparison == {
+        "wins": 1,
+        "ties": 1,
+        "losses": 0,
+        "compared": 2,
+        "winRate": 0.5,
+        "meanScoreDelta": 3.5,
+        "meanSimilarityDelta": 0.4,  # (0.9 + 0.5) / 2 - (0.2 + 0.4) / 2 = 0.7 - 0.3
+        "answerCharsReductionPct": 46.2,  # (14 + 25) / 2 = 19.5 vs (11 + 10) / 2 = 10.5 -> 9 / 19.5
+        "outputTokensReductionPct": 80.0,  # (40 + 60) / 2 = 50 vs 10 -> 40 / 50
+    }
+    assert (base["correct"], base["incorrect"], base["correctShare"]) == (0, 2, 0.0)
+    assert (tuned["correct"], tuned["incorrect"], tuned["correctShare"]) == (1, 1, 0.5)
+    assert (base["meanSimilarity"], tuned["meanSimilarity"]) == (0.3, 0.7)
+    assert (base["meanAnswerChars"], tuned["meanAnswerChars"]) == (19.5, 10.5)
+    assert (base["meanOutputTokens"], tuned["meanOutputTokens"]) == (50.0, 10.0)
+    # nearest rank of two values: p50 is the first, p95 the second
+    assert (base["latencyP50Ms"], base["latencyP95Ms"], tuned["latencyP50Ms"], tuned["latencyP95Ms"]) == (
+        1000.0,
+        1400.0,
+        300.0,
+        500.0,
+    )
+    # ROUGE-L: "Two epochs." = reference (1.0); "us-east-1." vs "us-west-2.": LCS "us" of 3 tokens (1/3)
+    assert tuned["meanRougeL"] == 0.667
+    assert [row["count"] for row in base["scoreDistribution"]] == [0, 1, 0, 1, 0, 0, 0, 0, 0, 0]
+    assert [row["count"] for row in tuned["scoreDistribution"]] == [0, 0, 0, 1, 0, 0, 0, 0, 1, 0]
+    assert results["questions"][1]["fine-tuned"]["answerChars"] == 10
+
+    # training: epoch means 1.8 and 1.1; validation best at epoch 2; both epochs ran
+    training = results["training"]
+    assert training["trainingLossByEpoch"] == [{"epoch": 1, "loss": 1.8}, {"epoch": 2, "loss": 1.1}]
+    assert (training["bestEpoch"], training["bestValidationLoss"], training["earlyStopped"]) == (2, 1.3, False)
+
+    # cost: 40 tokens x 2 epochs = 80 -> 0.08 x $0.5 = $0.04; PT 10:00 -> 10:30 = 30 min -> 0.5 h x $20 = $10
+    assert results["provisionedThroughput"]["heldMinutes"] == 30.0
+    cost = results["cost"]
+    assert (cost["trainingTokensEstimated"], cost["trainingUsd"], cost["throughputUsd"]) == (80, 0.04, 10.0)
+    assert (cost["totalUsd"], cost["throughputUsdIfBilledPerStartedHour"], cost["notConfigured"]) == (10.04, 20.0, [])
+
+    assert report["complete"] is True and report["estimatedCostUsd"] == 10.04
+    assert report["comparison"]["winRate"] == 0.5 and report["fineTunedMeanSimilarity"] == 0.7
+    assert report["outputTokensReductionPct"] == 80.0 and report["warnings"] == []
+
+
+def test_the_configuration_and_the_judge_settings_are_recorded(aws: SimulatedBedrock, s3: Any) -> None:
+    _write_run(s3)
+    build_report(_step(), PRICES, s3)
+    results, _, _ = _files(s3)
+    assert results["judge"] == {
+        "modelId": "us.amazon.nova-pro-v1:0",
+        "inference": {"maxTokens": 1024, "temperature": 0.0, "tool": "record_verdict"},
+        "error": None,
+    }
+    assert results["similarity"]["modelId"] == "amazon.titan-embed-text-v2:0"
+    assert results["configuration"]["evaluation"]["semanticSimilarity"] is True
+    assert results["hyperParameters"]["epochCount"] == "2" and results["inference"]["systemPrompt"] == "Be brief."
+
+
+def test_the_rendered_report_has_headline_charts_and_one_row_per_question(aws: SimulatedBedrock, s3: Any) -> None:
+    _write_run(s3)
+    build_report(_step(), PRICES, s3)
+    _, markdown, page = _files(s3)
+    for chart in ("training-loss", "validation-loss", "score-distribution"):
+        assert f'data-chart="{chart}"' in page
+    assert page.count("<tr data-question=") == 2
+    assert "50%" in page and "$10.04" in page and "30.00 min" in page  # win rate, cost, PT minutes
+    assert "80.0% fewer" in page and "46.2% shorter" in page
+    assert "| Mean score (1\u201310) | 3.00 | 6.50 | +3.50 |" in markdown
+    assert "| Win rate, fine-tuned | 50% | 1 wins · 1 ties · 0 losses of 2 |" in markdown
+    assert "| Mean output tokens | 50.0 | 10.0 | 80.0% fewer |" in markdown
+    assert "SIMULATED" not in page and "SIMULATED" not in markdown  # make_run() is not simulated
+
+
+def test_a_failed_judge_still_writes_a_report_saying_which_numbers_are_missing_and_why(
+    aws: SimulatedBedrock, s3: Any
+) -> None:
+    reason = "judge call failed: AccessDeniedException: You don't have access to the model us.amazon.nova-pro-v1:0"
+    verdicts = [
+        _verdict(target, i, score=None, correct=None, reasoning=None, missingReason=reason)
+        for target in ANSWERS
+        for i in range(2)
+    ]
+    _write_run(s3, verdicts)
+    cause = "the judge model us.amazon.nova-pro-v1:0 returned no usable verdict: " + reason
+    error = StepError(Error="JudgeFailed", Cause=json.dumps({"errorMessage": cause, "errorType": "JudgeFailed"}))
+    report = build_report(_step(error), PRICES, s3)
+    results, markdown, page = _files(s3)
+
+    assert report["complete"] is False and report["incompleteError"] == "JudgeFailed"
+    assert "no scores were recorded" in report["incompleteCause"] and cause in report["incompleteCause"]
+    (problem,) = results["problems"]
+    for missing in ("correctness scores", "correct/incorrect verdicts", "wins/ties/losses", "AccessDeniedException"):
+        assert missing in problem
+    assert results["summary"]["base"]["meanScore"] is None and results["summary"]["comparison"]["winRate"] is None
+    assert results["judge"]["error"] == f"JudgeFailed: {cause}"
+    # what the judge did not need is still there
+    assert results["summary"]["fine-tuned"]["meanSimilarity"] == 0.7 and results["training"]["trainingSteps"] == 4
+    assert "## Missing numbers" in markdown and "AccessDeniedException" in markdown
+    assert 'class="box problems"' in page and "no scores were recorded" in page
+    assert "Not scored: judge call failed" in page
+
+
+def test_a_judge_that_wrote_nothing_still_gives_a_report(aws: SimulatedBedrock, s3: Any) -> None:
+    _write_run(s3, verdicts=[])
+    error = StepError(Error="States.Timeout", Cause="Task timed out after 900.00 seconds")
+    report = build_report(_step(error), PRICES, s3)
+    results, _, _ = _files(s3)
+    assert report["incompleteError"] == "JudgeFailed"
+    assert "States.Timeout: Task timed out" in results["problems"][0]
+    side = results["questions"][0]["fine-tuned"]
+    assert side["score"] is None and side["missingReason"] == "not judged"
+    assert side["similarity"] is None and "recorded no similarity" in side["similarityMissingReason"]
+
+
+def test_some_missing_scores_are_listed_by_question_with_their_reason(aws: SimulatedBedrock, s3: Any) -> None:
+    verdicts = [_verdict(target, i) for target in ANSWERS for i in range(2)]
+    verdicts[3] = _verdict(
+        "fine-tuned", 1, score=None, correct=None, reasoning=None, missingReason="malformed verdict after 3 attempts"
+    )
+    _write_run(s3, verdicts)
+    report = build_report(_step(), PRICES, s3)
+    assert report["incompleteError"] == "EvaluationIncomplete"
+    assert report["problems"] == [
+        "fine-tuned scores are missing for question(s) [2]: malformed verdict after 3 attempts"
+    ]
+
+
+def test_missing_similarity_is_a_warning_not_an_incomplete_evaluation(aws: SimulatedBedrock, s3: Any) -> None:
+    reason = "embedding call failed: AccessDeniedException: no access"
+    verdicts = [
+        _verdict(target, i, similarity=None, similarityMissingReason=reason) for target in ANSWERS for i in range(2)
+    ]
+    _write_run(s3, verdicts)
+    report = build_report(_step(), PRICES, s3)
+    results, markdown, page = _files(s3)
+    assert report["complete"] is True and report["fineTunedMeanSimilarity"] is None
+    assert results["warnings"] == [f"semantic similarity is missing for 4 of 4 answers: {reason}"]
+    assert "## Warnings" in markdown and reason in page
+
+
+def test_prices_not_configured_leave_the_estimate_empty_and_say_so(aws: SimulatedBedrock, s3: Any) -> None:
+    _write_run(s3)
+    report = build_report(_step(), Settings(bucket=BUCKET, training_price_per_1k_tokens_usd=0.5), s3)
+    results, markdown, page = _files(s3)
+    cost = results["cost"]
+    assert cost["trainingUsd"] == 0.04 and cost["throughputUsd"] is None
+    assert cost["totalUsd"] is None  # a total without the PT part would understate the bill
+    assert cost["notConfigured"] == ["PT_HOURLY_PRICE_USD"] and report["costNotConfigured"] == ["PT_HOURLY_PRICE_USD"]
+    assert "price not configured: PT_HOURLY_PRICE_USD" in markdown and "not estimated" in page
+    assert results["provisionedThroughput"]["heldMinutes"] == 30.0  # the time is still measured
+
+
+def test_fewer_epochs_than_asked_for_is_early_stopping(aws: SimulatedBedrock, s3: Any) -> None:
+    _write_run(s3, csvs=False)
+    _put(s3, "runs/run-1/output/job/step_wise_training_metrics.csv", "step_number,epoch_number,training_loss\n0,1,2\n")
+    build_report(_step(), PRICES, s3)
+    results, _, page = _files(s3)
+    assert results["training"]["earlyStopped"] is True and results["training"]["epochsRequested"] == 2
+    assert "The job wrote no validation metrics" in page
+
+
+# ---------------------------------------------------------------- escaping
+
+PAYLOAD = "<script>alert('x')</script>\"'><img src=x onerror=alert(1)>|a\nb&amp;"
+
+
+def _poison(value: Any, keep: set[str]) -> Any:
+    """Every string replaced by the payload plus itself; so is every key not in `keep` (the
+    keys of the free-form maps: hyperparameter names, source names)."""
+    if isinstance(value, str):
+        return PAYLOAD + value
+    if isinstance(value, list):
+        return [_poison(item, keep) for item in value]
+    if isinstance(value, dict):
+        return {(key if key in keep else PAYLOAD + key): _poison(item, keep) for key, item in value.items()}
+    return value
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.handlers: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.handlers += [name for name, _ in attrs if name.startswith("on")]
+
+
+def _poisoned_results(s3: Any) -> dict[str, Any]:
+    _write_run(s3)
+    build_report(_step(), PRICES, s3)
+    results, _, _ = _files(s3)
+    results["warnings"] = ["a warning"]
+    results["problems"] = ["a problem"]
+    results["simulated"] = True
+    results["questions"][0]["base"].update(similarity=None, similarityMissingReason="a reason")
+
+    free_form = (results["hyperParameters"], results["configuration"]["sources"])
+    keep: set[str] = set()
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            if not any(value is mapping for mapping in free_form):
+                keep.update(value)
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect(results)
+    keep -= {"training", "validation", "evaluation"} - {"training"}  # "training" is also a section name
+    return dict(_poison(results, keep))
+
+
+def test_every_text_field_is_html_escaped(aws: SimulatedBedrock, s3: Any) -> None:
+    page = render.html(_poisoned_results(s3))
+    parser = _Tags()
+    parser.feed(page)
+    assert not parser.tags & {"script", "img", "iframe", "object", "embed", "link"}, parser.tags
+    assert parser.handlers == []
+    assert "<script" not in page.lower() and "<img" not in page.lower()
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&quot;" in page
+    assert page.count("&lt;script&gt;") >= 30  # the payload is shown, escaped, in every text field
+
+
+def test_every_text_field_is_escaped_in_markdown(aws: SimulatedBedrock, s3: Any) -> None:
+    markdown = render.markdown(_poisoned_results(s3))
+    assert re.search(r"(?<!\\)<", markdown) is None  # no raw HTML at all
+    assert "\\<script>" in markdown
+    for block in re.split(r"\n(?!\|)", markdown):
+        table = [line for line in block.splitlines() if line.startswith("|")]
+        if table:
+            widths = {len(re.findall(r"(?<!\\)\|", line)) for line in table}
+            assert len(widths) == 1, table  # a pipe or newline in data never adds or breaks a cell
+
+
+def test_the_page_is_self_contained(aws: SimulatedBedrock, s3: Any) -> None:
+    _write_run(s3)
+    build_report(_step(), PRICES, s3)
+    _, _, page = _files(s3)
+    parser = _Tags()
+    parser.feed(page)
+    assert not parser.tags & {"script", "link", "img", "iframe", "object", "embed", "audio", "video", "source"}
+    for reference in ("src=", "href=", "url(", "@import", "http://", "https://"):
+        assert reference not in page, reference
+
+
+@pytest.mark.parametrize("simulated", [True, False])
+def test_the_simulated_banner_follows_the_run(aws: SimulatedBedrock, s3: Any, simulated: bool) -> None:
+    _write_run(s3)
+    results = dict(build_report(_step(), PRICES, s3))
+    full, _, _ = _files(s3)
+    full["simulated"] = simulated
+    assert ('class="banner"' in render.html(full)) is simulated
+    assert ("SIMULATED RUN" in render.markdown(full)) is simulated
+    assert results["simulated"] is False
