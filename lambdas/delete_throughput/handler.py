@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -21,4 +22,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.set_correlation_id(step.run.runId)
     deletion = delete_throughput(step.run, step.reason, client("bedrock"))
     logger.info("provisioned throughput deleted", extra=deletion.model_dump())
+    if deletion.heldSeconds is not None:
+        metrics.add_metric(name="ProvisionedThroughputSeconds", unit=MetricUnit.Seconds, value=deletion.heldSeconds)
     return deletion.model_dump()

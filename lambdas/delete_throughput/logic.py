@@ -3,9 +3,10 @@ and confirm it is gone. Raising while it still exists makes the state machine re
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from shared.clock import iso
+from shared.clock import iso, now
 from shared.errors import ProvisionedThroughputStillExists
 from shared.models import RunContext, ThroughputDeletion
 from shared.throughputs import request_deletion
@@ -29,6 +30,14 @@ def delete_throughput(run: RunContext, reason: str, bedrock: Any) -> ThroughputD
     request_deletion(bedrock, arn, name)
     if _find(bedrock, name) is not None:
         raise ProvisionedThroughputStillExists(f"{name} still exists after the delete request; retrying")
+    deleted_at = now()
+    created = found.get("creationTime")
+    held = round((deleted_at - created).total_seconds(), 1) if isinstance(created, datetime) else None
     return ThroughputDeletion(
-        provisionedModelName=name, provisionedModelArn=arn, existed=True, deletedAt=iso(), reason=reason
+        provisionedModelName=name,
+        provisionedModelArn=arn,
+        existed=True,
+        deletedAt=iso(deleted_at),
+        reason=reason,
+        heldSeconds=held,
     )

@@ -207,6 +207,8 @@ class ThroughputDeletion(Strict):
     existed: bool
     deletedAt: str
     reason: str
+    heldSeconds: float | None = None
+    """From Bedrock's own creation time to the confirmed deletion (billing runs until then)."""
 
 
 class RunStep(Strict):

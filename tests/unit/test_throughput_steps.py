@@ -91,6 +91,7 @@ def test_delete_removes_the_throughput_and_confirms(aws: SimulatedBedrock, s3: A
     created = create_throughput(run, job, bedrock)
     deletion = delete_throughput(run, "test", bedrock)
     assert deletion.existed and deletion.provisionedModelArn == created.provisionedModelArn
+    assert deletion.heldSeconds is not None and 0 <= deletion.heldSeconds < 60
     assert bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"] == []
     again = delete_throughput(run, "test", bedrock)
     assert again.existed is False
