@@ -68,7 +68,9 @@ def headline(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     summary, cost = results["summary"], results["cost"]
     base, tuned, comparison = summary["base"], summary["fine-tuned"], summary["comparison"]
     throughput = results["provisionedThroughput"]
-    if results["similarity"]["enabled"]:
+    if results["similarity"]["enabled"] and tuned["meanSimilarity"] is None and base["meanSimilarity"] is None:
+        similarity = (DASH, "", "not computed (see Warnings)")
+    elif results["similarity"]["enabled"]:
         similarity = (
             _num(tuned["meanSimilarity"]),
             f"vs {_num(base['meanSimilarity'])} base",
@@ -84,20 +86,24 @@ def headline(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         )
     else:
         money = ("not estimated", "", "price not configured: " + ", ".join(cost["notConfigured"]))
-    return [
-        (
-            "Mean score, fine-tuned",
+    if tuned["meanScore"] is None and base["meanScore"] is None:
+        score = (DASH, "", "no scores were recorded (see Missing numbers)")
+    else:
+        score = (
             _num(tuned["meanScore"]),
             f"vs {_num(base['meanScore'])} base",
             f"judge score 1{EN}10 · {_signed(comparison['meanScoreDelta'])}",
-        ),
-        (
-            "Win rate, fine-tuned",
-            _pct(comparison["winRate"]),
-            "",
+        )
+    if comparison["compared"]:
+        wins = (
             f"{comparison['wins']} wins · {comparison['ties']} ties · {comparison['losses']} losses "
-            f"of {comparison['compared']}",
-        ),
+            f"of {comparison['compared']}"
+        )
+    else:
+        wins = "no question has both scores"
+    return [
+        ("Mean score, fine-tuned", *score),
+        ("Win rate, fine-tuned", _pct(comparison["winRate"]), "", wins),
         ("Similarity, fine-tuned", *similarity),
         ("Estimated cost", *money),
         (
@@ -543,9 +549,10 @@ def _line_chart(
     if highlight is not None:
         hx, hy, label = highlight
         parts.append(f'<circle class="best" cx="{sx(hx):.1f}" cy="{sy(hy):.1f}" r="7"/>')
-        anchor = "end" if sx(hx) > width * 0.7 else "start"
-        dx = -12 if anchor == "end" else 12
-        dy = 20 if sy(hy) < height - bottom - 24 else -12  # below the point unless it sits on the axis
+        # Beside the point, level with it: the best point is a minimum, so the curve rises on both
+        # sides and the label stays clear of it.
+        anchor = "end" if sx(hx) > width * 0.6 else "start"
+        dx, dy = (-12 if anchor == "end" else 12), 4
         parts.append(
             f'<text class="tick strong" x="{sx(hx) + dx:.1f}" y="{sy(hy) + dy:.1f}" '
             f'text-anchor="{anchor}">{escape(label)}</text>'

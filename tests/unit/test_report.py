@@ -229,6 +229,7 @@ def test_a_failed_judge_still_writes_a_report_saying_which_numbers_are_missing_a
     assert "## Missing numbers" in markdown and "AccessDeniedException" in markdown
     assert 'class="box problems"' in page and "no scores were recorded" in page
     assert "Not scored: judge call failed" in page
+    assert "no scores were recorded (see Missing numbers)" in page and "no question has both scores" in page
 
 
 def test_a_judge_that_wrote_nothing_still_gives_a_report(aws: SimulatedBedrock, s3: Any) -> None:
@@ -267,6 +268,7 @@ def test_missing_similarity_is_a_warning_not_an_incomplete_evaluation(aws: Simul
     assert report["complete"] is True and report["fineTunedMeanSimilarity"] is None
     assert results["warnings"] == [f"semantic similarity is missing for 4 of 4 answers: {reason}"]
     assert "## Warnings" in markdown and reason in page
+    assert "not computed (see Warnings)" in page  # the headline card says why it is empty
 
 
 def test_prices_not_configured_leave_the_estimate_empty_and_say_so(aws: SimulatedBedrock, s3: Any) -> None:

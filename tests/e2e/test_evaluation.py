@@ -1,0 +1,116 @@
+"""The evaluation report of real runs (the real workflow on moto's engine, the simulated
+Bedrock): results.json matches its documented schema (docs/results.schema.json) in a
+complete run, a run without similarity and a run whose judge failed; an embedding failure
+is recorded and does not fail the run."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+
+from tests.conftest import ROOT
+from tests.e2e.conftest import Run, RunPipeline
+
+SCHEMA = json.loads((ROOT / "docs" / "results.schema.json").read_text(encoding="utf-8"))
+DOC = (ROOT / "docs" / "results-schema.md").read_text(encoding="utf-8")
+
+
+def _validate(results: dict[str, Any]) -> None:
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    errors = sorted(validator.iter_errors(results), key=lambda error: list(error.path))
+    assert not errors, "\n".join(f"{error.json_path}: {error.message}" for error in errors[:20])
+
+
+def _report(run: Run) -> tuple[dict[str, Any], str, str]:
+    files = run.pipeline.report_files(str(run.run_id))
+    return json.loads(files["results.json"]), files["report.md"].decode(), files["index.html"].decode()
+
+
+def test_the_schema_is_valid_and_every_top_level_field_is_documented() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    for field in SCHEMA["required"]:
+        assert f"`{field}`" in DOC or f"## `{field}" in DOC or f"`{field}." in DOC, field
+
+
+def test_a_complete_runs_results_match_the_schema(run_pipeline: RunPipeline) -> None:
+    run = run_pipeline()
+    assert run.execution.status == "SUCCEEDED", run.execution.cause
+    results, _, _ = _report(run)
+    _validate(results)
+    assert results["complete"] is True and results["warnings"] == []
+    assert all(row[t]["similarity"] is not None for row in results["questions"] for t in ("base", "fine-tuned"))
+    summary = results["summary"]
+    assert summary["fine-tuned"]["meanSimilarity"] > summary["base"]["meanSimilarity"]
+    assert summary["comparison"]["winRate"] is not None and summary["comparison"]["outputTokensReductionPct"] > 0
+    assert results["cost"]["totalUsd"] is not None and results["cost"]["notConfigured"] == []
+    # 8 questions: 8 references + 16 distinct answers, each embedded once
+    assert len(run.pipeline.bedrock.operations("InvokeModel")) == 24
+
+    # The schema is strict: an undocumented field or a wrong type is caught.
+    drifted = copy.deepcopy(results)
+    drifted["summary"]["base"]["newNumber"] = 1
+    drifted["questions"][0]["fine-tuned"]["score"] = 11
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    assert {error.validator for error in validator.iter_errors(drifted)} >= {"additionalProperties", "maximum"}
+
+    (notification,) = run.pipeline.notifications()
+    assert "win rate" in notification["message"] and "Semantic similarity to the reference" in notification["message"]
+    run.assert_safe()
+
+
+def test_an_embedding_failure_is_recorded_and_the_run_still_succeeds(run_pipeline: RunPipeline) -> None:
+    run = run_pipeline(faults=["embedding-error"])
+    assert run.execution.status == "SUCCEEDED", run.execution.cause
+    results, markdown, page = _report(run)
+    _validate(results)
+    assert results["complete"] is True
+    sides = [row[t] for row in results["questions"] for t in ("base", "fine-tuned")]
+    assert all(side["similarity"] is None for side in sides)
+    assert all("AccessDeniedException" in side["similarityMissingReason"] for side in sides)
+    assert all(side["score"] is not None for side in sides)  # the judge was unaffected
+    (warning,) = results["warnings"]
+    assert warning.startswith("semantic similarity is missing for 16 of 16 answers") and "AccessDenied" in warning
+    assert "## Warnings" in markdown and "Similarity missing: embedding call failed" in page
+    # one denied call, not one per text
+    assert len(run.pipeline.bedrock.operations("InvokeModel", outcome="AccessDeniedException")) == 1
+    (notification,) = run.pipeline.notifications()
+    assert "Semantic similarity: not computed" in notification["message"]
+    run.assert_safe()
+
+
+def test_similarity_can_be_turned_off(run_pipeline: RunPipeline) -> None:
+    run = run_pipeline(overrides={"evaluation": {"semanticSimilarity": False}})
+    assert run.execution.status == "SUCCEEDED", run.execution.cause
+    results, markdown, _ = _report(run)
+    _validate(results)
+    assert results["similarity"] == {
+        "enabled": False,
+        "modelId": None,
+        "dimensions": None,
+        "method": results["similarity"]["method"],
+    }
+    assert results["warnings"] == [] and run.pipeline.bedrock.operations("InvokeModel", outcome=None) == []
+    assert "| Semantic similarity | off | off |" in markdown
+    run.assert_safe()
+
+
+@pytest.mark.parametrize("fault", ["judge-error", "judge-malformed"])
+def test_a_failed_judges_report_matches_the_schema_and_says_what_is_missing(
+    run_pipeline: RunPipeline, fault: str
+) -> None:
+    run = run_pipeline(faults=[fault])
+    assert run.execution.status == "FAILED" and run.execution.error == "JudgeFailed"
+    results, markdown, page = _report(run)
+    _validate(results)
+    assert results["complete"] is False and results["summary"]["fine-tuned"]["meanScore"] is None
+    (problem,) = results["problems"]
+    assert "no scores were recorded" in problem and "wins/ties/losses" in problem
+    assert "## Missing numbers" in markdown and "no scores were recorded" in page
+    # numbers that do not need the judge are still reported
+    assert results["summary"]["fine-tuned"]["meanSimilarity"] is not None
+    assert results["training"]["trainingSteps"] > 0
+    run.assert_safe()
