@@ -113,6 +113,7 @@ FAULTS = [
         error="JudgeFailed",
         cause=("malformed verdict after 3 attempts", "answers are kept"),
     ),
+    Fault("embedding-model-unavailable", ("embedding-error",), status="SUCCEEDED"),
     Fault(
         "report-write-fails",
         ("report-write-error",),
