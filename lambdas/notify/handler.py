@@ -9,6 +9,7 @@ from pydantic import TypeAdapter
 
 from notify.logic import FailedStep, FinishedStep, describe_failure, failed_message, finished_message, publish
 from shared.aws import client
+from shared.naming import run_id_from_execution_name
 from shared.observability import logger, metrics, tracer
 from shared.settings import settings
 
@@ -24,7 +25,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.set_correlation_id(step.report.get("runId"))
         subject, message = finished_message(step.report)
         return {"messageId": publish(client("sns"), settings(), subject, message)}
-    logger.set_correlation_id(step.executionName)
+    logger.set_correlation_id(run_id_from_execution_name(step.executionName))
     error, cause = describe_failure(step)
     subject, message = failed_message(step, error, cause)
     try:

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from preprocess.logic import prepare_run
 from shared.aws import client
 from shared.models import PreprocessStep, RunContext
+from shared.naming import run_id_from_execution_name
 from shared.observability import logger, metrics, tracer
 from shared.settings import settings
 
@@ -20,7 +21,7 @@ from shared.settings import settings
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse(event=event, model=PreprocessStep)
-    logger.set_correlation_id(step.executionName)
+    logger.set_correlation_id(run_id_from_execution_name(step.executionName))
     result = prepare_run(step, settings(), client("s3"))
     if isinstance(result, RunContext):
         metrics.add_metric(name="TrainingRecords", unit=MetricUnit.Count, value=result.data.trainingRecords)

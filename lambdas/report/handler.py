@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -21,4 +22,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.set_correlation_id(step.state.run.runId)
     report = build_report(step, settings(), client("s3"))
     logger.info("report written", extra={"reportUri": report["reportUri"], "complete": report["complete"]})
+    for name, key in (("BaseMeanScore", "baseMeanScore"), ("FineTunedMeanScore", "fineTunedMeanScore")):
+        if report.get(key) is not None:
+            metrics.add_metric(name=name, unit=MetricUnit.NoUnit, value=float(report[key]))
     return report
