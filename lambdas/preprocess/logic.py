@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_plus
 
 from preprocess import dataset
 from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve
@@ -68,6 +69,10 @@ def resolve_sources(s3: Any, resolved: ResolvedInput, bucket: str) -> Sources:
     validation = _source(request.validationDataUri, "validationDataUri", bucket)
     evaluation = _source(request.evalDataUri, "evalDataUri", bucket)
     if resolved.trigger == "s3":
+        decoded = unquote_plus(training.key)
+        if decoded != training.key and not _exists(s3, bucket, training.key) and _exists(s3, bucket, decoded):
+            # Whether EventBridge URL-encodes S3 keys is not documented; accept both forms.
+            training = s3io.S3Uri(bucket, decoded)
         companions = companion_keys(training.key)
         found = {
             role: next((key for key in keys if _exists(s3, bucket, key)), None) for role, keys in companions.items()

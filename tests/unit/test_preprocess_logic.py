@@ -633,3 +633,15 @@ def test_unicode_and_markup_survive_into_train_jsonl(env: None, s3: Any) -> None
     assert "\\u" not in lines[0]
     eval_questions = {item["question"] for item in json.loads(_body(s3, run.data.evalUri))}
     assert eval_questions <= {r["question"] for r in _qa(32, "Validation")}
+
+
+def test_an_url_encoded_key_in_the_upload_event_finds_the_object(env: None, s3: Any) -> None:
+    from preprocess.inputs import ResolvedInput
+    from preprocess.logic import resolve_sources
+    from shared.models import ExecutionInput
+
+    s3.put_object(Bucket=BUCKET, Key="raw/my data/faq v2.json", Body=b"[]")
+    encoded = ResolvedInput(ExecutionInput(trainingDataUri=f"s3://{BUCKET}/raw/my+data/faq%20v2.json"), "s3")
+    assert resolve_sources(s3, encoded, BUCKET).training.key == "raw/my data/faq v2.json"
+    plain = ResolvedInput(ExecutionInput(trainingDataUri=f"s3://{BUCKET}/raw/my data/faq v2.json"), "s3")
+    assert resolve_sources(s3, plain, BUCKET).training.key == "raw/my data/faq v2.json"
