@@ -101,7 +101,7 @@ def compress_retries(definition: str) -> str:
 @dataclass
 class S3Faults:
     """S3 behaviour moto cannot produce on its own: objects that report a huge size (a 10 GB
-    upload without writing 10 GB) and writes that are refused under a prefix."""
+    upload without writing 10 GB) and writes refused for keys that match a pattern."""
 
     sizes: dict[str, int] = field(default_factory=dict)
     refused_writes: list[re.Pattern[str]] = field(default_factory=list)
