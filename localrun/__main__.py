@@ -135,16 +135,16 @@ def _summary(
     out: Path,
     swept: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    run_id = _run_id(execution)
+    run_id = execution.run_id
     out.mkdir(parents=True, exist_ok=True)
     report_dir = out / "report"
     if report_dir.exists():
         shutil.rmtree(report_dir)
-    files = pipeline.report_files(run_id) if run_id else {}
+    files = pipeline.report_files(run_id)
     for name, body in files.items():
         (report_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (report_dir / name).write_bytes(body)
-    data_files = pipeline.data_files(run_id) if run_id else {}
+    data_files = pipeline.data_files(run_id)
     data_dir = out / "data"
     if data_dir.exists():
         shutil.rmtree(data_dir)
@@ -174,17 +174,6 @@ def _summary(
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return summary
-
-
-def _run_id(execution: Any) -> str | None:
-    for event in execution.history:
-        details = event.get("stateExitedEventDetails") or {}
-        output = json.loads(details.get("output") or "{}")
-        if details.get("name") == "PreprocessDataset" and "runId" in output.get("run", {}):
-            return str(output["run"]["runId"])
-    from shared.naming import run_id_from_execution_name
-
-    return run_id_from_execution_name(execution.arn.rsplit(":", 1)[-1])
 
 
 def _print_summary(summary: dict[str, Any]) -> None:

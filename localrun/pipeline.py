@@ -36,6 +36,7 @@ from moto.core.botocore_stubber import BotocoreStubber
 
 import statemachine
 from localrun.simulated_bedrock import FAULTS, SimulatedBedrock
+from shared.naming import run_id_from_execution_name
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDAS = ROOT / "lambdas"
@@ -73,6 +74,11 @@ class Execution:
     cause: str | None
     output: dict[str, Any] | None
     history: list[dict[str, Any]]
+
+    @property
+    def run_id(self) -> str:
+        """PreprocessDataset derives the run id from the execution name, and so does this."""
+        return run_id_from_execution_name(self.arn.rsplit(":", 1)[-1])
 
     def states_entered(self) -> list[str]:
         return [e["stateEnteredEventDetails"]["name"] for e in self.history if "stateEnteredEventDetails" in e]

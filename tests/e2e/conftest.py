@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,7 +10,6 @@ from typing import Any
 import pytest
 
 from localrun.pipeline import Execution, LocalPipeline
-from shared.naming import run_id_from_execution_name
 from tests.conftest import DATASET
 
 FAST = {"pollIntervalSeconds": 0, "throughputPollIntervalSeconds": 0, "throughputMaxWaitSeconds": 3}
@@ -27,16 +25,8 @@ class Run:
     raw_before: dict[str, str]
 
     @property
-    def run_id(self) -> str | None:
-        run = (self.execution.output or {}).get("run")
-        if run:
-            return str(run["runId"])
-        for event in self.execution.history:
-            details = event.get("stateExitedEventDetails") or {}
-            output = json.loads(details.get("output") or "{}")
-            if details.get("name") == "PreprocessDataset" and "run" in output:
-                return str(output["run"]["runId"])
-        return run_id_from_execution_name(self.execution.arn.rsplit(":", 1)[-1])
+    def run_id(self) -> str:
+        return self.execution.run_id
 
     def assert_safe(self) -> None:
         """Every end-to-end test ends here: no throughput left, raw/ untouched."""

@@ -7,7 +7,6 @@ before the sweeper runs. The case ids are the rows of RELIABILITY.md."""
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -229,7 +228,7 @@ def test_fault(case: Fault) -> None:
         if case.id == "judge-fails-after-pt-is-gone":
             states = execution.states_entered()
             assert states.index("DeleteProvisionedThroughput") < states.index("JudgeAnswers")
-            run_id = _run_id(execution)
+            run_id = execution.run_id
             keys = [o["Key"] for o in pipeline.s3.list_objects_v2(Bucket=BUCKET, Prefix=f"runs/{run_id}/")["Contents"]]
             assert any("/eval/answers/fine-tuned/" in key for key in keys)
             assert f"runs/{run_id}/report/results.json" in keys
@@ -239,15 +238,6 @@ def test_fault(case: Fault) -> None:
             assert len(bedrock.operations("CreateModelCustomizationJob", outcome="ServiceQuotaExceededException")) == 2
         if case.id == "job-never-finishes-run-times-out":
             assert swept is not None and len(swept["stopped"]) == 1
-
-
-def _run_id(execution: Any) -> str:
-    for event in execution.history:
-        details = event.get("stateExitedEventDetails") or {}
-        output = json.loads(details.get("output") or "{}")
-        if details.get("name") == "PreprocessDataset" and "run" in output:
-            return str(output["run"]["runId"])
-    raise AssertionError("no run id")
 
 
 @pytest.mark.parametrize("how", ["aborted", "timed-out"])
