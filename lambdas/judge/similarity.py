@@ -119,8 +119,11 @@ def similarities(
     embedder = Embedder(runtime, model_id)
     complete = [pair for pair in pairs if pair[0].strip() and pair[1].strip()]
     texts = list(dict.fromkeys(text for pair in complete for text in pair))
+    # The first text is embedded alone: when the model is not reachable at all (AccessDenied),
+    # that one call finds out, and the threads never start a burst of calls that would all fail.
+    vectors = {text: embedder.embed(text) for text in texts[:1]}
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        vectors = dict(zip(texts, pool.map(embedder.embed, texts), strict=True))
+        vectors.update(zip(texts[1:], pool.map(embedder.embed, texts[1:]), strict=True))
     results = []
     for answer, reference in pairs:
         if not answer.strip():

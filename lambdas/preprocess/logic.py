@@ -315,6 +315,8 @@ def _write_run(
         evaluation=Evaluation(
             judgeModelId=request_eval.judgeModelId or settings.default_judge_model_id,
             baseModelInferenceId=request_eval.baseModelInferenceId or on_demand_model_id(config_used["baseModelId"]),
+            hosting=family.resolve_hosting(request_eval.hosting),
+            keepDeployment=request_eval.keepDeployment,
             concurrency=request_eval.concurrency,
             maxTokens=request_eval.maxTokens,
             temperature=request_eval.temperature,
@@ -331,6 +333,8 @@ def _write_run(
         throughputMaxWaitSeconds=request.throughputMaxWaitSeconds,
         dryRun=request.dryRun,
         allowLegacyModel=request.allowLegacyModel,
+        allowUnverifiedQuota=request.allowUnverifiedQuota,
+        maxCostUsd=request.maxCostUsd,
         names=resource_names(run_id),
         data=PreparedData(
             prefix=prefix,

@@ -28,6 +28,10 @@ class UnsupportedBaseModel(PipelineError):
     """The base model is unknown, not customizable here, or past its end of life."""
 
 
+class UnsupportedHosting(PipelineError):
+    """The requested hosting (on-demand or provisioned) is not offered for this model family or Region."""
+
+
 class CustomizationJobFailed(PipelineError):
     """Bedrock reported the customization job as Failed."""
 

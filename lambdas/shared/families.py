@@ -13,9 +13,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from shared.errors import InvalidHyperParameters, UnsupportedBaseModel
+from shared.errors import InvalidHyperParameters, UnsupportedBaseModel, UnsupportedHosting
 
 RecordFormat = Literal["anthropic-messages", "bedrock-conversation", "prompt-completion"]
+HostingKind = Literal["on-demand", "provisioned"]
+"""How a custom model is served: an on-demand custom model deployment (per token, nothing
+while idle) or a no-commitment Provisioned Throughput (per model-unit hour until deleted)."""
+HostingRequest = Literal["auto", "on-demand", "provisioned"]
 
 GB = 1024**3
 MB = 1024**2
@@ -72,6 +76,22 @@ class ModelFamily:
     """AWS-recommended values by training-set size, used when `hyperParameters` is "auto"."""
     unconfirmed: tuple[str, ...] = field(default=())
     """Limits in this entry that AWS does not publish; shown in the manifest as warnings."""
+    hosting: tuple[HostingKind, ...] = ("provisioned",)
+    """How Bedrock can serve a custom model of this family, cheapest first: `auto` takes the first."""
+    on_demand_regions: tuple[str, ...] = ()
+    """Regions that offer on-demand custom model deployment for this family."""
+
+    def resolve_hosting(self, requested: HostingRequest) -> HostingKind:
+        """`auto` picks the cheapest option the family allows; an explicit choice it lacks is refused."""
+        if requested == "auto":
+            return self.hosting[0]
+        if requested not in self.hosting:
+            offered = " or ".join(self.hosting)
+            raise UnsupportedHosting(
+                f"evaluation.hosting {requested!r} is not available for {self.display_name} custom models: "
+                f"Bedrock serves them only through {offered} hosting"
+            )
+        return requested
 
     def hyperparameter(self, name: str) -> HyperParameter:
         for spec in self.hyperparameters:
@@ -160,6 +180,10 @@ NOVA = ModelFamily(
         "32,000 tokens per record",
         "file-size limits",
     ),
+    # On-demand custom model deployment: Nova Micro/Lite/Pro customized on or after 2025-07-16,
+    # us-east-1 and us-west-2 (https://docs.aws.amazon.com/bedrock/latest/userguide/deploy-custom-model-on-demand.html).
+    hosting=("on-demand", "provisioned"),
+    on_demand_regions=("us-east-1", "us-west-2"),
 )
 
 _LLAMA_HYPERPARAMETERS = (

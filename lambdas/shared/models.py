@@ -56,6 +56,12 @@ class EvaluationInput(Strict):
         default=True, description="Cosine of embedding vectors of answer and reference, computed after judging"
     )
     embeddingModelId: str = Field(default=TITAN_EMBED_TEXT_V2, min_length=1)
+    hosting: Literal["auto", "on-demand", "provisioned"] = Field(
+        default="auto", description="How the fine-tuned model is served for evaluation; auto = cheapest allowed"
+    )
+    keepDeployment: bool = Field(
+        default=True, description="Keep an on-demand deployment after a successful run (it costs nothing idle)"
+    )
 
     @field_validator("embeddingModelId")
     @classmethod
@@ -90,6 +96,8 @@ class ExecutionInput(Strict):
     throughputMaxWaitSeconds: int = Field(default=5400, ge=1, le=24 * 3600)
     dryRun: bool = False
     allowLegacyModel: bool = False
+    allowUnverifiedQuota: bool = False
+    maxCostUsd: float | None = Field(default=None, ge=0, description="Refuse the run when its estimate exceeds this")
 
     @field_validator("trainingDataUri", "validationDataUri", "evalDataUri")
     @classmethod
@@ -112,13 +120,18 @@ class ResourceNames(Strict):
     jobName: str
     customModelName: str
     provisionedModelName: str
+    deploymentName: str
     jobClientToken: str
     throughputClientToken: str
+    deploymentClientToken: str
 
 
 class Evaluation(Strict):
     judgeModelId: str
     baseModelInferenceId: str
+    hosting: Literal["on-demand", "provisioned"]
+    """Resolved from `evaluation.hosting` and the family registry by PreprocessDataset."""
+    keepDeployment: bool = True
     concurrency: int
     maxTokens: int
     temperature: float
@@ -164,6 +177,8 @@ class RunContext(Strict):
     modelUnits: int = 1
     dryRun: bool
     allowLegacyModel: bool = False
+    allowUnverifiedQuota: bool = False
+    maxCostUsd: float | None = None
     names: ResourceNames
     data: PreparedData
     simulated: bool = False

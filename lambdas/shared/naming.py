@@ -30,6 +30,8 @@ def resource_names(run_id: str) -> ResourceNames:
         jobName=f"ft-{run_id}",
         customModelName=f"ft-{run_id}-model",
         provisionedModelName=f"pt-{run_id}",
+        deploymentName=f"od-{run_id}",
         jobClientToken=f"job-{run_id}",
         throughputClientToken=f"pt-{run_id}",
+        deploymentClientToken=f"od-{run_id}",
     )

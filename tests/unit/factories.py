@@ -28,6 +28,7 @@ def make_run(run_id: str = "run-1", **overrides: Any) -> RunContext:
         "evaluation": Evaluation(
             judgeModelId="us.amazon.nova-pro-v1:0",
             baseModelInferenceId="amazon.nova-micro-v1:0",
+            hosting="provisioned",
             concurrency=2,
             maxTokens=256,
             temperature=0.0,
