@@ -123,7 +123,10 @@ def test_resource_names_satisfy_bedrock_patterns(run_id: str) -> None:
     assert 1 <= len(names.customModelName) <= 63
     assert PROVISIONED_MODEL_NAME.fullmatch(names.provisionedModelName)
     assert 1 <= len(names.provisionedModelName) <= 63
-    for token in (names.jobClientToken, names.throughputClientToken):
+    # botocore ModelDeploymentName: the same pattern as provisioned model names, 1-63 characters
+    assert PROVISIONED_MODEL_NAME.fullmatch(names.deploymentName)
+    assert 1 <= len(names.deploymentName) <= 63
+    for token in (names.jobClientToken, names.throughputClientToken, names.deploymentClientToken):
         assert CLIENT_REQUEST_TOKEN.fullmatch(token)
         assert 1 <= len(token) <= 256
 
@@ -134,8 +137,10 @@ def test_resource_names_values() -> None:
         "jobName": "ft-run-1",
         "customModelName": "ft-run-1-model",
         "provisionedModelName": "pt-run-1",
+        "deploymentName": "od-run-1",
         "jobClientToken": "job-run-1",
         "throughputClientToken": "pt-run-1",
+        "deploymentClientToken": "od-run-1",
     }
 
 
