@@ -185,7 +185,7 @@ and Llama 3.x (the copies render those tables empty). They are absent: give them
 
 PT_BILLING_RULE = (
     "AWS bills a Provisioned Throughput hourly until it is deleted (prov-throughput.html: \"You're billed "
-    "hourly for a Provisioned Throughput that you purchase\"; botocore CreateProvisionedModelThroughput."
+    'hourly for a Provisioned Throughput that you purchase"; botocore CreateProvisionedModelThroughput.'
     'commitmentDuration: "Billing occurs hourly"). Whether a started hour is billed in full is not '
     "published; the quote assumes it is (rounds up to the next full hour), the conservative reading."
 )

@@ -241,7 +241,13 @@ def run_prices(spec: QuoteInput) -> RunPrices:
 
 
 def token_part(
-    name: PartName, label: str, tokens_in: int, tokens_out: int, price_in: PriceUsed, price_out: PriceUsed | None
+    name: PartName,
+    label: str,
+    tokens_in: int,
+    tokens_out: int,
+    price_in: PriceUsed,
+    price_out: PriceUsed | None,
+    words: str = "input tokens",
 ) -> QuotePart:
     """input tokens / 1000 x input price (+ output tokens / 1000 x output price)."""
     prices = [price_in] + ([price_out] if price_out is not None else [])
@@ -251,8 +257,8 @@ def token_part(
         usd = tokens_in / 1000 * (price_in.usd or 0.0)
         if price_out is not None:
             usd += tokens_out / 1000 * (price_out.usd or 0.0)
-    formula = f"{tokens_in:,} input tokens / 1000 x {_unit(price_in)}"
-    quantities: dict[str, float | int] = {"inputTokens": tokens_in}
+    formula = f"{tokens_in:,} {words} / 1000 x {_unit(price_in)}"
+    quantities: dict[str, float | int] = {"inputTokens" if words == "input tokens" else "tokens": tokens_in}
     if price_out is not None:
         formula += f" + {tokens_out:,} output tokens / 1000 x {_unit(price_out)}"
         quantities["outputTokens"] = tokens_out
@@ -307,6 +313,7 @@ def build_quote(spec: QuoteInput) -> CostQuote:
             0,
             prices.training,
             None,
+            "training tokens",
         ),
         QuotePart(
             name="storage",
@@ -341,7 +348,14 @@ def build_quote(spec: QuoteInput) -> CostQuote:
             + PT_BILLING_RULE
         )
     parts.append(
-        token_part("baseAnswers", "Base-model answers (on demand)", answer_in, answer_out, prices.base_input, prices.base_output)
+        token_part(
+            "baseAnswers",
+            "Base-model answers (on demand)",
+            answer_in,
+            answer_out,
+            prices.base_input,
+            prices.base_output,
+        )
     )
     judge_in = sum(
         2 * (JUDGE_PROMPT_OVERHEAD_TOKENS + quote_tokens(q.question) + quote_tokens(q.reference))
