@@ -251,7 +251,8 @@ def token_part(
 ) -> QuotePart:
     """input tokens / 1000 x input price (+ output tokens / 1000 x output price)."""
     prices = [price_in] + ([price_out] if price_out is not None else [])
-    missing = [price.name for price in prices if price.usd is None]
+    # Nothing used costs nothing, whatever the price.
+    missing = [price.name for price in prices if price.usd is None] if tokens_in or tokens_out else []
     usd = None
     if not missing:
         usd = tokens_in / 1000 * (price_in.usd or 0.0)
@@ -270,7 +271,7 @@ def token_part(
 def pt_part(minutes: float, model_units: int, price: PriceUsed, label: str) -> QuotePart:
     """Billed hours (every started hour, see PT_BILLING_RULE) x model units x hourly price."""
     hours = math.ceil(minutes / 60) if minutes > 0 else 0
-    usd = None if price.usd is None else hours * model_units * price.usd
+    usd = 0.0 if hours == 0 else None if price.usd is None else hours * model_units * price.usd
     return QuotePart(
         name="hosting",
         label=label,
@@ -278,7 +279,7 @@ def pt_part(minutes: float, model_units: int, price: PriceUsed, label: str) -> Q
         quantities={"minutes": round(minutes, 2), "billedHours": hours, "modelUnits": model_units},
         prices=[price],
         usd=_round(usd),
-        missing=[] if price.usd is not None else [price.name],
+        missing=[] if usd is not None else [price.name],
     )
 
 
