@@ -111,7 +111,7 @@ PRICE_TABLE: tuple[ModelPrices, ...] = (
     ModelPrices(
         "anthropic.claude-3-haiku-20240307-v1:0",
         "Claude 3 Haiku",
-        ("us-west-2",),
+        ("us-east-1", "us-west-2"),
         input_per_1k=_page(0.00025, note="table for US East (N. Virginia) and US West (Oregon)"),
         output_per_1k=_page(0.00125, note="table for US East (N. Virginia) and US West (Oregon)"),
         pt_per_model_unit_hour=Figure(
