@@ -318,7 +318,7 @@ def build_quote(spec: QuoteInput) -> CostQuote:
         ),
         QuotePart(
             name="storage",
-            label="Custom model storage, first month (recurs monthly while the model is kept)",
+            label="Custom model storage, first month (monthly while kept)",
             formula=f"1 model x 1 month x {_unit(prices.storage)}",
             quantities={"months": 1},
             prices=[prices.storage],
