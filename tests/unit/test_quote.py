@@ -252,3 +252,43 @@ def test_model_ids_find_their_table_entry(model_id: str, bare: str) -> None:
     assert bare_inference_id(model_id) == bare
     entry = prices_for(model_id)
     assert entry is not None and entry.model == bare
+
+
+def _preprocess_quote(request: dict[str, Any], stack: Settings) -> CostQuote:
+    from preprocess.costing import quote_run
+    from preprocess.raw_data import QAPair
+    from shared.models import Evaluation
+
+    evaluation = Evaluation(
+        judgeModelId="us.amazon.nova-pro-v1:0",
+        baseModelInferenceId="amazon.nova-micro-v1:0",
+        hosting="on-demand",
+        concurrency=1,
+        maxTokens=512,
+        temperature=0.0,
+    )
+    # one training record: system "abc" 1 + "abcdef" 2 + 30 characters 10 = 13 tokens for one epoch
+    pairs = [QAPair("abcdef", "x" * 30, "record 1")]
+    return quote_run(
+        ExecutionInput.model_validate({"trainingDataUri": "s3://bucket/raw/t.json", **request}),
+        stack,
+        "amazon.nova-micro-v1:0:128k",
+        evaluation,
+        {"epochCount": "3"},
+        pairs,
+        pairs,
+        "abc",
+        1,
+    )
+
+
+def test_preprocess_quotes_with_the_stack_budget_unless_the_input_gives_one() -> None:
+    stack = Settings(bucket="bucket", region="us-east-1", max_cost_usd=0.5, training_price_per_1k_tokens_usd=0.01)
+    by_stack = _preprocess_quote({}, stack)
+    training = by_stack.parts[0]
+    assert training.quantities == {"tokens": 39} and training.usd == 0.00039  # 13 x 3 epochs / 1000 x $0.01
+    assert (by_stack.budget.maxCostUsd, by_stack.budget.source) == (0.5, "stack default")
+
+    by_input = _preprocess_quote({"maxCostUsd": 2, "prices": {"trainingPer1kTokensUsd": 0.02}}, stack)
+    assert (by_input.budget.maxCostUsd, by_input.budget.source) == (2.0, "execution input")
+    assert by_input.parts[0].usd == 0.00078  # the input's price wins: 39 / 1000 x $0.02
