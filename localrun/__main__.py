@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from localrun.pipeline import PIPELINE_FAULTS, LocalPipeline
+from localrun.quote_table import quote_lines
 from localrun.simulated_bedrock import FAULTS
 
 DATASET = Path(__file__).resolve().parent.parent / "dataset" / "rawdata"
@@ -153,6 +154,7 @@ def _summary(
         (data_dir / name).write_bytes(body)
     bedrock = pipeline.bedrock
     results = json.loads(files["results.json"]) if "results.json" in files else None
+    manifest = json.loads(data_files["manifest.json"]) if "manifest.json" in data_files else {}
     summary = {
         "simulated": True,
         "status": execution.status,
@@ -168,6 +170,7 @@ def _summary(
         "reportDir": str(report_dir) if files else None,
         "dataDir": str(data_dir) if data_files else None,
         "scores": results["summary"] if results else None,
+        "costQuote": manifest.get("costQuote"),
         "sweeper": swept,
         "notifications": pipeline.notifications(),
         "bedrockCalls": bedrock.call_counts(),
@@ -193,6 +196,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"created: {summary['provisionedThroughputsCreated']}, remaining: {summary['provisionedThroughputsRemaining']}"
     )
     print(f"  raw/ unchanged: {summary['rawObjectsUnchanged']}")
+    if summary["costQuote"] and ("DryRunComplete" in summary["states"] or summary["error"] == "BudgetExceeded"):
+        print("\n".join(quote_lines(summary["costQuote"])))
     if summary["reportDir"]:
         print(f"  Report: {summary['reportDir']}/index.html (and report.md, results.json)")
     print(f"  Summary: {Path(summary['reportDir'] or summary['dataDir'] or '.').parent}/summary.json")

@@ -235,8 +235,6 @@ class LocalPipeline:
             statemachine.BUCKET: BUCKET,
             statemachine.SIMULATED: "true",
             statemachine.DEFAULT_POLL_INTERVAL_SECONDS: "1",
-            statemachine.PT_HOURLY_PRICE_USD: "20.5",
-            statemachine.TRAINING_PRICE_PER_1K_TOKENS_USD: "0.008",
         }
 
     @staticmethod

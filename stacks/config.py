@@ -8,6 +8,7 @@ problems found are reported together in one `ConfigError`.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -31,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "executionTimeoutHours": 72,
     "ptHourlyPriceUsd": 0,
     "trainingPricePer1kTokensUsd": 0,
+    "priceOverrides": {},
+    "maxCostUsd": 0,
     "logRetentionDays": 30,
     "removalPolicy": "retain",
     "powertoolsLayerVersion": POWERTOOLS_VERSION,
@@ -95,6 +98,11 @@ class PipelineConfig:
     """Price of one model unit of provisioned throughput per hour; None: no cost estimate."""
     training_price_per_1k_tokens_usd: float | None
     """Training price per 1,000 tokens; None: no cost estimate."""
+    price_overrides: dict[str, float]
+    """Prices (USD) replacing the price table's figures (lambdas/shared/prices.py), by override name;
+    0 here is a real price of zero. The two keys above are older names for two of them."""
+    max_cost_usd: float | None
+    """Stack-wide default budget per run; None (0 or empty in the context): no budget."""
     log_retention_days: int
     removal_policy: RemovalPolicy
     powertools_layer_version: str
@@ -136,10 +144,18 @@ class PipelineConfig:
             "execution_timeout_hours": check("executionTimeoutHours", _int_in(*EXECUTION_TIMEOUT_HOURS_RANGE)),
             "pt_hourly_price_usd": check("ptHourlyPriceUsd", _optional_price),
             "training_price_per_1k_tokens_usd": check("trainingPricePer1kTokensUsd", _optional_price),
+            "price_overrides": check("priceOverrides", _price_overrides),
+            "max_cost_usd": check("maxCostUsd", _optional_price),
             "log_retention_days": check("logRetentionDays", _retention_days),
             "removal_policy": check("removalPolicy", _removal_policy),
             "powertools_layer_version": check("powertoolsLayerVersion", _semver),
         }
+        for legacy, name, value in (
+            ("ptHourlyPriceUsd", "ptPerModelUnitHourUsd", config["pt_hourly_price_usd"]),
+            ("trainingPricePer1kTokensUsd", "trainingPer1kTokensUsd", config["training_price_per_1k_tokens_usd"]),
+        ):
+            if value is not None and name in (config["price_overrides"] or {}):
+                problems.append(f"{legacy} and priceOverrides.{name} set the same price: give it once")
         if problems:
             listed = "\n".join(f"  - {problem}" for problem in problems)
             raise ConfigError(
@@ -186,6 +202,46 @@ def _optional_price(value: Any) -> float | None:
     if not math.isfinite(price) or price < 0:
         raise ValueError("expected a price in USD (a number >= 0; 0 means not configured)")
     return price or None
+
+
+PRICE_OVERRIDE_KEYS = (
+    "trainingPer1kTokensUsd",
+    "storagePerModelMonthUsd",
+    "ptPerModelUnitHourUsd",
+    "customInputPer1kTokensUsd",
+    "customOutputPer1kTokensUsd",
+    "baseInputPer1kTokensUsd",
+    "baseOutputPer1kTokensUsd",
+    "judgeInputPer1kTokensUsd",
+    "judgeOutputPer1kTokensUsd",
+    "embeddingPer1kTokensUsd",
+)
+"""The names of lambdas/shared/prices.py PriceOverrides (tests/infra/test_config.py keeps them equal)."""
+
+
+def _price_overrides(value: Any) -> dict[str, float]:
+    """A JSON object (or its text, from `-c priceOverrides='{...}'`) of override name -> USD >= 0."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except json.JSONDecodeError:
+            raise ValueError("expected a JSON object of price names to USD amounts") from None
+    if not isinstance(value, Mapping):
+        raise ValueError("expected a JSON object of price names to USD amounts")
+    prices: dict[str, float] = {}
+    for name, price in value.items():
+        if name not in PRICE_OVERRIDE_KEYS:
+            raise ValueError(f"unknown price {name!r}; known: {', '.join(PRICE_OVERRIDE_KEYS)}")
+        number = None if isinstance(price, bool) else price
+        if isinstance(number, str):
+            try:
+                number = float(number)
+            except ValueError:
+                number = None
+        if not isinstance(number, int | float) or not math.isfinite(number) or number < 0:
+            raise ValueError(f"{name}: expected a price in USD (a number >= 0)")
+        prices[name] = float(number)
+    return prices
 
 
 def _retention_days(value: Any) -> int:

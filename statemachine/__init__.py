@@ -45,10 +45,24 @@ DEFAULT_JUDGE_MODEL_ID = "DEFAULT_JUDGE_MODEL_ID"
 DEFAULT_POLL_INTERVAL_SECONDS = "DEFAULT_POLL_INTERVAL_SECONDS"
 PT_HOURLY_PRICE_USD = "PT_HOURLY_PRICE_USD"
 TRAINING_PRICE_PER_1K_TOKENS_USD = "TRAINING_PRICE_PER_1K_TOKENS_USD"
+PRICE_OVERRIDES = "PRICE_OVERRIDES_JSON"
+MAX_COST_USD = "MAX_COST_USD"
+OPTIONAL_SETTINGS = frozenset({PT_HOURLY_PRICE_USD, TRAINING_PRICE_PER_1K_TOKENS_USD, PRICE_OVERRIDES, MAX_COST_USD})
+"""Left out of a function's environment when the stack configuration does not set them."""
 SIMULATED = "PIPELINE_SIMULATED"
 """Set only by the local runner: every artefact of a simulated run is labelled as such."""
 
-_PREPROCESS_ENV = (BUCKET, DEFAULT_BASE_MODEL_ID, DEFAULT_JUDGE_MODEL_ID, DEFAULT_POLL_INTERVAL_SECONDS)
+_PREPROCESS_ENV = (
+    BUCKET,
+    DEFAULT_BASE_MODEL_ID,
+    DEFAULT_JUDGE_MODEL_ID,
+    DEFAULT_POLL_INTERVAL_SECONDS,
+    # The cost quote and the budget (shared/quote.py) are computed here, before anything is paid.
+    PT_HOURLY_PRICE_USD,
+    TRAINING_PRICE_PER_1K_TOKENS_USD,
+    PRICE_OVERRIDES,
+    MAX_COST_USD,
+)
 
 TASK_FUNCTIONS: tuple[TaskFunction, ...] = (
     TaskFunction(
@@ -137,7 +151,7 @@ TASK_FUNCTIONS: tuple[TaskFunction, ...] = (
         "Writes results.json, report.md and index.html",
         300,
         1024,
-        (BUCKET, PT_HOURLY_PRICE_USD, TRAINING_PRICE_PER_1K_TOKENS_USD),
+        (BUCKET,),
     ),
     TaskFunction(
         "NotifyRun",

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from judge.similarity import DIMENSIONS, similarities
+from judge.similarity import DIMENSIONS, Embedder, similarities
 from shared import s3 as s3io
 from shared.answers import TARGETS, judgements_key, load_answers
 from shared.aws import error_code, error_message
@@ -118,6 +118,8 @@ def judge_one(runtime: Any, judge_model_id: str, question: str, reference: str, 
         "toolConfig": TOOL_CONFIG,
     }
     problem = ""
+    # Tokens the judge was billed for, over every attempt (the report sets them beside the quote).
+    usage = {"inputTokens": 0, "outputTokens": 0}
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             response = runtime.converse(**request)
@@ -128,7 +130,11 @@ def judge_one(runtime: Any, judge_model_id: str, question: str, reference: str, 
                 "reasoning": None,
                 "attempts": attempt,
                 "missingReason": f"judge call failed: {error_code(error)}: {error_message(error)}",
+                **usage,
             }
+        billed = response.get("usage") or {}
+        usage["inputTokens"] += int(billed.get("inputTokens", 0))
+        usage["outputTokens"] += int(billed.get("outputTokens", 0))
         verdict = parse_verdict(response)
         if isinstance(verdict, Verdict):
             return {
@@ -137,6 +143,7 @@ def judge_one(runtime: Any, judge_model_id: str, question: str, reference: str, 
                 "reasoning": verdict.reasoning,
                 "attempts": attempt,
                 "missingReason": None,
+                **usage,
             }
         problem = verdict
     return {
@@ -145,6 +152,7 @@ def judge_one(runtime: Any, judge_model_id: str, question: str, reference: str, 
         "reasoning": None,
         "attempts": MAX_ATTEMPTS,
         "missingReason": f"malformed verdict after {MAX_ATTEMPTS} attempts: {problem}",
+        **usage,
     }
 
 
@@ -168,10 +176,13 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
     judged = [v for v in verdicts if v["score"] is not None]
 
     evaluation = run.evaluation
+    embedder = Embedder(runtime, evaluation.embeddingModelId)
     embedding_calls = 0
     if evaluation.semanticSimilarity:
         pairs = [(record["answer"] or "", record["reference"] or "") for _, record in work]
-        found, embedding_calls = similarities(runtime, evaluation.embeddingModelId, pairs, evaluation.concurrency)
+        found, embedding_calls = similarities(
+            runtime, evaluation.embeddingModelId, pairs, evaluation.concurrency, embedder=embedder
+        )
         for verdict, similarity in zip(verdicts, found, strict=True):
             verdict.update(similarity.as_dict())
     else:
@@ -188,6 +199,7 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
             "dimensions": DIMENSIONS if evaluation.semanticSimilarity else None,
             "normalize": True,
             "embeddingCalls": embedding_calls,
+            "inputTokens": embedder.input_tokens,
         },
         "verdicts": verdicts,
     }

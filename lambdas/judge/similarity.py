@@ -69,6 +69,8 @@ class Embedder:
     runtime: Any
     model_id: str
     calls: int = 0
+    input_tokens: int = 0
+    """Titan's own `inputTextTokenCount`, summed: what the embeddings were billed for."""
     _cache: dict[str, list[float] | str] = field(default_factory=dict)
     _fatal: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -90,7 +92,11 @@ class Embedder:
                 contentType="application/json",
                 accept="application/json",
             )
-            result = parse_embedding(response["body"].read())
+            payload = response["body"].read()
+            result = parse_embedding(payload)
+            tokens = _token_count(payload)
+            with self._lock:
+                self.input_tokens += tokens
         except Exception as error:  # after botocore's own retries: record, do not guess
             code = error_code(error)
             result = f"embedding call failed: {code}: {error_message(error)}"
@@ -100,6 +106,15 @@ class Embedder:
         with self._lock:
             self._cache[text] = result
         return result
+
+
+def _token_count(payload: bytes | str) -> int:
+    """`inputTextTokenCount` of a Titan embedding response (0 when absent or not a number)."""
+    try:
+        count = json.loads(payload).get("inputTextTokenCount")
+    except (ValueError, AttributeError):
+        return 0
+    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 0
 
 
 @dataclass(frozen=True)
@@ -112,11 +127,16 @@ class Similarity:
 
 
 def similarities(
-    runtime: Any, model_id: str, pairs: Sequence[tuple[str, str]], concurrency: int
+    runtime: Any,
+    model_id: str,
+    pairs: Sequence[tuple[str, str]],
+    concurrency: int,
+    embedder: Embedder | None = None,
 ) -> tuple[list[Similarity], int]:
     """For each (answer, reference): the cosine of their embeddings, rounded to 4 digits, or
-    why it is missing. Also returns the number of InvokeModel calls made."""
-    embedder = Embedder(runtime, model_id)
+    why it is missing. Also returns the number of InvokeModel calls made. Pass an `embedder` to
+    read the tokens billed afterwards."""
+    embedder = embedder or Embedder(runtime, model_id)
     complete = [pair for pair in pairs if pair[0].strip() and pair[1].strip()]
     texts = list(dict.fromkeys(text for pair in complete for text in pair))
     # The first text is embedded alone: when the model is not reachable at all (AccessDenied),

@@ -43,8 +43,13 @@ def _score(value: Any) -> str:
 
 
 def _cost(value: Any, not_configured: list[str] | None = None) -> str:
+    """The measured cost; "at least" when some part of it is not priced (see report/cost.py)."""
+    amount = float(value or 0)
+    money = f"${_score(amount)}" if amount >= 0.01 or amount == 0 else f"${amount:.6f}"
+    if value is not None and not_configured:
+        return f"at least {money} (not priced: {', '.join(not_configured)})"
     if value is not None:
-        return f"${_score(float(value))}"
+        return money
     if not_configured:
         return f"not estimated (price not configured: {', '.join(not_configured)})"
     return "prices not configured"

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from preprocess import dataset
+from preprocess.costing import quote_run
 from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve
 from preprocess.issues import IssueLog
 from preprocess.raw_data import QAPair, RawFile, read_raw_file
@@ -24,6 +25,7 @@ from shared.models import (
     SkippedRun,
 )
 from shared.naming import resource_names, run_id_from_execution_name
+from shared.quote import enforce_budget
 from shared.settings import Settings
 
 DEFAULT_SYSTEM_PROMPT = (
@@ -33,6 +35,8 @@ DEFAULT_SYSTEM_PROMPT = (
 MANIFEST_VERSION = 1
 CLAIMS_PREFIX = "runs/_claims/"
 THROUGHPUT_POLL_SECONDS = 60
+MODEL_UNITS = 1
+"""Model units of the no-commitment PT (a custom model may have one without a commitment term)."""
 """Default wait between throughput status checks (never longer than the training poll)."""
 
 
@@ -271,6 +275,30 @@ def _write_run(
     batch_size = request.evaluation.batchSize
     batches = list(range((len(evaluation) + batch_size - 1) // batch_size))
     training_tokens = sum(dataset.record_tokens(system_prompt, pair) for pair in split.training)
+    request_eval = request.evaluation
+    run_evaluation = Evaluation(
+        judgeModelId=request_eval.judgeModelId or settings.default_judge_model_id,
+        baseModelInferenceId=request_eval.baseModelInferenceId or on_demand_model_id(config_used["baseModelId"]),
+        hosting=family.resolve_hosting(request_eval.hosting),
+        keepDeployment=request_eval.keepDeployment,
+        concurrency=request_eval.concurrency,
+        maxTokens=request_eval.maxTokens,
+        temperature=request_eval.temperature,
+        topP=request_eval.topP,
+        semanticSimilarity=request_eval.semanticSimilarity,
+        embeddingModelId=request_eval.embeddingModelId,
+    )
+    quote = quote_run(
+        request,
+        settings,
+        config_used["baseModelId"],
+        run_evaluation,
+        hyperparameters,
+        split.training,
+        evaluation,
+        system_prompt,
+        MODEL_UNITS,
+    )
     manifest = {
         "manifestVersion": MANIFEST_VERSION,
         "runId": run_id,
@@ -291,9 +319,10 @@ def _write_run(
         },
         "warnings": [issue.text() for issue in log.warnings],
         "warningCount": log.warning_count,
+        "costQuote": quote.model_dump(),
     }
     manifest_uri = s3io.put_json(s3, bucket, f"{prefix}manifest.json", manifest)
-    request_eval = request.evaluation
+    enforce_budget(quote, request.dryRun)  # before anything is paid; the manifest keeps the quote
     poll = (
         request.pollIntervalSeconds
         if request.pollIntervalSeconds is not None
@@ -312,18 +341,7 @@ def _write_run(
         family=family.key,
         systemPrompt=system_prompt,
         hyperParameters=hyperparameters,
-        evaluation=Evaluation(
-            judgeModelId=request_eval.judgeModelId or settings.default_judge_model_id,
-            baseModelInferenceId=request_eval.baseModelInferenceId or on_demand_model_id(config_used["baseModelId"]),
-            hosting=family.resolve_hosting(request_eval.hosting),
-            keepDeployment=request_eval.keepDeployment,
-            concurrency=request_eval.concurrency,
-            maxTokens=request_eval.maxTokens,
-            temperature=request_eval.temperature,
-            topP=request_eval.topP,
-            semanticSimilarity=request_eval.semanticSimilarity,
-            embeddingModelId=request_eval.embeddingModelId,
-        ),
+        evaluation=run_evaluation,
         pollIntervalSeconds=poll,
         throughputPollIntervalSeconds=(
             request.throughputPollIntervalSeconds
@@ -334,7 +352,9 @@ def _write_run(
         dryRun=request.dryRun,
         allowLegacyModel=request.allowLegacyModel,
         allowUnverifiedQuota=request.allowUnverifiedQuota,
-        maxCostUsd=request.maxCostUsd,
+        maxCostUsd=quote.budget.maxCostUsd,
+        costQuote=quote,
+        modelUnits=MODEL_UNITS,
         names=resource_names(run_id),
         data=PreparedData(
             prefix=prefix,

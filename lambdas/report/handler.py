@@ -11,7 +11,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from report.logic import ReportStep, build_report
 from shared.aws import client
 from shared.observability import logger, metrics, tracer
-from shared.settings import settings
 
 
 @logger.inject_lambda_context
@@ -20,7 +19,7 @@ from shared.settings import settings
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse(event=event, model=ReportStep)
     logger.set_correlation_id(step.state.run.runId)
-    report = build_report(step, settings(), client("s3"))
+    report = build_report(step, client("s3"))
     logger.info("report written", extra={"reportUri": report["reportUri"], "complete": report["complete"]})
     for name, key in (("BaseMeanScore", "baseMeanScore"), ("FineTunedMeanScore", "fineTunedMeanScore")):
         if report.get(key) is not None:

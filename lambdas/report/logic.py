@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from report import metrics, render
+from report.cost import cost_section
 from shared import s3 as s3io
 from shared.answers import TARGETS, judgements_key, load_answers
 from shared.aws import error_code
 from shared.clock import iso, parse
 from shared.errors import ReportWriteFailed
 from shared.models import JobState, RunContext, StepError, ThroughputDeletion, ThroughputState
-from shared.settings import Settings
 from shared.step_errors import error_text
 
-RESULTS_VERSION = 2
+RESULTS_VERSION = 3
 """Bumped when a field changes meaning or moves; docs/results-schema.md lists the changes."""
 
 
@@ -196,7 +195,7 @@ def _warnings(run: RunContext, rows: list[dict[str, Any]], curves: metrics.LossC
     return warnings
 
 
-def build_report(step: ReportStep, settings: Settings, s3: Any) -> dict[str, Any]:
+def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
     state, run = step.state, step.state.run
     questions = s3io.get_json(s3, run.bucket, f"{run.data.prefix}eval.json")
     answers = load_answers(s3, run.bucket, run.runId)
@@ -220,7 +219,15 @@ def build_report(step: ReportStep, settings: Settings, s3: Any) -> dict[str, Any
         epochs_asked and training["trainingEpochs"] and training["trainingEpochs"] < epochs_asked
     )
     throughput = _throughput(run, state)
-    cost = estimate_cost(settings, run, throughput["heldMinutes"], state.throughput is not None)
+    cost = cost_section(
+        run.costQuote,
+        run.evaluation.hosting,
+        answers,
+        judgements,
+        throughput["heldMinutes"],
+        state.throughput is not None,
+        run.modelUnits,
+    )
     base, tuned = _summary(rows, "base"), _summary(rows, "fine-tuned")
     summary = {"base": base, "fine-tuned": tuned, "comparison": _comparison(rows, base, tuned)}
     evaluation = run.evaluation
@@ -303,7 +310,8 @@ def build_report(step: ReportStep, settings: Settings, s3: Any) -> dict[str, Any
         "customModelArn": state.job.customModelArn,
         "throughputHeldMinutes": throughput["heldMinutes"],
         "estimatedCostUsd": cost["totalUsd"],
-        "costNotConfigured": cost["notConfigured"],
+        "costStatus": cost["status"],
+        "costNotConfigured": cost["missingPrices"],
         "problems": problems,
         "warnings": warnings,
     }
@@ -324,62 +332,4 @@ def _throughput(run: RunContext, state: ReportState) -> dict[str, Any]:
         "deletedAt": deleted,
         "heldMinutes": _minutes(requested, deleted),
         "deleted": state.throughputDeletion is not None,
-    }
-
-
-TRAINING_FORMULA = "estimated training tokens x epochs / 1000 x TRAINING_PRICE_PER_1K_TOKENS_USD"
-THROUGHPUT_FORMULA = "minutes held / 60 x model units x PT_HOURLY_PRICE_USD"
-
-
-def estimate_cost(
-    settings: Settings, run: RunContext, held_minutes: float | None, throughput_bought: bool
-) -> dict[str, Any]:
-    """Training tokens x price per 1,000 tokens plus PT time held x hourly price per model unit.
-
-    Prices come from the stack configuration (environment variables set by the stack). A price
-    that is not configured leaves its part, and the total, as null: a total without the PT
-    part would understate the bill by far the largest item."""
-    epochs = int(run.hyperParameters.get("epochCount", "1") or 1)
-    tokens = run.data.estimatedTrainingTokens * epochs
-    training_price, hourly_price = settings.training_price_per_1k_tokens_usd, settings.pt_hourly_price_usd
-    not_configured = [
-        name
-        for name, price in (
-            ("TRAINING_PRICE_PER_1K_TOKENS_USD", training_price),
-            ("PT_HOURLY_PRICE_USD", hourly_price),
-        )
-        if price is None
-    ]
-    training = round(tokens / 1000 * training_price, 2) if training_price is not None else None
-    hours = (held_minutes or 0) / 60 if throughput_bought else 0.0
-    throughput_known = held_minutes is not None or not throughput_bought
-    throughput = (
-        round(hours * run.modelUnits * hourly_price, 2) if hourly_price is not None and throughput_known else None
-    )
-    started_hours = math.ceil(hours) if hours else 0
-    return {
-        "trainingTokensEstimated": tokens,
-        "epochs": epochs,
-        "trainingUsd": training,
-        "throughputHours": round(hours, 4) if throughput_known else None,
-        "throughputUsd": throughput,
-        "throughputUsdIfBilledPerStartedHour": (
-            round(started_hours * run.modelUnits * hourly_price, 2)
-            if hourly_price is not None and throughput_known
-            else None
-        ),
-        "totalUsd": round(training + throughput, 2) if training is not None and throughput is not None else None,
-        "prices": {
-            "trainingPer1kTokensUsd": training_price,
-            "throughputPerModelUnitHourUsd": hourly_price,
-        },
-        "notConfigured": not_configured,
-        "formula": {"training": TRAINING_FORMULA, "throughput": THROUGHPUT_FORMULA},
-        "note": (
-            "Estimate from the configured prices. Training tokens are estimated by PreprocessDataset and "
-            "multiplied by the epochs asked for (an upper bound when early stopping ends training sooner). "
-            "PT time runs from the create request to the confirmed deletion, pro rata; if AWS bills every "
-            "started hour, the PT part is throughputUsdIfBilledPerStartedHour. Monthly storage of the "
-            "custom model and on-demand calls (base model, judge, embeddings) are not included."
-        ),
     }

@@ -78,14 +78,7 @@ def headline(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         )
     else:
         similarity = ("off", "", "evaluation.semanticSimilarity is false")
-    if cost["totalUsd"] is not None:
-        money = (
-            _money(cost["totalUsd"]),
-            "",
-            f"training {_money(cost['trainingUsd'])} · PT {_money(cost['throughputUsd'])}",
-        )
-    else:
-        money = ("not estimated", "", "price not configured: " + ", ".join(cost["notConfigured"]))
+    money = cost_headline(cost)
     if tuned["meanScore"] is None and base["meanScore"] is None:
         score = (DASH, "", "no scores were recorded (see Missing numbers)")
     else:
@@ -105,7 +98,7 @@ def headline(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ("Mean score, fine-tuned", *score),
         ("Win rate, fine-tuned", _pct(comparison["winRate"]), "", wins),
         ("Similarity, fine-tuned", *similarity),
-        ("Estimated cost", *money),
+        ("Cost", *money),
         (
             "PT held",
             f"{_num(throughput['heldMinutes'])} min",
@@ -234,47 +227,66 @@ def epoch_rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
+def _usd(value: float | None) -> str:
+    """Money in the cost section: cents from a cent up, six decimals below (token costs are small)."""
+    if value is None:
+        return "not priced"
+    return _money(value) if value >= 0.01 or value == 0 else f"${value:.6f}"
+
+
+def cost_headline(cost: dict[str, Any]) -> tuple[str, str, str]:
+    """(value, comparison, detail) of the headline card: the measured cost, next to the quote."""
+    estimate = cost.get("estimate") or {}
+    quoted = f"quoted {_usd(estimate.get('totalUsd'))} ({estimate.get('status')})" if estimate else "no quote"
+    if cost["totalUsd"] is None:
+        return ("not priced", "", "missing prices: " + ", ".join(cost["missingPrices"]))
+    prefix = "" if cost["status"] == "complete" else "at least "
+    return (prefix + _usd(cost["totalUsd"]), quoted, "measured usage x the quote's prices")
+
+
 def cost_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
-    cost, throughput = results["cost"], results["provisionedThroughput"]
-    prices = cost["prices"]
-    training_price = prices["trainingPer1kTokensUsd"]
-    hourly_price = prices["throughputPerModelUnitHourUsd"]
-    return [
-        (
-            "Training",
-            f"{cost['trainingTokensEstimated']:,} tokens ({cost['epochs']} epoch(s)) / 1000 {TIMES} "
-            + (
-                f"${training_price} = {_money(cost['trainingUsd'])}" if training_price is not None else "not configured"
-            ),
-        ),
-        (
-            "Provisioned throughput",
-            f"{_num(throughput['heldMinutes'])} min / 60 {TIMES} {throughput['modelUnits']} MU {TIMES} "
-            + (f"${hourly_price}/h = {_money(cost['throughputUsd'])}" if hourly_price is not None else "not configured")
-            + (
-                f" (billed per started hour: {_money(cost['throughputUsdIfBilledPerStartedHour'])})"
-                if cost["throughputUsdIfBilledPerStartedHour"] is not None
-                else ""
-            ),
-        ),
-        ("Total", _money(cost["totalUsd"]) if cost["totalUsd"] is not None else "not estimated"),
-        (
-            "PT time measured",
-            f"{when(throughput['requestedAt'])} (create request) → {when(throughput['deletedAt'])} "
-            "(deletion confirmed)",
-        ),
-        (
-            "Not configured",
+    """The cost section, self-contained: each part as quoted before the run and as measured after it."""
+    cost = results["cost"]
+    estimate = cost.get("estimate") or {}
+    quoted = {part["name"]: part for part in estimate.get("parts", [])}
+    rows: list[tuple[str, str]] = []
+    for part in cost["measured"]:
+        before = quoted.get(part["name"])
+        text = f"measured {_usd(part['usd'])} ({part['formula']})"
+        if before is not None:
+            text += f"; quoted {_usd(before['usd'])}"
+        rows.append((part["label"], text))
+    status = cost["status"] if cost["totalUsd"] is not None else "not priced"
+    rows.append(("Total, measured", f"{_usd(cost['totalUsd'])} ({status})"))
+    if estimate:
+        rows.append(
             (
-                ", ".join(cost["notConfigured"])
-                + ": set the price in the stack configuration (cdk.json context ptHourlyPriceUsd / "
-                "trainingPricePer1kTokensUsd); until then that part and the total are not estimated"
+                "Total, quoted before the run",
+                f"{_usd(estimate['totalUsd'])} ({estimate['status']}); budget: {estimate['budget']['message']}",
             )
-            if cost["notConfigured"]
-            else "all prices configured",
-        ),
-        ("Note", cost["note"]),
-    ]
+        )
+    if cost["missingPrices"]:
+        rows.append(
+            (
+                "Not priced",
+                ", ".join(cost["missingPrices"])
+                + ": no figure in the dated price table (or only a third-party one); give it in the execution "
+                "input's `prices` or the stack's `priceOverrides`. Until then the totals are lower bounds.",
+            )
+        )
+    by_source: dict[str, list[str]] = {}
+    for part in estimate.get("parts", []):
+        for price in part["prices"]:
+            if price["usd"] is not None and price["source"]:
+                where = price["source"] if price["source"] == "override" else f"{price['source']}, read {price['read']}"
+                names = by_source.setdefault(where, [])
+                if price["name"] not in names:
+                    names.append(price["name"])
+    for where, names in by_source.items():
+        rows.append(("Price source", f"{', '.join(names)}: {where}"))
+    rows.extend(("Assumption", text) for text in estimate.get("assumptions", []))
+    rows.append(("Note", cost["note"]))
+    return rows
 
 
 def configuration_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
@@ -420,7 +432,11 @@ def markdown(results: dict[str, Any]) -> str:
         details = [(label, *(cell(row[t]) for t in TARGETS)) for label, cell in QUESTION_DETAILS]
         lines += _md_table(["", "Base", "Fine-tuned"], details)
 
-    lines += ["## Cost estimate", ""] + [f"- {label}: {_md(value)}" for label, value in cost_rows(results)] + [""]
+    lines += (
+        ["## Cost: quoted and measured", ""]
+        + [f"- {_md(label)}: {_md(value)}" for label, value in cost_rows(results)]
+        + [""]
+    )
     lines += ["## Configuration", ""]
     lines += _md_table(["Setting", "Value"], configuration_rows(results))
     lines += [
@@ -879,7 +895,7 @@ def html(results: dict[str, Any]) -> str:
         f"<th>Fine-tuned model</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
-    body.append("<h2>Cost estimate</h2>")
+    body.append("<h2>Cost: quoted and measured</h2>")
     body.append(_kv_table(cost_rows(results)))
     body.append("<h2>Configuration</h2>")
     body.append(_kv_table(configuration_rows(results)))

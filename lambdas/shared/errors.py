@@ -78,3 +78,7 @@ class CustomizationJobRejected(PipelineError):
 
 class ReportWriteFailed(PipelineError):
     """The report could not be written; the answers and verdicts are kept."""
+
+
+class BudgetExceeded(PipelineError):
+    """The run's cost estimate exceeds its budget (maxCostUsd), or cannot be checked against it."""

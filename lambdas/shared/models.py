@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from shared.prices import PriceOverrides
+from shared.quote import CostQuote
 from shared.s3 import S3Uri
 
 TITAN_EMBED_TEXT_V2 = "amazon.titan-embed-text-v2:0"
@@ -98,6 +100,7 @@ class ExecutionInput(Strict):
     allowLegacyModel: bool = False
     allowUnverifiedQuota: bool = False
     maxCostUsd: float | None = Field(default=None, ge=0, description="Refuse the run when its estimate exceeds this")
+    prices: PriceOverrides | None = Field(default=None, description="Prices (USD) replacing the price table's")
 
     @field_validator("trainingDataUri", "validationDataUri", "evalDataUri")
     @classmethod
@@ -179,6 +182,8 @@ class RunContext(Strict):
     allowLegacyModel: bool = False
     allowUnverifiedQuota: bool = False
     maxCostUsd: float | None = None
+    costQuote: CostQuote | None = None
+    """The cost quote PreprocessDataset computed before anything was paid (shared/quote.py)."""
     names: ResourceNames
     data: PreparedData
     simulated: bool = False

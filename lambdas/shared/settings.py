@@ -12,6 +12,7 @@ from functools import lru_cache
 from pydantic import BaseModel, Field, ValidationError
 
 from shared.errors import InconsistentRunState
+from shared.prices import PriceOverrides
 
 DEFAULT_BASE_MODEL_ID = "amazon.nova-micro-v1:0:128k"
 DEFAULT_JUDGE_MODEL_ID = "us.amazon.nova-pro-v1:0"
@@ -26,7 +27,21 @@ class Settings(BaseModel):
     default_poll_interval_seconds: int = Field(default=300, ge=0, le=3600)
     pt_hourly_price_usd: float | None = Field(default=None, ge=0)
     training_price_per_1k_tokens_usd: float | None = Field(default=None, ge=0)
+    price_overrides: PriceOverrides = Field(default_factory=PriceOverrides)
+    """Stack-wide price overrides (context `priceOverrides`, JSON in PRICE_OVERRIDES_JSON)."""
+    max_cost_usd: float | None = Field(default=None, ge=0)
+    """Stack-wide default budget (context `maxCostUsd`); the execution input's `maxCostUsd` replaces it."""
+    region: str | None = None
+    """Set by Lambda itself (AWS_REGION)."""
     simulated: bool = False
+
+    def stack_prices(self) -> PriceOverrides:
+        """`priceOverrides` with the older single-price keys (ptHourlyPriceUsd, trainingPricePer1kTokensUsd)."""
+        legacy = PriceOverrides(
+            ptPerModelUnitHourUsd=self.pt_hourly_price_usd,
+            trainingPer1kTokensUsd=self.training_price_per_1k_tokens_usd,
+        )
+        return self.price_overrides.merged_over(legacy)
 
     def require_role(self) -> str:
         if not self.bedrock_role_arn:
@@ -43,14 +58,19 @@ _ENV = {
     "default_poll_interval_seconds": "DEFAULT_POLL_INTERVAL_SECONDS",
     "pt_hourly_price_usd": "PT_HOURLY_PRICE_USD",
     "training_price_per_1k_tokens_usd": "TRAINING_PRICE_PER_1K_TOKENS_USD",
+    "price_overrides": "PRICE_OVERRIDES_JSON",
+    "max_cost_usd": "MAX_COST_USD",
+    "region": "AWS_REGION",
     "simulated": "PIPELINE_SIMULATED",
 }
 
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:
-    values = {field: os.environ[name] for field, name in _ENV.items() if os.environ.get(name)}
+    values: dict[str, object] = {field: os.environ[name] for field, name in _ENV.items() if os.environ.get(name)}
     try:
+        if "price_overrides" in values:
+            values["price_overrides"] = PriceOverrides.model_validate_json(str(values["price_overrides"]))
         return Settings.model_validate(values)
     except ValidationError as error:
         raise InconsistentRunState(f"invalid function configuration: {error}") from error

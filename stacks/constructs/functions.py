@@ -9,6 +9,7 @@ log group; no function gets the AWSLambdaBasicExecutionRole managed policy.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from aws_cdk import Duration, Stack
@@ -86,16 +87,20 @@ class PipelineFunctions(Construct):
             statemachine.DEFAULT_JUDGE_MODEL_ID: config.judge_model_id,
             statemachine.DEFAULT_POLL_INTERVAL_SECONDS: str(config.poll_interval_seconds),
         }
-        # Prices are optional: left out when not configured (the report then has no estimate).
+        # Price overrides and the budget are optional: left out when not configured (the price table
+        # in lambdas/shared/prices.py is then used, and no budget is enforced).
         if config.pt_hourly_price_usd is not None:
             values[statemachine.PT_HOURLY_PRICE_USD] = str(config.pt_hourly_price_usd)
         if config.training_price_per_1k_tokens_usd is not None:
             values[statemachine.TRAINING_PRICE_PER_1K_TOKENS_USD] = str(config.training_price_per_1k_tokens_usd)
+        if config.price_overrides:
+            values[statemachine.PRICE_OVERRIDES] = json.dumps(config.price_overrides, sort_keys=True)
+        if config.max_cost_usd is not None:
+            values[statemachine.MAX_COST_USD] = str(config.max_cost_usd)
         return values
 
     def _environment(self, entry: statemachine.TaskFunction) -> dict[str, str]:
-        optional = {statemachine.PT_HOURLY_PRICE_USD, statemachine.TRAINING_PRICE_PER_1K_TOKENS_USD}
-        unknown = set(entry.environment) - self._settings.keys() - optional
+        unknown = set(entry.environment) - self._settings.keys() - statemachine.OPTIONAL_SETTINGS
         if unknown:
             raise ValueError(f"{entry.name}: no value for runtime settings {sorted(unknown)}")
         return {

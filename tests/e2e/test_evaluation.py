@@ -46,7 +46,10 @@ def test_a_complete_runs_results_match_the_schema(run_pipeline: RunPipeline) -> 
     summary = results["summary"]
     assert summary["fine-tuned"]["meanSimilarity"] > summary["base"]["meanSimilarity"]
     assert summary["comparison"]["winRate"] is not None and summary["comparison"]["outputTokensReductionPct"] > 0
-    assert results["cost"]["totalUsd"] is not None and results["cost"]["notConfigured"] == []
+    # The demo prices from the real table: Nova Micro's training/storage/hosting prices are not in it.
+    cost = results["cost"]
+    assert cost["status"] == "lower bound" and cost["totalUsd"] > 0
+    assert cost["estimate"]["status"] == "lower bound" and "trainingPer1kTokensUsd" in cost["missingPrices"]
     # 8 questions: 8 references + 16 distinct answers, each embedded once
     assert len(run.pipeline.bedrock.operations("InvokeModel")) == 24
 

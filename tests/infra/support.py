@@ -26,6 +26,8 @@ CONFIGURED = {
     "notificationEmail": "ml-team@example.com",
     "ptHourlyPriceUsd": "20.5",
     "trainingPricePer1kTokensUsd": 0.008,
+    "priceOverrides": '{"storagePerModelMonthUsd": 1.95, "customInputPer1kTokensUsd": "0.000035"}',
+    "maxCostUsd": "25",
     "executionTimeoutHours": "5",
     "pollIntervalSeconds": 60,
     "logRetentionDays": 7,

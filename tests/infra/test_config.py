@@ -26,6 +26,8 @@ def test_defaults_when_context_is_empty() -> None:
     assert config.execution_timeout_seconds == 72 * 3600
     assert config.pt_hourly_price_usd is None
     assert config.training_price_per_1k_tokens_usd is None
+    assert config.price_overrides == {}
+    assert config.max_cost_usd is None
     assert config.log_retention == logs.RetentionDays.ONE_MONTH
     assert config.removal_policy == cdk.RemovalPolicy.RETAIN
     assert config.powertools_layer_version == POWERTOOLS_VERSION
@@ -49,6 +51,8 @@ def test_values_given_with_dash_c_are_strings_and_are_parsed() -> None:
     assert config.notification_email == "ml-team@example.com"
     assert config.pt_hourly_price_usd == 20.5
     assert config.training_price_per_1k_tokens_usd == 0.008
+    assert config.price_overrides == {"storagePerModelMonthUsd": 1.95, "customInputPer1kTokensUsd": 0.000035}
+    assert config.max_cost_usd == 25.0
     assert config.execution_timeout_seconds == 5 * 3600
     assert config.poll_interval_seconds == 60
     assert config.log_retention == logs.RetentionDays.ONE_WEEK
@@ -77,6 +81,12 @@ def test_a_zero_or_empty_price_means_not_configured(price: Any) -> None:
         ("ptHourlyPriceUsd", "-1", "ptHourlyPriceUsd: expected a price in USD"),
         ("ptHourlyPriceUsd", "twenty", "ptHourlyPriceUsd: expected a price in USD"),
         ("trainingPricePer1kTokensUsd", "nan", "trainingPricePer1kTokensUsd: expected a price in USD"),
+        ("maxCostUsd", "-5", "maxCostUsd: expected a price in USD"),
+        ("priceOverrides", "{not json", "priceOverrides: expected a JSON object"),
+        ("priceOverrides", [1.0], "priceOverrides: expected a JSON object"),
+        ("priceOverrides", {"ptHourly": 20}, "priceOverrides: unknown price 'ptHourly'"),
+        ("priceOverrides", {"ptPerModelUnitHourUsd": -1}, "ptPerModelUnitHourUsd: expected a price in USD"),
+        ("priceOverrides", {"ptPerModelUnitHourUsd": True}, "ptPerModelUnitHourUsd: expected a price in USD"),
         ("notificationEmail", "not-an-address", "notificationEmail: expected an e-mail address"),
         ("baseModelId", "", "baseModelId: expected a Bedrock model id"),
         ("judgeModelId", "model id with spaces", "judgeModelId: expected a Bedrock model id"),
@@ -137,3 +147,28 @@ def test_powertools_ssm_parameter_path() -> None:
         powertools_parameter_name(POWERTOOLS_VERSION)
         == f"/aws/service/powertools/python/arm64/python3.14/{POWERTOOLS_VERSION}"
     )
+
+
+def test_price_override_names_are_the_lambdas_own() -> None:
+    from shared.prices import PRICE_OVERRIDE_KEYS as LAMBDA_KEYS
+    from stacks.config import PRICE_OVERRIDE_KEYS
+
+    assert PRICE_OVERRIDE_KEYS == LAMBDA_KEYS
+
+
+@pytest.mark.parametrize("budget", [0, "0", "", None])
+def test_a_zero_or_empty_stack_budget_means_no_budget(budget: Any) -> None:
+    assert PipelineConfig.from_mapping({"maxCostUsd": budget}).max_cost_usd is None
+
+
+def test_a_zero_override_is_a_real_price_of_zero() -> None:
+    config = PipelineConfig.from_mapping({"priceOverrides": {"embeddingPer1kTokensUsd": 0}})
+
+    assert config.price_overrides == {"embeddingPer1kTokensUsd": 0.0}
+
+
+def test_an_older_price_key_and_its_override_may_not_both_be_given() -> None:
+    with pytest.raises(ConfigError) as error:
+        PipelineConfig.from_mapping({"ptHourlyPriceUsd": 20.5, "priceOverrides": {"ptPerModelUnitHourUsd": 21}})
+
+    assert "ptHourlyPriceUsd and priceOverrides.ptPerModelUnitHourUsd set the same price" in str(error.value)

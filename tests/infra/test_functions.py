@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -39,6 +40,10 @@ def _expected_environment(synthesized: Synthesized, entry: statemachine.TaskFunc
         values[statemachine.PT_HOURLY_PRICE_USD] = str(config.pt_hourly_price_usd)
     if config.training_price_per_1k_tokens_usd is not None:
         values[statemachine.TRAINING_PRICE_PER_1K_TOKENS_USD] = str(config.training_price_per_1k_tokens_usd)
+    if config.price_overrides:
+        values[statemachine.PRICE_OVERRIDES] = json.dumps(config.price_overrides, sort_keys=True)
+    if config.max_cost_usd is not None:
+        values[statemachine.MAX_COST_USD] = str(config.max_cost_usd)
     return {**POWERTOOLS, **{name: values[name] for name in entry.environment if name in values}}
 
 
@@ -96,11 +101,11 @@ def test_environment_has_exactly_the_settings_the_function_needs(
     assert _function(default, entry.name)["Environment"]["Variables"] == _expected_environment(default, entry)
 
 
-def test_prices_are_left_out_when_not_configured(default: Synthesized) -> None:
-    variables = _function(default, "BuildReport")["Environment"]["Variables"]
+def test_prices_and_budget_are_left_out_when_not_configured(default: Synthesized) -> None:
+    variables = _function(default, "PreprocessDataset")["Environment"]["Variables"]
 
-    assert statemachine.PT_HOURLY_PRICE_USD not in variables
-    assert statemachine.TRAINING_PRICE_PER_1K_TOKENS_USD not in variables
+    for name in statemachine.OPTIONAL_SETTINGS:
+        assert name not in variables, name
 
 
 @pytest.mark.parametrize("entry", ALL_ENTRIES, ids=lambda entry: entry.name)
@@ -112,8 +117,15 @@ def test_configured_prices_and_models_as_strings(configured: Synthesized) -> Non
     report = _function(configured, "BuildReport")["Environment"]["Variables"]
     preprocess = _function(configured, "PreprocessDataset")["Environment"]["Variables"]
 
-    assert report[statemachine.PT_HOURLY_PRICE_USD] == "20.5"
-    assert report[statemachine.TRAINING_PRICE_PER_1K_TOKENS_USD] == "0.008"
+    # The quote and the budget are PreprocessDataset's (before anything is paid); the report reads the quote.
+    assert preprocess[statemachine.PT_HOURLY_PRICE_USD] == "20.5"
+    assert preprocess[statemachine.TRAINING_PRICE_PER_1K_TOKENS_USD] == "0.008"
+    assert json.loads(preprocess[statemachine.PRICE_OVERRIDES]) == {
+        "customInputPer1kTokensUsd": 0.000035,
+        "storagePerModelMonthUsd": 1.95,
+    }
+    assert preprocess[statemachine.MAX_COST_USD] == "25.0"
+    assert not statemachine.OPTIONAL_SETTINGS & report.keys()
     assert preprocess[statemachine.DEFAULT_BASE_MODEL_ID] == "anthropic.claude-3-haiku-20240307-v1:0:200k"
     assert preprocess[statemachine.DEFAULT_JUDGE_MODEL_ID] == "us.anthropic.claude-3-5-sonnet-20240620-v1:0"
     assert preprocess[statemachine.DEFAULT_POLL_INTERVAL_SECONDS] == "60"

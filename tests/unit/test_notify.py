@@ -141,3 +141,16 @@ def test_finished_message_says_when_similarity_is_off_or_missing() -> None:
     assert "Semantic similarity: turned off for this run." in finished_message(base | {"similarityEnabled": False})[1]
     missing = base | {"similarityEnabled": True, "fineTunedMeanSimilarity": None, "baseMeanSimilarity": None}
     assert "Semantic similarity: not computed (see the warnings in the report)." in finished_message(missing)[1]
+
+
+def test_a_cost_with_parts_not_priced_is_a_lower_bound() -> None:
+    report = {
+        "runId": "run-1",
+        "complete": True,
+        "reportUri": "s3://b/r/",
+        "questions": 1,
+        "estimatedCostUsd": 0.002895,
+        "costNotConfigured": ["trainingPer1kTokensUsd", "ptPerModelUnitHourUsd"],
+    }
+    _, body = finished_message(report)
+    assert "Estimated cost: at least $0.002895 (not priced: trainingPer1kTokensUsd, ptPerModelUnitHourUsd)." in body

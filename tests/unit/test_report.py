@@ -15,7 +15,8 @@ from localrun.simulated_bedrock import SimulatedBedrock
 from report import render
 from report.logic import RESULTS_VERSION, ReportState, ReportStep, build_report
 from shared.models import JobState, StepError, ThroughputDeletion, ThroughputState
-from shared.settings import Settings
+from shared.prices import PriceOverrides
+from shared.quote import CostQuote, Question, QuoteInput, build_quote
 from tests.unit.factories import make_run
 
 QUESTIONS = [
@@ -29,7 +30,40 @@ ANSWERS = {
 }
 TRAINING_CSV = "step_number,epoch_number,training_loss,perplexity\n0,1,2.0,7.4\n1,1,1.6,5.0\n2,2,1.2,3.3\n3,2,1.0,2.7\n"
 VALIDATION_CSV = "step_number,epoch_number,validation_loss,perplexity\n1,1,1.5,4.5\n3,2,1.3,3.7\n"
-PRICES = Settings(bucket=BUCKET, training_price_per_1k_tokens_usd=0.5, pt_hourly_price_usd=20.0)
+PRICES = PriceOverrides(
+    trainingPer1kTokensUsd=0.5,
+    storagePerModelMonthUsd=2.0,
+    ptPerModelUnitHourUsd=20.0,
+    baseInputPer1kTokensUsd=0.001,
+    baseOutputPer1kTokensUsd=0.002,
+    judgeInputPer1kTokensUsd=0.001,
+    judgeOutputPer1kTokensUsd=0.004,
+    embeddingPer1kTokensUsd=0.0001,
+)
+
+
+def _quote(prices: PriceOverrides) -> CostQuote:
+    return build_quote(
+        QuoteInput(
+            base_model_id="amazon.nova-micro-v1:0:128k",
+            base_inference_id="amazon.nova-micro-v1:0",
+            judge_model_id="us.amazon.nova-pro-v1:0",
+            embedding_model_id="amazon.titan-embed-text-v2:0",
+            region="us-east-1",
+            training_tokens=40,
+            epochs=2,
+            questions=[Question(q["question"], q["reference"]) for q in QUESTIONS],
+            system_prompt="Be brief.",
+            max_tokens=256,
+            concurrency=2,
+            hosting="provisioned",
+            model_units=1,
+            semantic_similarity=True,
+            overrides=prices,
+            max_cost_usd=None,
+            budget_source=None,
+        )
+    )
 
 
 def _put(s3: Any, key: str, body: Any) -> None:
@@ -49,6 +83,8 @@ def _verdict(target: str, index: int, **overrides: Any) -> dict[str, Any]:
         "missingReason": None,
         "similarity": similarity,
         "similarityMissingReason": None,
+        "inputTokens": 500,
+        "outputTokens": 100,
     }
     return {**verdict, **overrides}
 
@@ -70,7 +106,13 @@ def _write_run(s3: Any, verdicts: list[dict[str, Any]] | None = None, csvs: bool
             {
                 "judgeModelId": "us.amazon.nova-pro-v1:0",
                 "inference": {"maxTokens": 1024, "temperature": 0.0, "tool": "record_verdict"},
-                "similarity": {"enabled": True, "modelId": "amazon.titan-embed-text-v2:0", "dimensions": 1024},
+                "similarity": {
+                    "enabled": True,
+                    "modelId": "amazon.titan-embed-text-v2:0",
+                    "dimensions": 1024,
+                    "embeddingCalls": 6,
+                    "inputTokens": 50,
+                },
                 "verdicts": verdicts,
             },
         )
@@ -80,8 +122,8 @@ def _write_run(s3: Any, verdicts: list[dict[str, Any]] | None = None, csvs: bool
         _put(s3, f"{prefix}validation_artifacts/post_fine_tuning_validation/validation_metrics.csv", VALIDATION_CSV)
 
 
-def _step(judge_error: StepError | None = None) -> ReportStep:
-    run = make_run()
+def _step(judge_error: StepError | None = None, prices: PriceOverrides = PRICES) -> ReportStep:
+    run = make_run(costQuote=_quote(prices))
     state = ReportState(
         run=run,
         job=JobState(
@@ -118,7 +160,7 @@ def _files(s3: Any) -> tuple[dict[str, Any], str, str]:
 
 def test_the_numbers_of_a_small_run_match_a_hand_calculation(aws: SimulatedBedrock, s3: Any) -> None:
     _write_run(s3)
-    report = build_report(_step(), PRICES, s3)
+    report = build_report(_step(), s3)
     results, _, _ = _files(s3)
     base, tuned = results["summary"]["base"], results["summary"]["fine-tuned"]
     comparison = results["summary"]["comparison"]
@@ -162,20 +204,32 @@ def test_the_numbers_of_a_small_run_match_a_hand_calculation(aws: SimulatedBedro
     assert training["trainingLossByEpoch"] == [{"epoch": 1, "loss": 1.8}, {"epoch": 2, "loss": 1.1}]
     assert (training["bestEpoch"], training["bestValidationLoss"], training["earlyStopped"]) == (2, 1.3, False)
 
-    # cost: 40 tokens x 2 epochs = 80 -> 0.08 x $0.5 = $0.04; PT 10:00 -> 10:30 = 30 min -> 0.5 h x $20 = $10
+    # cost, measured with the quote's prices (all given): training 40 tokens x 2 epochs = 80 / 1000 x $0.5 = $0.04;
+    # storage $2.0; PT 10:00 -> 10:30 = 30 min -> 1 billed hour x 1 MU x $20 = $20;
+    # base answers 0 input + (40 + 60) output tokens -> 0.1 x $0.002 = $0.0002;
+    # judge 4 verdicts x (500 in, 100 out) -> 2.0 x $0.001 + 0.4 x $0.004 = $0.0036; embeddings 50 -> $0.000005
     assert results["provisionedThroughput"]["heldMinutes"] == 30.0
     cost = results["cost"]
-    assert (cost["trainingTokensEstimated"], cost["trainingUsd"], cost["throughputUsd"]) == (80, 0.04, 10.0)
-    assert (cost["totalUsd"], cost["throughputUsdIfBilledPerStartedHour"], cost["notConfigured"]) == (10.04, 20.0, [])
+    measured = {part["name"]: part["usd"] for part in cost["measured"]}
+    assert measured == {
+        "training": 0.04,
+        "storage": 2.0,
+        "hosting": 20.0,
+        "baseAnswers": 0.0002,
+        "judge": 0.0036,
+        "embeddings": 0.000005,
+    }
+    assert (cost["status"], cost["totalUsd"], cost["missingPrices"]) == ("complete", 22.043805, [])
+    assert cost["estimate"]["status"] == "complete" and cost["estimate"]["hosting"] == "provisioned"
 
-    assert report["complete"] is True and report["estimatedCostUsd"] == 10.04
+    assert report["complete"] is True and report["estimatedCostUsd"] == 22.043805
     assert report["comparison"]["winRate"] == 0.5 and report["fineTunedMeanSimilarity"] == 0.7
     assert report["outputTokensReductionPct"] == 80.0 and report["warnings"] == []
 
 
 def test_the_configuration_and_the_judge_settings_are_recorded(aws: SimulatedBedrock, s3: Any) -> None:
     _write_run(s3)
-    build_report(_step(), PRICES, s3)
+    build_report(_step(), s3)
     results, _, _ = _files(s3)
     assert results["judge"] == {
         "modelId": "us.amazon.nova-pro-v1:0",
@@ -189,12 +243,12 @@ def test_the_configuration_and_the_judge_settings_are_recorded(aws: SimulatedBed
 
 def test_the_rendered_report_has_headline_charts_and_one_row_per_question(aws: SimulatedBedrock, s3: Any) -> None:
     _write_run(s3)
-    build_report(_step(), PRICES, s3)
+    build_report(_step(), s3)
     _, markdown, page = _files(s3)
     for chart in ("training-loss", "validation-loss", "score-distribution"):
         assert f'data-chart="{chart}"' in page
     assert page.count("<tr data-question=") == 2
-    assert "50%" in page and "$10.04" in page and "30.00 min" in page  # win rate, cost, PT minutes
+    assert "50%" in page and "$22.04" in page and "30.00 min" in page  # win rate, cost, PT minutes
     assert "80.0% fewer" in page and "46.2% shorter" in page
     assert "| Mean score (1\u201310) | 3.00 | 6.50 | +3.50 |" in markdown
     assert "| Win rate, fine-tuned | 50% | 1 wins · 1 ties · 0 losses of 2 |" in markdown
@@ -214,7 +268,7 @@ def test_a_failed_judge_still_writes_a_report_saying_which_numbers_are_missing_a
     _write_run(s3, verdicts)
     cause = "the judge model us.amazon.nova-pro-v1:0 returned no usable verdict: " + reason
     error = StepError(Error="JudgeFailed", Cause=json.dumps({"errorMessage": cause, "errorType": "JudgeFailed"}))
-    report = build_report(_step(error), PRICES, s3)
+    report = build_report(_step(error), s3)
     results, markdown, page = _files(s3)
 
     assert report["complete"] is False and report["incompleteError"] == "JudgeFailed"
@@ -235,7 +289,7 @@ def test_a_failed_judge_still_writes_a_report_saying_which_numbers_are_missing_a
 def test_a_judge_that_wrote_nothing_still_gives_a_report(aws: SimulatedBedrock, s3: Any) -> None:
     _write_run(s3, verdicts=[])
     error = StepError(Error="States.Timeout", Cause="Task timed out after 900.00 seconds")
-    report = build_report(_step(error), PRICES, s3)
+    report = build_report(_step(error), s3)
     results, _, _ = _files(s3)
     assert report["incompleteError"] == "JudgeFailed"
     assert "States.Timeout: Task timed out" in results["problems"][0]
@@ -250,7 +304,7 @@ def test_some_missing_scores_are_listed_by_question_with_their_reason(aws: Simul
         "fine-tuned", 1, score=None, correct=None, reasoning=None, missingReason="malformed verdict after 3 attempts"
     )
     _write_run(s3, verdicts)
-    report = build_report(_step(), PRICES, s3)
+    report = build_report(_step(), s3)
     assert report["incompleteError"] == "EvaluationIncomplete"
     assert report["problems"] == [
         "fine-tuned scores are missing for question(s) [2]: malformed verdict after 3 attempts"
@@ -263,7 +317,7 @@ def test_missing_similarity_is_a_warning_not_an_incomplete_evaluation(aws: Simul
         _verdict(target, i, similarity=None, similarityMissingReason=reason) for target in ANSWERS for i in range(2)
     ]
     _write_run(s3, verdicts)
-    report = build_report(_step(), PRICES, s3)
+    report = build_report(_step(), s3)
     results, markdown, page = _files(s3)
     assert report["complete"] is True and report["fineTunedMeanSimilarity"] is None
     assert results["warnings"] == [f"semantic similarity is missing for 4 of 4 answers: {reason}"]
@@ -271,22 +325,26 @@ def test_missing_similarity_is_a_warning_not_an_incomplete_evaluation(aws: Simul
     assert "not computed (see Warnings)" in page  # the headline card says why it is empty
 
 
-def test_prices_not_configured_leave_the_estimate_empty_and_say_so(aws: SimulatedBedrock, s3: Any) -> None:
+def test_prices_not_in_the_table_make_the_cost_a_lower_bound_and_say_so(aws: SimulatedBedrock, s3: Any) -> None:
     _write_run(s3)
-    report = build_report(_step(), Settings(bucket=BUCKET, training_price_per_1k_tokens_usd=0.5), s3)
+    report = build_report(_step(prices=PriceOverrides()), s3)
     results, markdown, page = _files(s3)
     cost = results["cost"]
-    assert cost["trainingUsd"] == 0.04 and cost["throughputUsd"] is None
-    assert cost["totalUsd"] is None  # a total without the PT part would understate the bill
-    assert cost["notConfigured"] == ["PT_HOURLY_PRICE_USD"] and report["costNotConfigured"] == ["PT_HOURLY_PRICE_USD"]
-    assert "price not configured: PT_HOURLY_PRICE_USD" in markdown and "not estimated" in page
+    # Nova Micro's training, storage and PT prices are not in the table; the on-demand token prices are:
+    # base 100 output tokens x $0.00014 / 1000 = $0.000014; judge (Nova Pro) 2000 x $0.0008 / 1000 + 400 x
+    # $0.0032 / 1000 = $0.00288; embeddings (Titan V2) 50 x $0.00002 / 1000 = $0.000001 -> $0.002895
+    assert cost["status"] == "lower bound" and cost["totalUsd"] == 0.002895
+    assert cost["missingPrices"] == ["trainingPer1kTokensUsd", "storagePerModelMonthUsd", "ptPerModelUnitHourUsd"]
+    assert report["costNotConfigured"] == cost["missingPrices"] and report["estimatedCostUsd"] == 0.002895
+    assert "at least $0.002895" in page and "Not priced: trainingPer1kTokensUsd" in markdown
+    assert "sungminna/GapS" in markdown  # every figure used names its source
     assert results["provisionedThroughput"]["heldMinutes"] == 30.0  # the time is still measured
 
 
 def test_fewer_epochs_than_asked_for_is_early_stopping(aws: SimulatedBedrock, s3: Any) -> None:
     _write_run(s3, csvs=False)
     _put(s3, "runs/run-1/output/job/step_wise_training_metrics.csv", "step_number,epoch_number,training_loss\n0,1,2\n")
-    build_report(_step(), PRICES, s3)
+    build_report(_step(), s3)
     results, _, page = _files(s3)
     assert results["training"]["earlyStopped"] is True and results["training"]["epochsRequested"] == 2
     assert "The job wrote no validation metrics" in page
@@ -322,7 +380,7 @@ class _Tags(HTMLParser):
 
 def _poisoned_results(s3: Any) -> dict[str, Any]:
     _write_run(s3)
-    build_report(_step(), PRICES, s3)
+    build_report(_step(), s3)
     results, _, _ = _files(s3)
     results["warnings"] = ["a warning"]
     results["problems"] = ["a problem"]
@@ -371,7 +429,7 @@ def test_every_text_field_is_escaped_in_markdown(aws: SimulatedBedrock, s3: Any)
 
 def test_the_page_is_self_contained(aws: SimulatedBedrock, s3: Any) -> None:
     _write_run(s3)
-    build_report(_step(), PRICES, s3)
+    build_report(_step(), s3)
     _, _, page = _files(s3)
     parser = _Tags()
     parser.feed(page)
@@ -383,7 +441,7 @@ def test_the_page_is_self_contained(aws: SimulatedBedrock, s3: Any) -> None:
 @pytest.mark.parametrize("simulated", [True, False])
 def test_the_simulated_banner_follows_the_run(aws: SimulatedBedrock, s3: Any, simulated: bool) -> None:
     _write_run(s3)
-    results = dict(build_report(_step(), PRICES, s3))
+    results = dict(build_report(_step(), s3))
     full, _, _ = _files(s3)
     full["simulated"] = simulated
     assert ('class="banner"' in render.html(full)) is simulated

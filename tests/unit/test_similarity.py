@@ -134,6 +134,8 @@ def test_judge_run_stores_similarity_with_each_verdict(aws: SimulatedBedrock, s3
         "dimensions": DIMENSIONS,
         "normalize": True,
         "embeddingCalls": 2,  # the fine-tuned answer is the reference text: embedded once
+        # Titan's inputTextTokenCount, summed (the simulator counts words): "I am not sure." 4 + "Two epochs." 2
+        "inputTokens": 6,
     }
     by_target = {v["target"]: v for v in document["verdicts"]}
     assert by_target["fine-tuned"]["similarity"] == pytest.approx(1.0)  # same text as the reference

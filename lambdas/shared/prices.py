@@ -1,0 +1,243 @@
+"""The dated price table: the one place that knows what Bedrock charges for the models a run uses.
+
+Every figure carries the URL it was read from and the date it was read. AWS's pricing page
+(https://aws.amazon.com/bedrock/pricing/) renders its tables client-side, so the stored copies of
+the page itself hold no numbers; the figures below were read from dated copies of that page that
+others published (each named in its `source`). They are marked `basis="aws-page-copy"` and are used.
+A figure known only from a third party's own bill or an unattributed list is `"third-party-report"`:
+it is shown to the user as a hint but never used in a total. A figure not found is `None` (absent).
+A quote that needs an absent or third-party figure says "lower bound" or "not priced"; it never guesses.
+
+Every figure can be overridden (stack context `priceOverrides` / `ptHourlyPriceUsd` /
+`trainingPricePer1kTokensUsd`, or the execution input's `prices`), see `PriceOverrides`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TABLE_READ = "2026-11-22"
+"""When the figures below were read (the date shown with every figure)."""
+
+Basis = Literal["aws-page-copy", "third-party-report", "override"]
+
+# Sources (dated copies of https://aws.amazon.com/bedrock/pricing/ and AWS user-guide pages).
+AWS_PAGE_KO_COPY = (
+    "https://aws.amazon.com/ko/bedrock/pricing/ as copied in github.com/sungminna/GapS "
+    "crawl/aws_pricing_data_titan.md (commit a5dddfd3; copy undated, page banner of early 2025)"
+)
+AWS_PAGE_2025_07_20_COPY = (
+    "https://aws.amazon.com/bedrock/pricing/ as copied on 2025-07-20 in github.com/convo-lang/convo-lang "
+    "packages/convo-lang-bedrock/bedrock-pricing.md (commit 091db583)"
+)
+PT_PAGE = "https://docs.aws.amazon.com/bedrock/latest/userguide/prov-throughput.html"
+SEED_ARTICLE = "the seed article's own bill (2024), as recorded in the project's Bedrock fact sheet section 11"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One price in USD, with where and when it was read."""
+
+    usd: float
+    source: str
+    read: str = TABLE_READ
+    basis: Basis = "aws-page-copy"
+    note: str = ""
+
+    @property
+    def usable(self) -> bool:
+        """Only figures read from (a copy of) AWS's page, or given by the user, enter a total."""
+        return self.basis != "third-party-report"
+
+
+@dataclass(frozen=True)
+class ModelPrices:
+    """What one model costs. `None`: the figure was not found (the quote then says so)."""
+
+    model: str
+    """Base model ID without the context suffix or inference-profile prefix (`amazon.nova-micro-v1:0`)."""
+    display_name: str
+    regions: tuple[str, ...]
+    """The Regions these figures apply to (where the pipeline uses the model)."""
+    input_per_1k: Figure | None = None
+    """Base model on demand, per 1,000 input tokens (a cross-Region profile is priced in the source
+    Region: "There's no additional charge for using cross-region inference", AWS pricing page)."""
+    output_per_1k: Figure | None = None
+    training_per_1k: Figure | None = None
+    """Customization: per 1,000 training tokens; billed tokens = training tokens x epochs."""
+    storage_per_month: Figure | None = None
+    """Customization: per custom model per month."""
+    pt_per_model_unit_hour: Figure | None = None
+    """No-commitment Provisioned Throughput per model unit and hour (a custom model is priced as its
+    base model, prov-throughput.html)."""
+    custom_input_per_1k: Figure | None = None
+    """On-demand custom model deployment, per 1,000 input tokens (Nova only)."""
+    custom_output_per_1k: Figure | None = None
+
+
+def _page(usd: float, source: str = AWS_PAGE_KO_COPY, note: str = "") -> Figure:
+    return Figure(usd, source, note=note)
+
+
+_NOVA_NOTE = "us-east-1 table of the page; the fine-tuning Region"
+_META_NOTE = "the copy does not name the Region (us-west-2 is where the pipeline fine-tunes Llama)"
+
+PRICE_TABLE: tuple[ModelPrices, ...] = (
+    ModelPrices(
+        "amazon.nova-micro-v1:0",
+        "Amazon Nova Micro",
+        ("us-east-1", "us-west-2"),
+        input_per_1k=_page(0.000035, note=_NOVA_NOTE),
+        output_per_1k=_page(0.00014, note=_NOVA_NOTE),
+    ),
+    ModelPrices(
+        "amazon.nova-lite-v1:0",
+        "Amazon Nova Lite",
+        ("us-east-1", "us-west-2"),
+        input_per_1k=_page(0.00006, note=_NOVA_NOTE),
+        output_per_1k=_page(0.00024, note=_NOVA_NOTE),
+    ),
+    ModelPrices(
+        "amazon.nova-pro-v1:0",
+        "Amazon Nova Pro",
+        ("us-east-1", "us-west-2"),
+        input_per_1k=_page(0.0008, note=_NOVA_NOTE),
+        output_per_1k=_page(0.0032, note=_NOVA_NOTE),
+    ),
+    ModelPrices("amazon.nova-2-lite-v1:0", "Amazon Nova 2 Lite", ("us-east-1",)),
+    ModelPrices(
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        "Claude 3 Haiku",
+        ("us-east-1", "us-west-2"),
+        input_per_1k=_page(0.00025, note="table for US East (N. Virginia) and US West (Oregon)"),
+        output_per_1k=_page(0.00125, note="table for US East (N. Virginia) and US West (Oregon)"),
+        pt_per_model_unit_hour=Figure(
+            132.0,
+            SEED_ARTICLE,
+            basis="third-party-report",
+            note="about $132/h reported by a user, not read on AWS's page; not used in totals",
+        ),
+    ),
+    ModelPrices(
+        "meta.llama3-1-8b-instruct-v1:0",
+        "Meta Llama 3.1 8B Instruct",
+        ("us-west-2",),
+        input_per_1k=_page(0.00022, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        output_per_1k=_page(0.00022, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+    ),
+    ModelPrices(
+        "meta.llama3-1-70b-instruct-v1:0",
+        "Meta Llama 3.1 70B Instruct",
+        ("us-west-2",),
+        input_per_1k=_page(0.00072, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        output_per_1k=_page(0.00072, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+    ),
+    ModelPrices(
+        "meta.llama3-2-1b-instruct-v1:0",
+        "Meta Llama 3.2 1B Instruct",
+        ("us-west-2",),
+        input_per_1k=_page(0.0001, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        output_per_1k=_page(0.0001, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+    ),
+    ModelPrices(
+        "meta.llama3-2-3b-instruct-v1:0",
+        "Meta Llama 3.2 3B Instruct",
+        ("us-west-2",),
+        input_per_1k=_page(0.00015, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        output_per_1k=_page(0.00015, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+    ),
+    ModelPrices(
+        "meta.llama3-2-11b-instruct-v1:0",
+        "Meta Llama 3.2 11B Instruct",
+        ("us-west-2",),
+        input_per_1k=_page(0.00016, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        output_per_1k=_page(0.00016, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+    ),
+    ModelPrices(
+        "meta.llama3-2-90b-instruct-v1:0",
+        "Meta Llama 3.2 90B Instruct",
+        ("us-west-2",),
+        input_per_1k=_page(0.00072, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        output_per_1k=_page(0.00072, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+    ),
+    ModelPrices(
+        "meta.llama3-3-70b-instruct-v1:0",
+        "Meta Llama 3.3 70B Instruct",
+        ("us-west-2",),
+        input_per_1k=_page(0.00072, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        output_per_1k=_page(0.00072, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+    ),
+    ModelPrices(
+        "amazon.titan-embed-text-v2:0",
+        "Amazon Titan Text Embeddings V2",
+        ("us-east-1", "us-west-2"),
+        input_per_1k=_page(0.00002, note="us-east-1 table of the page; embeddings are billed per input token"),
+    ),
+)
+"""Not found on any copy of the page read: training, storage, no-commitment PT and on-demand
+custom-model token prices for Nova Micro/Lite/Pro and Nova 2 Lite, Claude 3 Haiku (customization)
+and Llama 3.x (the copies render those tables empty). They are absent: give them as overrides."""
+
+# ---------------------------------------------------------------- billing rules
+
+PT_BILLING_RULE = (
+    "AWS bills a Provisioned Throughput hourly until it is deleted (prov-throughput.html: \"You're billed "
+    'hourly for a Provisioned Throughput that you purchase"; botocore CreateProvisionedModelThroughput.'
+    'commitmentDuration: "Billing occurs hourly"). Whether a started hour is billed in full is not '
+    "published; the quote assumes it is (rounds up to the next full hour), the conservative reading."
+)
+PT_BILLING_SOURCE = PT_PAGE
+PT_CREATION_MINUTES = 20
+"""Creating a PT took about 20 minutes in the seed project's report (Qiita write-up of the AWS
+Claude 3 Haiku fine-tuning blog, fact sheet section 12). AWS publishes no figure; this is an assumption."""
+
+
+# ---------------------------------------------------------------- overrides
+
+
+class PriceOverrides(BaseModel):
+    """Prices (USD) that replace the table's figures for this run's models. Every field is optional;
+    0 is a price of zero (for example covered by credits), not "unset"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    trainingPer1kTokensUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    storagePerModelMonthUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    ptPerModelUnitHourUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    customInputPer1kTokensUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    customOutputPer1kTokensUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    baseInputPer1kTokensUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    baseOutputPer1kTokensUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    judgeInputPer1kTokensUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    judgeOutputPer1kTokensUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    embeddingPer1kTokensUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+
+    def merged_over(self, lower: PriceOverrides) -> PriceOverrides:
+        """These overrides, with `lower`'s values where this one has none."""
+        mine = self.model_dump(exclude_none=True)
+        return PriceOverrides.model_validate({**lower.model_dump(exclude_none=True), **mine})
+
+
+PRICE_OVERRIDE_KEYS: tuple[str, ...] = tuple(PriceOverrides.model_fields)
+"""The override names: the same in the execution input's `prices` and the stack's `priceOverrides`."""
+
+
+def bare_inference_id(model_id: str) -> str:
+    """`us.amazon.nova-pro-v1:0` / `amazon.nova-micro-v1:0:128k` / an ARN -> `amazon.nova-pro-v1:0`."""
+    bare = model_id.rsplit("/", 1)[-1]
+    head, dot, rest = bare.partition(".")
+    if dot and head in {"us", "eu", "apac", "global", "us-gov", "jp", "au", "ca"}:
+        bare = rest
+    stem, _, last = bare.rpartition(":")
+    if stem.count(":") >= 1 and last.endswith("k") and last[:-1].isdigit():
+        bare = stem
+    return bare
+
+
+def prices_for(model_id: str) -> ModelPrices | None:
+    """The table's entry for a model ID, inference profile or customization ID; None when unknown."""
+    wanted = bare_inference_id(model_id)
+    return next((entry for entry in PRICE_TABLE if entry.model == wanted), None)

@@ -1,0 +1,455 @@
+"""The cost quote of a run, computed by PreprocessDataset before anything is paid, and the budget.
+
+A quote is made of parts (training, storage, hosting, base-model answers, judge, embeddings). Each
+part is priced from the dated table (shared/prices.py) or the overrides; a part whose price is absent
+(or only third-party) is "not priced" and the quote's total is then a "lower bound". Token counts
+are estimated at 3 characters per token (the rule of AWS's own Claude 3 Haiku dataset validator,
+fact sheet section 1), the conservative end of the usual 3-6: the quote leans high, not low.
+
+Budget (`maxCostUsd` from the execution input, else the stack default `MAX_COST_USD`):
+- a complete estimate above the budget is refused;
+- a lower bound above the budget is refused (the run cannot cost less);
+- an estimate with parts not priced is refused while a budget is set, even when what is priced fits:
+  a budget can only be enforced on a priced estimate, so the refusal names the missing prices to give.
+A dry run is never refused: its quote carries the verdict a real run would get.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.errors import BudgetExceeded
+from shared.prices import (
+    PT_BILLING_RULE,
+    PT_CREATION_MINUTES,
+    TABLE_READ,
+    Figure,
+    ModelPrices,
+    PriceOverrides,
+    prices_for,
+)
+
+QUOTE_VERSION = 1
+CHARS_PER_TOKEN = 3
+"""Conservative token estimate for costs (AWS's Haiku dataset validator counts 3 characters per token)."""
+ANSWER_FLOOR_TOKENS = 64
+"""An answer is assumed at least this long, even for a one-word reference."""
+ANSWER_REFERENCE_FACTOR = 2
+"""An answer is assumed up to twice as long as its reference (never beyond `maxTokens`, the hard cap)."""
+JUDGE_PROMPT_OVERHEAD_TOKENS = 400
+"""The judge's system prompt, tool schema and tags per verdict (about 1,100 characters in
+judge/logic.py, rounded up; a unit test keeps this above the real text)."""
+JUDGE_OUTPUT_TOKENS = 300
+"""Tokens a verdict (score, correct, one or two sentences of reasoning in a tool call) is assumed to take."""
+ANSWER_SECONDS = 10
+"""Assumed seconds per fine-tuned answer through a PT (answers run `concurrency` at a time)."""
+
+Status = Literal["complete", "lower bound", "not priced"]
+PartName = Literal["training", "storage", "hosting", "baseAnswers", "judge", "embeddings"]
+
+
+def quote_tokens(text: str) -> int:
+    """Tokens of a text for a cost estimate: 3 ASCII characters per token, other characters one each."""
+    ascii_chars = sum(1 for char in text if ord(char) < 128)
+    return math.ceil(ascii_chars / CHARS_PER_TOKEN) + (len(text) - ascii_chars)
+
+
+def usd_text(value: float | None) -> str:
+    """$1,234.57 for amounts from a cent up; small amounts keep six decimals ($0.000812)."""
+    if value is None:
+        return "not priced"
+    return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:.6f}"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PriceUsed(_Strict):
+    """One unit price a part needs, and where it came from."""
+
+    name: str
+    """The override name that replaces it (for example `trainingPer1kTokensUsd`)."""
+    usd: float | None
+    """None: absent from the table, or only known from a third party (see `note`)."""
+    source: str | None
+    read: str | None
+    basis: str | None
+    note: str = ""
+
+
+class QuotePart(_Strict):
+    name: PartName
+    label: str
+    formula: str
+    """The computation with the numbers used, readable by a person."""
+    quantities: dict[str, float | int]
+    prices: list[PriceUsed]
+    usd: float | None
+    """None: some price this part needs is not available (listed in `missing`)."""
+    missing: list[str] = Field(default_factory=list)
+
+
+class BudgetCheck(_Strict):
+    maxCostUsd: float | None
+    source: Literal["execution input", "stack default"] | None
+    verdict: Literal["no budget", "within", "exceeds", "unpriced"]
+    message: str
+
+
+class CostQuote(_Strict):
+    quoteVersion: int = QUOTE_VERSION
+    status: Status
+    totalUsd: float | None
+    """Sum of the priced parts (a lower bound when some part is not priced); None when nothing is priced."""
+    currency: Literal["USD"] = "USD"
+    region: str | None
+    hosting: Literal["on-demand", "provisioned"]
+    priceTableRead: str = TABLE_READ
+    parts: list[QuotePart]
+    missingPrices: list[str]
+    assumptions: list[str]
+    budget: BudgetCheck
+
+    def refused(self) -> bool:
+        return self.budget.verdict in ("exceeds", "unpriced")
+
+
+@dataclass(frozen=True)
+class Question:
+    question: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class QuoteInput:
+    base_model_id: str
+    """The customization ID (`amazon.nova-micro-v1:0:128k`)."""
+    base_inference_id: str
+    judge_model_id: str
+    embedding_model_id: str
+    region: str | None
+    training_tokens: int
+    """Training-file tokens for one epoch, counted with `quote_tokens`."""
+    epochs: int
+    questions: Sequence[Question]
+    system_prompt: str
+    max_tokens: int
+    concurrency: int
+    hosting: Literal["on-demand", "provisioned"]
+    model_units: int
+    semantic_similarity: bool
+    overrides: PriceOverrides
+    max_cost_usd: float | None
+    budget_source: Literal["execution input", "stack default"] | None
+
+
+# ---------------------------------------------------------------- prices
+
+
+def _price(
+    name: str,
+    override: float | None,
+    entry: ModelPrices | None,
+    attribute: str,
+    model_id: str,
+    region: str | None,
+) -> PriceUsed:
+    if override is not None:
+        return PriceUsed(name=name, usd=override, source="override", read=None, basis="override")
+    if entry is None:
+        return PriceUsed(
+            name=name, usd=None, source=None, read=None, basis=None, note=f"{model_id} is not in the price table"
+        )
+    if region is not None and region not in entry.regions:
+        return PriceUsed(
+            name=name,
+            usd=None,
+            source=None,
+            read=None,
+            basis=None,
+            note=f"the table has no {entry.display_name} figure for {region} (only {', '.join(entry.regions)})",
+        )
+    figure: Figure | None = getattr(entry, attribute)
+    if figure is None:
+        return PriceUsed(
+            name=name,
+            usd=None,
+            source=None,
+            read=None,
+            basis=None,
+            note=f"{entry.display_name}: not found on the copies of AWS's pricing page read on {TABLE_READ}",
+        )
+    return PriceUsed(
+        name=name,
+        usd=figure.usd if figure.usable else None,
+        source=figure.source,
+        read=figure.read,
+        basis=figure.basis,
+        note=figure.note,
+    )
+
+
+@dataclass(frozen=True)
+class RunPrices:
+    training: PriceUsed
+    storage: PriceUsed
+    pt: PriceUsed
+    custom_input: PriceUsed
+    custom_output: PriceUsed
+    base_input: PriceUsed
+    base_output: PriceUsed
+    judge_input: PriceUsed
+    judge_output: PriceUsed
+    embedding: PriceUsed
+
+
+def run_prices(spec: QuoteInput) -> RunPrices:
+    """Each unit price the run needs: the override when given, else the table's figure."""
+    o, region = spec.overrides, spec.region
+    base, answers = prices_for(spec.base_model_id), prices_for(spec.base_inference_id)
+    judge, embed = prices_for(spec.judge_model_id), prices_for(spec.embedding_model_id)
+    bid, aid, jid, eid = spec.base_model_id, spec.base_inference_id, spec.judge_model_id, spec.embedding_model_id
+    return RunPrices(
+        training=_price("trainingPer1kTokensUsd", o.trainingPer1kTokensUsd, base, "training_per_1k", bid, region),
+        storage=_price("storagePerModelMonthUsd", o.storagePerModelMonthUsd, base, "storage_per_month", bid, region),
+        pt=_price("ptPerModelUnitHourUsd", o.ptPerModelUnitHourUsd, base, "pt_per_model_unit_hour", bid, region),
+        custom_input=_price(
+            "customInputPer1kTokensUsd", o.customInputPer1kTokensUsd, base, "custom_input_per_1k", bid, region
+        ),
+        custom_output=_price(
+            "customOutputPer1kTokensUsd", o.customOutputPer1kTokensUsd, base, "custom_output_per_1k", bid, region
+        ),
+        base_input=_price("baseInputPer1kTokensUsd", o.baseInputPer1kTokensUsd, answers, "input_per_1k", aid, region),
+        base_output=_price(
+            "baseOutputPer1kTokensUsd", o.baseOutputPer1kTokensUsd, answers, "output_per_1k", aid, region
+        ),
+        judge_input=_price("judgeInputPer1kTokensUsd", o.judgeInputPer1kTokensUsd, judge, "input_per_1k", jid, region),
+        judge_output=_price(
+            "judgeOutputPer1kTokensUsd", o.judgeOutputPer1kTokensUsd, judge, "output_per_1k", jid, region
+        ),
+        embedding=_price("embeddingPer1kTokensUsd", o.embeddingPer1kTokensUsd, embed, "input_per_1k", eid, region),
+    )
+
+
+# ---------------------------------------------------------------- parts
+
+
+def token_part(
+    name: PartName,
+    label: str,
+    tokens_in: int,
+    tokens_out: int,
+    price_in: PriceUsed,
+    price_out: PriceUsed | None,
+    words: str = "input tokens",
+) -> QuotePart:
+    """input tokens / 1000 x input price (+ output tokens / 1000 x output price)."""
+    prices = [price_in] + ([price_out] if price_out is not None else [])
+    # Nothing used costs nothing, whatever the price.
+    missing = [price.name for price in prices if price.usd is None] if tokens_in or tokens_out else []
+    usd = None
+    if not missing:
+        usd = tokens_in / 1000 * (price_in.usd or 0.0)
+        if price_out is not None:
+            usd += tokens_out / 1000 * (price_out.usd or 0.0)
+    formula = f"{tokens_in:,} {words} / 1000 x {_unit(price_in)}"
+    quantities: dict[str, float | int] = {"inputTokens" if words == "input tokens" else "tokens": tokens_in}
+    if price_out is not None:
+        formula += f" + {tokens_out:,} output tokens / 1000 x {_unit(price_out)}"
+        quantities["outputTokens"] = tokens_out
+    return QuotePart(
+        name=name, label=label, formula=formula, quantities=quantities, prices=prices, usd=_round(usd), missing=missing
+    )
+
+
+def pt_part(minutes: float, model_units: int, price: PriceUsed, label: str) -> QuotePart:
+    """Billed hours (every started hour, see PT_BILLING_RULE) x model units x hourly price."""
+    hours = math.ceil(minutes / 60) if minutes > 0 else 0
+    usd = 0.0 if hours == 0 else None if price.usd is None else hours * model_units * price.usd
+    return QuotePart(
+        name="hosting",
+        label=label,
+        formula=f"{fmt(minutes)} min -> {hours} billed hour(s) x {model_units} model unit(s) x {_unit(price)}",
+        quantities={"minutes": round(minutes, 2), "billedHours": hours, "modelUnits": model_units},
+        prices=[price],
+        usd=_round(usd),
+        missing=[] if usd is not None else [price.name],
+    )
+
+
+def _unit(price: PriceUsed) -> str:
+    return f"${fmt(price.usd)}" if price.usd is not None else f"[{price.name}: not priced]"
+
+
+def fmt(value: float) -> str:
+    return f"{value:.10f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def answer_tokens(reference: str, max_tokens: int) -> int:
+    """Estimated answer length: twice the reference, at least ANSWER_FLOOR_TOKENS, at most maxTokens."""
+    return min(max_tokens, max(ANSWER_FLOOR_TOKENS, ANSWER_REFERENCE_FACTOR * quote_tokens(reference)))
+
+
+def build_quote(spec: QuoteInput) -> CostQuote:
+    prices = run_prices(spec)
+    system = quote_tokens(spec.system_prompt)
+    answer_in = sum(system + quote_tokens(q.question) for q in spec.questions)
+    answer_out = sum(answer_tokens(q.reference, spec.max_tokens) for q in spec.questions)
+    billed_training = spec.training_tokens * spec.epochs
+    parts = [
+        token_part(
+            "training",
+            f"Training ({spec.training_tokens:,} tokens x {spec.epochs} epoch(s))",
+            billed_training,
+            0,
+            prices.training,
+            None,
+            "training tokens",
+        ),
+        QuotePart(
+            name="storage",
+            label="Custom model storage, first month (monthly while kept)",
+            formula=f"1 model x 1 month x {_unit(prices.storage)}",
+            quantities={"months": 1},
+            prices=[prices.storage],
+            usd=prices.storage.usd,
+            missing=[] if prices.storage.usd is not None else [prices.storage.name],
+        ),
+    ]
+    questions = len(spec.questions)
+    if spec.hosting == "on-demand":
+        parts.append(
+            token_part(
+                "hosting",
+                "Fine-tuned answers through an on-demand deployment",
+                answer_in,
+                answer_out,
+                prices.custom_input,
+                prices.custom_output,
+            )
+        )
+        hosting_note = "on-demand deployment: no hourly charge; tokens of the fine-tuned answers only"
+    else:
+        rounds = math.ceil(questions / max(1, spec.concurrency))
+        minutes = PT_CREATION_MINUTES + rounds * ANSWER_SECONDS / 60
+        parts.append(pt_part(minutes, spec.model_units, prices.pt, "Provisioned Throughput (creation wait + answers)"))
+        hosting_note = (
+            f"PT time = {PT_CREATION_MINUTES} min creation wait (seed project's report; AWS publishes no figure) "
+            f"+ {questions} answers / concurrency {spec.concurrency} x {ANSWER_SECONDS} s each (assumed). "
+            + PT_BILLING_RULE
+        )
+    parts.append(
+        token_part(
+            "baseAnswers",
+            "Base-model answers (on demand)",
+            answer_in,
+            answer_out,
+            prices.base_input,
+            prices.base_output,
+        )
+    )
+    judge_in = sum(
+        2 * (JUDGE_PROMPT_OVERHEAD_TOKENS + quote_tokens(q.question) + quote_tokens(q.reference))
+        + answer_tokens(q.reference, spec.max_tokens) * 2
+        for q in spec.questions
+    )
+    parts.append(
+        token_part(
+            "judge",
+            f"Judge ({2 * questions} verdicts)",
+            judge_in,
+            2 * questions * JUDGE_OUTPUT_TOKENS,
+            prices.judge_input,
+            prices.judge_output,
+        )
+    )
+    if spec.semantic_similarity:
+        embed_tokens = sum(quote_tokens(q.reference) for q in spec.questions) + 2 * answer_out
+        parts.append(
+            token_part("embeddings", "Embeddings (references and answers)", embed_tokens, 0, prices.embedding, None)
+        )
+    return _finish(spec, parts, hosting_note)
+
+
+def _finish(spec: QuoteInput, parts: list[QuotePart], hosting_note: str) -> CostQuote:
+    priced = [part.usd for part in parts if part.usd is not None]
+    missing = list(dict.fromkeys(name for part in parts for name in part.missing))
+    status: Status = "complete" if not missing else ("lower bound" if priced else "not priced")
+    total = _round(sum(priced)) if priced else None
+    assumptions = [
+        f"Tokens are estimated at {CHARS_PER_TOKEN} characters per token (other scripts: one per character).",
+        f"Answers: up to {ANSWER_REFERENCE_FACTOR}x the reference's tokens, at least {ANSWER_FLOOR_TOKENS}, "
+        f"at most maxTokens ({spec.max_tokens}); input = system prompt + question.",
+        f"Judge: 2 verdicts per question; input = {JUDGE_PROMPT_OVERHEAD_TOKENS} tokens of prompt and tool schema "
+        f"+ question + reference + answer; output {JUDGE_OUTPUT_TOKENS} tokens per verdict.",
+        "Embeddings: each reference once and both answers (semantic similarity)."
+        if spec.semantic_similarity
+        else "Embeddings: none (semanticSimilarity is off).",
+        "Hosting: " + hosting_note,
+        "Training is billed on the epochs asked for; early stopping can make it cheaper.",
+    ]
+    budget = check_budget(spec.max_cost_usd, spec.budget_source, status, total, missing)
+    return CostQuote(
+        status=status,
+        totalUsd=total,
+        region=spec.region,
+        hosting=spec.hosting,
+        parts=parts,
+        missingPrices=missing,
+        assumptions=assumptions,
+        budget=budget,
+    )
+
+
+def check_budget(
+    budget: float | None,
+    source: Literal["execution input", "stack default"] | None,
+    status: Status,
+    total: float | None,
+    missing: Sequence[str],
+) -> BudgetCheck:
+    if budget is None:
+        return BudgetCheck(maxCostUsd=None, source=None, verdict="no budget", message="no budget set (maxCostUsd)")
+    named = f"the budget maxCostUsd {usd_text(budget)} ({source})"
+    if total is not None and total > budget:
+        kind = "estimated cost" if status == "complete" else "estimated cost (a lower bound: some parts not priced)"
+        return BudgetCheck(
+            maxCostUsd=budget,
+            source=source,
+            verdict="exceeds",
+            message=f"{kind} {usd_text(total)} exceeds {named}",
+        )
+    if status != "complete":
+        priced = f"the priced parts come to {usd_text(total)}" if total is not None else "nothing is priced"
+        return BudgetCheck(
+            maxCostUsd=budget,
+            source=source,
+            verdict="unpriced",
+            message=(
+                f"the estimate cannot be checked against {named}: {priced} and these prices are missing: "
+                f"{', '.join(missing)}; give them in the execution input's `prices` (or the stack's "
+                "priceOverrides) to run under a budget"
+            ),
+        )
+    return BudgetCheck(
+        maxCostUsd=budget,
+        source=source,
+        verdict="within",
+        message=f"estimated cost {usd_text(total)} is within {named}",
+    )
+
+
+def enforce_budget(quote: CostQuote, dry_run: bool) -> None:
+    """Refuse a run whose quote breaks its budget (before anything is paid); a dry run only reports it."""
+    if quote.refused() and not dry_run:
+        raise BudgetExceeded(f"{quote.budget.message}; nothing was started or paid")
