@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import botocore.session
 
+from localrun.sim_tags import TagRejected, check_tags
 from shared import formats
 
 FAULTS: dict[str, str] = {
@@ -310,6 +311,12 @@ class SimulatedBedrock:
         return count < times
 
     def _inject(self, service: str, operation: str, payload: dict[str, Any], params: dict[str, str]) -> None:
+        if service == "bedrock":  # every tagged create: TagKey/TagValue patterns (localrun/sim_tags.py)
+            for member in ("tags", "jobTags", "customModelTags"):
+                try:
+                    check_tags(payload.get(member), member)
+                except TagRejected as rejected:
+                    raise BedrockError(400, "ValidationException", str(rejected)) from None
         if "throttle" in self.faults and self._once(f"throttle:{operation}", 1):
             raise BedrockError(429, "ThrottlingException", "Too many requests, please wait before trying again.")
         if (
