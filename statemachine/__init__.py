@@ -46,6 +46,8 @@ DEFAULT_POLL_INTERVAL_SECONDS = "DEFAULT_POLL_INTERVAL_SECONDS"
 PT_HOURLY_PRICE_USD = "PT_HOURLY_PRICE_USD"
 TRAINING_PRICE_PER_1K_TOKENS_USD = "TRAINING_PRICE_PER_1K_TOKENS_USD"
 SIMULATED = "PIPELINE_SIMULATED"
+EXECUTION_TIMEOUT_HOURS = "EXECUTION_TIMEOUT_HOURS"
+"""The execution timeout: PreflightChecks refuses models whose end of life falls inside it."""
 """Set only by the local runner: every artefact of a simulated run is labelled as such."""
 
 _PREPROCESS_ENV = (BUCKET, DEFAULT_BASE_MODEL_ID, DEFAULT_JUDGE_MODEL_ID, DEFAULT_POLL_INTERVAL_SECONDS)
@@ -65,7 +67,7 @@ TASK_FUNCTIONS: tuple[TaskFunction, ...] = (
         "Checks base model, judge access and throughput quota before anything is paid",
         60,
         256,
-        (BUCKET,),
+        (BUCKET, EXECUTION_TIMEOUT_HOURS),
     ),
     TaskFunction(
         "StartCustomizationJob",

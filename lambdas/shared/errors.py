@@ -78,3 +78,7 @@ class CustomizationJobRejected(PipelineError):
 
 class ReportWriteFailed(PipelineError):
     """The report could not be written; the answers and verdicts are kept."""
+
+
+class ProvisionedThroughputQuotaUnverified(PipelineError):
+    """A Provisioned Throughput quota could not be read; the run stops unless allowUnverifiedQuota is set."""

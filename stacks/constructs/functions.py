@@ -85,6 +85,7 @@ class PipelineFunctions(Construct):
             statemachine.DEFAULT_BASE_MODEL_ID: config.base_model_id,
             statemachine.DEFAULT_JUDGE_MODEL_ID: config.judge_model_id,
             statemachine.DEFAULT_POLL_INTERVAL_SECONDS: str(config.poll_interval_seconds),
+            statemachine.EXECUTION_TIMEOUT_HOURS: str(config.execution_timeout_hours),
         }
         # Prices are optional: left out when not configured (the report then has no estimate).
         if config.pt_hourly_price_usd is not None:
