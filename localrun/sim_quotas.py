@@ -9,7 +9,7 @@
 - `GetAWSDefaultServiceQuota` and `ListAWSDefaultServiceQuotas` return the defaults.
 - Operation, member and error names follow botocore's `service-quotas/2019-06-24` model.
 
-The "ready" account holds 2 applied units in the no-commitment quota and in each per-model
+The "ready" account holds 5 applied units in the no-commitment quota and 2 in each per-model
 quota. Faults change that: `pt-quota-zero` (no applied row: the account is at the default 0),
 `pt-model-quota-zero` (no applied per-model rows), `pt-quota-unreadable` (AccessDenied).
 Bedrock's CreateProvisionedModelThroughput checks the same numbers (`pt_purchase_refusal`).
@@ -23,7 +23,10 @@ from typing import Any
 
 from shared.pt_quotas import NO_COMMITMENT_QUOTA_CODE, NO_COMMITMENT_QUOTA_NAME, PER_MODEL_QUOTA_NAMES
 
-READY_UNITS = 2.0
+READY_ACCOUNT_UNITS = 5.0
+"""Applied no-commitment model units of the "ready" account: enough for five concurrent runs."""
+READY_MODEL_UNITS = 2.0
+"""Applied units of each per-model quota (the most one throughput may have)."""
 QUOTA_FAULTS: dict[str, str] = {
     "pt-quota-zero": "the account is at the default of 0 no-commitment model units: Service Quotas has no "
     "applied row (caught by the preflight check)",
@@ -55,13 +58,15 @@ class SimulatedQuotas:
     def __init__(self, faults: set[str], region: str, account: str) -> None:
         self.faults, self.region, self.account = faults, region, account
         self.quotas: dict[str, Quota] = {
-            NO_COMMITMENT_QUOTA_CODE: Quota(NO_COMMITMENT_QUOTA_CODE, NO_COMMITMENT_QUOTA_NAME, 0.0, READY_UNITS),
+            NO_COMMITMENT_QUOTA_CODE: Quota(
+                NO_COMMITMENT_QUOTA_CODE, NO_COMMITMENT_QUOTA_NAME, 0.0, READY_ACCOUNT_UNITS
+            ),
             "L-SIMJOBS": Quota("L-SIMJOBS", "Concurrent model customization jobs", 3.0, None),
         }
         self.per_model: dict[str, str] = {}
         for index, (model_id, name) in enumerate(sorted(PER_MODEL_QUOTA_NAMES.items())):
             code = _per_model_code(index)
-            self.quotas[code] = Quota(code, name, 0.0, READY_UNITS)
+            self.quotas[code] = Quota(code, name, 0.0, READY_MODEL_UNITS)
             self.per_model[model_id] = code
 
     # ------------------------------------------------------------------ the account's values

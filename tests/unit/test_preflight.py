@@ -65,7 +65,7 @@ def _held(aws: SimulatedBedrock, units: int, **extra: Any) -> None:
 def test_a_ready_account_passes(aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any) -> None:
     result = preflight(make_run(), bedrock, runtime, quotas, "us-east-1")
     assert result.baseModelLifecycle == "ACTIVE" and result.judgeReachable
-    assert result.noCommitmentModelUnitQuota == 2.0 and result.warnings == []
+    assert result.noCommitmentModelUnitQuota == 5.0 and result.warnings == []
     assert result.quota is not None and result.quota.modelQuota is not None
     assert result.quota.accountQuota is not None and result.quota.accountQuota.source == "applied"
     assert result.quota.modelQuota.value == 2.0 and result.quota.unitsHeld == 0
@@ -151,8 +151,8 @@ def test_units_held_by_other_no_commitment_throughputs_are_subtracted(
     assert preflight(make_run(), bedrock, runtime, quotas, "us-east-1").quota.unitsHeld == 0  # type: ignore[union-attr]
     _held(aws, 1, status="Creating")
     assert preflight(make_run(), bedrock, runtime, quotas, "us-east-1").quota.unitsHeld == 1  # type: ignore[union-attr]
-    _held(aws, 1)
-    with pytest.raises(ProvisionedThroughputQuotaExceeded, match="2 already held"):
+    _held(aws, 4)
+    with pytest.raises(ProvisionedThroughputQuotaExceeded, match="5 already held"):
         preflight(make_run(), bedrock, runtime, quotas, "us-east-1")
 
 

@@ -58,14 +58,17 @@ def test_an_unreadable_quota_is_access_denied(aws: SimulatedBedrock, quotas: Any
 
 def test_a_throughput_beyond_the_quota_is_refused_at_purchase(aws: SimulatedBedrock, bedrock: Any) -> None:
     model = _custom_model(aws, "amazon.nova-micro-v1:0:128k")
+    with pytest.raises(ClientError, match="Model units per provisioned model"):  # 3 > 2 per throughput
+        bedrock.create_provisioned_model_throughput(modelUnits=3, provisionedModelName="d", modelId=model)
     bedrock.create_provisioned_model_throughput(modelUnits=2, provisionedModelName="a", modelId=model)
-    with pytest.raises(ClientError) as raised:
-        bedrock.create_provisioned_model_throughput(modelUnits=1, provisionedModelName="b", modelId=model)
-    assert _code(raised) == "ServiceQuotaExceededException" and "2 in use" in str(raised.value)
+    bedrock.create_provisioned_model_throughput(modelUnits=2, provisionedModelName="b", modelId=model)
+    with pytest.raises(ClientError) as raised:  # 5 applied units, 4 held
+        bedrock.create_provisioned_model_throughput(modelUnits=2, provisionedModelName="c", modelId=model)
+    assert _code(raised) == "ServiceQuotaExceededException" and "4 in use" in str(raised.value)
     aws.faults.add("pt-model-quota-zero")
     aws.throughputs.clear()
     with pytest.raises(ClientError, match="Model units per provisioned model"):
-        bedrock.create_provisioned_model_throughput(modelUnits=1, provisionedModelName="c", modelId=model)
+        bedrock.create_provisioned_model_throughput(modelUnits=1, provisionedModelName="e", modelId=model)
 
 
 def test_no_throughput_is_sold_for_a_model_whose_base_is_legacy(aws: SimulatedBedrock, bedrock: Any) -> None:
