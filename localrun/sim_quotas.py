@@ -4,8 +4,9 @@
   was changed (for Bedrock PT quotas: after AWS Support granted model units).
 - `GetServiceQuota` and `ListServiceQuotas` return applied values only: for an account still
   at the default, `GetServiceQuota` answers `NoSuchResourceException` and the list has no row
-  (https://docs.aws.amazon.com/servicequotas/2019-06-24/apireference/API_ListServiceQuotas.html;
-  bedrock-facts §0 #4, reported from a real account).
+  ("If the applied quota value is not available for a quota, the quota is not retrieved":
+  https://docs.aws.amazon.com/servicequotas/2019-06-24/apireference/API_GetServiceQuota.html and
+  API_ListServiceQuotas.html; bedrock-facts §0 #4, reported from a real account).
 - `GetAWSDefaultServiceQuota` and `ListAWSDefaultServiceQuotas` return the defaults.
 - Operation, member and error names follow botocore's `service-quotas/2019-06-24` model.
 
