@@ -21,6 +21,8 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 22 ? 0 : 1)' || \
+	  echo "warning: Node.js $$(node --version) is past its end of life; install Node 22 LTS (README, Quickstart)" >&2
 	npm ci --no-audit --no-fund
 
 setup: $(STAMP) node_modules/.package-lock.json ## Install pinned Python requirements (.venv) and the CDK CLI (npm ci)

@@ -31,6 +31,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import botocore.session
 
+from localrun.sim_quotas import QUOTA_FAULTS, QuotaError, SimulatedQuotas
+from localrun.sim_tags import TagRejected, check_tags
 from shared import formats
 
 FAULTS: dict[str, str] = {
@@ -47,12 +49,12 @@ FAULTS: dict[str, str] = {
     "base-error": "the base model cannot be invoked (AccessDeniedException)",
     "judge-error": "the judge model fails when judging, after the throughput is gone (AccessDeniedException)",
     "judge-unreachable": "the judge model cannot be invoked at all (caught by the preflight check)",
-    "pt-quota-zero": "Service Quotas reports 0 no-commitment model units (caught by the preflight check)",
     "slow-answers": "each Converse call through the provisioned throughput takes 2 s",
     "judge-malformed": "the judge never calls its verdict tool (malformed verdicts)",
     "delete-throttle": "deleting the provisioned throughput is throttled three times before it succeeds",
     "embedding-error": "the embedding model cannot be invoked (AccessDeniedException); similarity is missing",
 }
+FAULTS.update(QUOTA_FAULTS)  # pt-quota-zero, pt-model-quota-zero, pt-quota-unreadable (localrun/sim_quotas.py)
 
 EMBEDDING_MODEL = "amazon.titan-embed-text-v2"
 JOB_POLLS_TO_FINISH = 2
@@ -179,7 +181,11 @@ class FoundationModel:
     name: str
     customizations: tuple[str, ...]
     lifecycle: str = "ACTIVE"
+    end_of_life: str | None = None
+    """`modelLifecycle.endOfLifeTime` (botocore shape FoundationModelLifecycle)."""
 
+
+HAIKU_EOL = "2026-09-10T00:00:00Z"
 
 CATALOG: tuple[FoundationModel, ...] = (
     FoundationModel("amazon.nova-micro-v1:0:128k", "Nova Micro", ("FINE_TUNING",)),
@@ -188,8 +194,11 @@ CATALOG: tuple[FoundationModel, ...] = (
     FoundationModel("amazon.nova-micro-v1:0", "Nova Micro", ()),
     FoundationModel("amazon.nova-lite-v1:0", "Nova Lite", ()),
     FoundationModel("amazon.nova-pro-v1:0", "Nova Pro", ()),
-    FoundationModel("anthropic.claude-3-haiku-20240307-v1:0:200k", "Claude 3 Haiku", ("FINE_TUNING",), "LEGACY"),
-    FoundationModel("anthropic.claude-3-haiku-20240307-v1:0", "Claude 3 Haiku", (), "LEGACY"),
+    # Legacy, end of life 2026-09-10 (https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html).
+    FoundationModel(
+        "anthropic.claude-3-haiku-20240307-v1:0:200k", "Claude 3 Haiku", ("FINE_TUNING",), "LEGACY", HAIKU_EOL
+    ),
+    FoundationModel("anthropic.claude-3-haiku-20240307-v1:0", "Claude 3 Haiku", (), "LEGACY", HAIKU_EOL),
     FoundationModel("meta.llama3-3-70b-instruct-v1:0:128k", "Llama 3.3 70B Instruct", ("FINE_TUNING",)),
 )
 
@@ -236,6 +245,7 @@ class SimulatedBedrock:
         self.deleted_throughputs: list[str] = []
         self.tags: dict[str, list[dict[str, str]]] = {}
         self._fault_counts: dict[str, int] = {}
+        self.quotas = SimulatedQuotas(self.faults, region, account)
         self._routers = {
             "bedrock": _Router.for_service("bedrock"),
             "bedrock-runtime": _Router.for_service("bedrock-runtime"),
@@ -255,7 +265,7 @@ class SimulatedBedrock:
             "ListFoundationModels": self._list_foundation_models,
             "Converse": self._converse,
             "InvokeModel": self._invoke_model,
-            "ListServiceQuotas": self._list_quotas,
+            **self.quotas.handlers(),
         }
 
     # ------------------------------------------------------------------ plumbing
@@ -298,11 +308,13 @@ class SimulatedBedrock:
             status = _status(service, operation)
             content_type = "application/x-amz-json-1.1" if service == "service-quotas" else "application/json"
             return status, {"content-type": content_type}, json.dumps(result).encode("utf-8")
-        except BedrockError as error:
+        except (BedrockError, QuotaError) as error:
             with self.lock:
                 self.calls.append(Call(service, operation, payload, error.code))
             headers = {"content-type": "application/json", "x-amzn-ErrorType": error.code}
-            return error.status, headers, json.dumps({"message": error.message}).encode("utf-8")
+            # JSON-protocol services (Service Quotas) carry the error code in `__type`, REST-JSON in the header.
+            document = {"__type": error.code, "message": error.message}
+            return error.status, headers, json.dumps(document).encode("utf-8")
 
     def _once(self, key: str, times: int) -> bool:
         count = self._fault_counts.get(key, 0)
@@ -310,6 +322,12 @@ class SimulatedBedrock:
         return count < times
 
     def _inject(self, service: str, operation: str, payload: dict[str, Any], params: dict[str, str]) -> None:
+        if service == "bedrock":  # every tagged create: TagKey/TagValue patterns (localrun/sim_tags.py)
+            for member in ("tags", "jobTags", "customModelTags"):
+                try:
+                    check_tags(payload.get(member), member)
+                except TagRejected as rejected:
+                    raise BedrockError(400, "ValidationException", str(rejected)) from None
         if "throttle" in self.faults and self._once(f"throttle:{operation}", 1):
             raise BedrockError(429, "ThrottlingException", "Too many requests, please wait before trying again.")
         if (
@@ -523,6 +541,23 @@ class SimulatedBedrock:
         model = self._custom_model(body["modelId"])
         if body.get("commitmentDuration"):
             raise BedrockError(400, "ValidationException", "the simulation only sells no-commitment throughput")
+        base_id = model["baseModelArn"].split("/")[-1]
+        if any(m.model_id == base_id and m.lifecycle == "LEGACY" for m in CATALOG):
+            # "You can't create new Provisioned Throughput for a Legacy model" (model-lifecycle.html).
+            raise BedrockError(
+                400,
+                "ValidationException",
+                f"Provisioned Throughput cannot be created for a model based on {base_id}: "
+                "the base model is in the Legacy state",
+            )
+        held = sum(
+            max(pt["modelUnits"], pt["desiredModelUnits"])
+            for pt in self.throughputs.values()
+            if pt["status"] != "Failed" and not pt.get("commitmentDuration")
+        )
+        refusal = self.quotas.pt_purchase_refusal(base_id, body["modelUnits"], held)
+        if refusal:  # both PT quotas are checked at purchase (prov-thru-purchase.html)
+            raise BedrockError(400, "ServiceQuotaExceededException", refusal)
         arn = self._arn("provisioned-model", secrets.token_hex(6))
         self.throughputs[arn] = {
             "provisionedModelArn": arn,
@@ -575,7 +610,9 @@ class SimulatedBedrock:
                     "status",
                     "creationTime",
                     "lastModifiedTime",
+                    "commitmentDuration",
                 )
+                if key in pt
             }
             for pt in self.throughputs.values()
             if (not query.get("statusEquals") or pt["status"] == query["statusEquals"])
@@ -599,7 +636,8 @@ class SimulatedBedrock:
             "providerName": model.name.split()[0],
             "customizationsSupported": list(model.customizations),
             "inferenceTypesSupported": [] if model.customizations else ["ON_DEMAND"],
-            "modelLifecycle": {"status": model.lifecycle},
+            "modelLifecycle": {"status": model.lifecycle}
+            | ({"endOfLifeTime": model.end_of_life} if model.end_of_life else {}),
             "inputModalities": ["TEXT"],
             "outputModalities": ["TEXT"],
             "responseStreamingSupported": True,
@@ -614,31 +652,6 @@ class SimulatedBedrock:
 
     def _list_foundation_models(self, *_: Any) -> dict[str, Any]:
         return {"modelSummaries": [self._model_summary(model) for model in CATALOG]}
-
-    # ------------------------------------------------------------------ service quotas
-
-    def _list_quotas(self, body: dict[str, Any], *_: Any) -> dict[str, Any]:
-        if body.get("ServiceCode") != "bedrock":
-            return {"Quotas": []}
-        value = 0.0 if "pt-quota-zero" in self.faults else 2.0
-        return {
-            "Quotas": [
-                {
-                    "ServiceCode": "bedrock",
-                    "QuotaCode": "L-BE77399C",
-                    "Value": value,
-                    "Adjustable": True,
-                    "QuotaName": "Model units no-commitment Provisioned Throughputs across custom models",
-                },
-                {
-                    "ServiceCode": "bedrock",
-                    "QuotaCode": "L-SIMULATED",
-                    "Value": 3.0,
-                    "Adjustable": True,
-                    "QuotaName": "Concurrent model customization jobs",
-                },
-            ]
-        }
 
     # ------------------------------------------------------------------ runtime
 

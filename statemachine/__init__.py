@@ -50,6 +50,8 @@ MAX_COST_USD = "MAX_COST_USD"
 OPTIONAL_SETTINGS = frozenset({PT_HOURLY_PRICE_USD, TRAINING_PRICE_PER_1K_TOKENS_USD, PRICE_OVERRIDES, MAX_COST_USD})
 """Left out of a function's environment when the stack configuration does not set them."""
 SIMULATED = "PIPELINE_SIMULATED"
+EXECUTION_TIMEOUT_HOURS = "EXECUTION_TIMEOUT_HOURS"
+"""The execution timeout: PreflightChecks refuses models whose end of life falls inside it."""
 """Set only by the local runner: every artefact of a simulated run is labelled as such."""
 
 _PREPROCESS_ENV = (
@@ -79,7 +81,7 @@ TASK_FUNCTIONS: tuple[TaskFunction, ...] = (
         "Checks base model, judge access and throughput quota before anything is paid",
         60,
         256,
-        (BUCKET,),
+        (BUCKET, EXECUTION_TIMEOUT_HOURS),
     ),
     TaskFunction(
         "StartCustomizationJob",

@@ -7,26 +7,31 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from preflight.hosting import check_on_demand
+from preflight.lifecycle import check_base_lifecycle, check_judge_lifecycle, run_deadline
+from preflight.quota import QuotaCheck, check_pt_quota
 from shared.aws import error_code, error_message
-from shared.errors import JudgeFailed, ProvisionedThroughputQuotaExceeded, UnsupportedBaseModel
+from shared.errors import JudgeFailed, UnsupportedBaseModel
 from shared.families import bare_model_id
 from shared.models import RunContext
 
-NO_COMMITMENT_QUOTA = "no-commitment provisioned throughputs across custom models"
-"""Service Quotas name (lower-cased) of the account-wide no-commitment PT model-unit quota."""
+DEFAULT_BUDGET_HOURS = 72.0
+"""The stack's default execution timeout; the handler passes the deployed value."""
 
 
 class PreflightResult(BaseModel):
+    hosting: str
     baseModelLifecycle: str | None
     judgeReachable: bool
     noCommitmentModelUnitQuota: float | None
+    quota: QuotaCheck | None
     warnings: list[str]
 
 
-def check_base_model(run: RunContext, bedrock: Any, region: str) -> str | None:
+def base_model_details(run: RunContext, bedrock: Any, region: str) -> dict[str, Any]:
     model_id = bare_model_id(run.baseModelId)
     try:
-        details = bedrock.get_foundation_model(modelIdentifier=model_id)["modelDetails"]
+        details: dict[str, Any] = bedrock.get_foundation_model(modelIdentifier=model_id)["modelDetails"]
     except bedrock.exceptions.ResourceNotFoundException:
         raise UnsupportedBaseModel(
             f"base model {model_id} is not offered in {region}; fine-tuning runs only where the model "
@@ -34,13 +39,7 @@ def check_base_model(run: RunContext, bedrock: Any, region: str) -> str | None:
         ) from None
     if "FINE_TUNING" not in details.get("customizationsSupported", []):
         raise UnsupportedBaseModel(f"base model {model_id} does not support fine-tuning in {region}")
-    lifecycle = details.get("modelLifecycle", {}).get("status")
-    if lifecycle == "LEGACY" and not run.allowLegacyModel:
-        raise UnsupportedBaseModel(
-            f"base model {model_id} is marked Legacy by Bedrock (end of life announced); choose a current "
-            "model, or set allowLegacyModel to true to train on it anyway"
-        )
-    return str(lifecycle) if lifecycle else None
+    return details
 
 
 def check_judge(run: RunContext, runtime: Any) -> None:
@@ -58,34 +57,30 @@ def check_judge(run: RunContext, runtime: Any) -> None:
         ) from None
 
 
-def no_commitment_quota(quotas: Any) -> float | None:
-    for page in quotas.get_paginator("list_service_quotas").paginate(ServiceCode="bedrock"):
-        for quota in page.get("Quotas", []):
-            if NO_COMMITMENT_QUOTA in quota.get("QuotaName", "").lower():
-                return float(quota["Value"])
-    return None
-
-
-def check_quota(run: RunContext, quotas: Any) -> tuple[float | None, list[str]]:
-    try:
-        value = no_commitment_quota(quotas)
-    except Exception as error:  # the quota API is advisory: say so, do not block the run on it
-        return None, [f"could not read the provisioned throughput quota ({error_code(error)}); not verified"]
-    if value is None:
-        return None, ["the no-commitment provisioned throughput quota was not found; not verified"]
-    if value < run.modelUnits:
-        raise ProvisionedThroughputQuotaExceeded(
-            f"the account's quota for no-commitment provisioned throughput is {value:g} model unit(s); this run "
-            f"needs {run.modelUnits}. Many accounts have 0 until AWS Support raises it: request an increase "
-            "in Service Quotas (Amazon Bedrock) before training, or the model could not be evaluated"
-        )
-    return value, []
-
-
-def preflight(run: RunContext, bedrock: Any, runtime: Any, quotas: Any, region: str) -> PreflightResult:
-    lifecycle = check_base_model(run, bedrock, region)
+def preflight(
+    run: RunContext,
+    bedrock: Any,
+    runtime: Any,
+    quotas: Any,
+    region: str,
+    budget_hours: float = DEFAULT_BUDGET_HOURS,
+) -> PreflightResult:
+    hosting = run.evaluation.hosting
+    if hosting == "on-demand":
+        check_on_demand(run, region)
+    deadline = run_deadline(run, budget_hours)
+    details = base_model_details(run, bedrock, region)
+    check_base_lifecycle(run, bare_model_id(run.baseModelId), details, deadline)
+    check_judge_lifecycle(run, bedrock, deadline)
     check_judge(run, runtime)
-    quota, warnings = check_quota(run, quotas)
+    quota = check_pt_quota(run, quotas, bedrock) if hosting == "provisioned" else None
+    lifecycle = details.get("modelLifecycle", {}).get("status")
+    account = quota.accountQuota if quota else None
     return PreflightResult(
-        baseModelLifecycle=lifecycle, judgeReachable=True, noCommitmentModelUnitQuota=quota, warnings=warnings
+        hosting=hosting,
+        baseModelLifecycle=str(lifecycle) if lifecycle else None,
+        judgeReachable=True,
+        noCommitmentModelUnitQuota=account.value if account else None,
+        quota=quota,
+        warnings=quota.warnings if quota else [],
     )

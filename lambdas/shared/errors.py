@@ -82,3 +82,7 @@ class ReportWriteFailed(PipelineError):
 
 class BudgetExceeded(PipelineError):
     """The run's cost estimate exceeds its budget (maxCostUsd), or cannot be checked against it."""
+
+
+class ProvisionedThroughputQuotaUnverified(PipelineError):
+    """A Provisioned Throughput quota could not be read; the run stops unless allowUnverifiedQuota is set."""

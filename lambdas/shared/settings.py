@@ -16,6 +16,8 @@ from shared.prices import PriceOverrides
 
 DEFAULT_BASE_MODEL_ID = "amazon.nova-micro-v1:0:128k"
 DEFAULT_JUDGE_MODEL_ID = "us.amazon.nova-pro-v1:0"
+EXECUTION_TIMEOUT_HOURS = "EXECUTION_TIMEOUT_HOURS"
+"""The state machine's execution timeout (the run's time budget), set on PreflightChecks."""
 
 
 class Settings(BaseModel):

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from shared.naming import resource_names, run_id_from_execution_name
-from shared.tags import EXECUTION_ARN_TAG
+from shared.tags import EXECUTION_ARN_TAG, tag_value
 from shared.throughputs import request_deletion
 
 SWEPT_STATUSES = {"ABORTED", "TIMED_OUT", "FAILED"}
@@ -32,8 +32,10 @@ class ExecutionStatusEvent(BaseModel):
 
 
 def _tagged_with(bedrock: Any, arn: str, execution_arn: str) -> bool:
+    """Compared through `tag_value`, the same mapping the run used when it tagged the resource."""
     tags = bedrock.list_tags_for_resource(resourceARN=arn).get("tags", [])
-    return any(tag["key"] == EXECUTION_ARN_TAG and tag["value"] == execution_arn for tag in tags)
+    wanted = tag_value(execution_arn)
+    return any(tag["key"] == EXECUTION_ARN_TAG and tag["value"] == wanted for tag in tags)
 
 
 def _paginate(bedrock: Any, operation: str, result_key: str, **kwargs: Any) -> list[dict[str, Any]]:

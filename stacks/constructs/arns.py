@@ -33,7 +33,7 @@ FOUNDATION_MODEL_REASON = (
 INFERENCE_PROFILE_REASON = (
     "The model may be a cross-Region inference profile chosen per execution (for example "
     "us.amazon.nova-pro-v1:0), whose ARN carries the Region of the call; access is limited to "
-    "inference profiles of this account and to bedrock:InvokeModel."
+    "inference profiles of this account and to bedrock:InvokeModel and bedrock:GetInferenceProfile."
 )
 CUSTOMIZATION_JOB_REASON = (
     "Customization job ARNs end in an id that Bedrock assigns when the job is created, so they "
@@ -53,10 +53,28 @@ PROVISIONED_MODEL_REASON = (
 )
 UNSCOPED_ACTIONS = {
     "bedrock:ListModelCustomizationJobs": "finds this run's job by name for idempotent retries and clean-up",
-    "bedrock:ListProvisionedModelThroughputs": "finds the throughputs a failed run left, by tag",
-    "servicequotas:ListServiceQuotas": "reads the provisioned-throughput quota before anything is paid",
+    "bedrock:ListProvisionedModelThroughputs": (
+        "finds the throughputs a failed run left, by tag, and the model units the account already holds"
+    ),
+    "servicequotas:GetServiceQuota": "reads the applied provisioned-throughput quota before anything is paid",
+    "servicequotas:GetAWSDefaultServiceQuota": "reads its AWS default when no value is applied",
+    "servicequotas:ListServiceQuotas": "finds the per-model provisioned-throughput quota by name",
+    "servicequotas:ListAWSDefaultServiceQuotas": "finds the per-model quota's default when none is applied",
 }
-"""The only actions granted on Resource '*', and what each is used for."""
+"""The only actions granted on Resource '*', and what each is used for.
+
+Service Quotas: the Service Authorization Reference (list_servicequotas.html) could not be read
+to confirm a `quota` resource type for these four read actions; a wrong scope would make
+every provisioned run fail closed in preflight, so they stay on '*' (read-only, Bedrock's
+quotas only by the ServiceCode the code passes)."""
+QUOTA_ACTIONS = frozenset(
+    {
+        "servicequotas:GetServiceQuota",
+        "servicequotas:GetAWSDefaultServiceQuota",
+        "servicequotas:ListServiceQuotas",
+        "servicequotas:ListAWSDefaultServiceQuotas",
+    }
+)
 
 
 def unscoped_reason(actions: set[str]) -> str:

@@ -32,7 +32,11 @@ class BedrockServiceRole(Construct):
                 actions=["s3:GetObject", "s3:PutObject"],
                 resources=[arns.run_objects(bucket, "output")],
             ),
-            arns.list_runs(bucket),
+            # AWS's example policy for the customization role grants s3:ListBucket on the bucket
+            # without an s3:prefix condition (model-customization-code-samples.html,
+            # model-customization-iam-role.html). Which prefixes Bedrock lists while it validates
+            # and reads the data is not documented, so a condition could deny its own calls.
+            iam.PolicyStatement(sid="ListRunData", actions=["s3:ListBucket"], resources=[bucket.bucket_arn]),
         ]
         self.role = iam.Role(
             self,

@@ -120,16 +120,31 @@ def _preprocess(a: _Arns) -> list[iam.PolicyStatement]:
         _allow("WriteRunData", ["s3:PutObject"], [a.run_objects("data")]),
         _allow("ClaimUploads", ["s3:PutObject", "s3:GetObject"], [arns.claim_objects(a.bucket)]),
         arns.list_runs(a.bucket),
-        _allow("ReadFoundationModels", ["bedrock:GetFoundationModel"], [a.foundation_models]),
     ]
 
 
 def _preflight(a: _Arns) -> list[iam.PolicyStatement]:
     return [
+        # Lifecycle of the base model and of the judge (end of life inside the run's budget).
         _allow("ReadFoundationModels", ["bedrock:GetFoundationModel"], [a.foundation_models]),
         # A one-token Converse call proves access to the judge model before anything is paid.
-        _allow("InvokeJudgeModel", ["bedrock:InvokeModel"], [a.foundation_models, a.inference_profiles]),
-        _allow("ReadServiceQuotas", ["servicequotas:ListServiceQuotas"], ["*"]),
+        *_invoke_on_demand("InvokeJudgeModel", a),
+        # Applied values, then AWS defaults, of the PT quotas (lambdas/preflight/quota.py).
+        _allow("ReadServiceQuotas", sorted(arns.QUOTA_ACTIONS), ["*"]),
+        # Units already held by the account's no-commitment PTs count against the quota.
+        _allow("ListThroughputs", ["bedrock:ListProvisionedModelThroughputs"], ["*"]),
+    ]
+
+
+def _invoke_on_demand(sid: str, a: _Arns) -> list[iam.PolicyStatement]:
+    """Invoking a base model in-Region or through a cross-Region inference profile: the profile
+    ARN plus the foundation model in every Region the profile may route to (`us.` profiles route
+    among US Regions, `global.` ones anywhere, and AWS adds destinations over time), hence the
+    foundation-model ARN in any Region; `GetInferenceProfile` lets callers resolve the profile
+    (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html)."""
+    return [
+        _allow(sid, ["bedrock:InvokeModel"], [a.foundation_models, a.inference_profiles]),
+        _allow(f"{sid}Profile", ["bedrock:GetInferenceProfile"], [a.inference_profiles]),
     ]
 
 
@@ -149,7 +164,6 @@ def _start_job(a: _Arns) -> list[iam.PolicyStatement]:
             resources=[a.service_role.role_arn],
             conditions={"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
         ),
-        _allow("ReadRunData", ["s3:GetObject"], [a.run_objects("data")]),
     ]
 
 
@@ -159,7 +173,7 @@ def _check_job(a: _Arns) -> list[iam.PolicyStatement]:
 
 def _answer_with_base_model(a: _Arns) -> list[iam.PolicyStatement]:
     return [
-        _allow("InvokeBaseModel", ["bedrock:InvokeModel"], [a.foundation_models, a.inference_profiles]),
+        *_invoke_on_demand("InvokeBaseModel", a),
         _allow("ReadRunData", ["s3:GetObject"], [a.run_objects("data")]),
         _allow("WriteAnswers", ["s3:PutObject"], [a.run_objects("eval")]),
     ]
@@ -178,11 +192,12 @@ def _create_throughput(a: _Arns) -> list[iam.PolicyStatement]:
         _allow(
             "CreateProvisionedThroughput",
             ["bedrock:CreateProvisionedModelThroughput"],
-            [a.custom_models, a.provisioned_models],
+            # The Service Authorization Reference lists foundation-model as a resource type of
+            # CreateProvisionedModelThroughput besides custom-model and provisioned-model.
+            [a.foundation_models, a.custom_models, a.provisioned_models],
         ),
         _allow("ReadProvisionedThroughput", ["bedrock:GetProvisionedModelThroughput"], [a.provisioned_models]),
         _allow("TagProvisionedThroughput", ["bedrock:TagResource"], [a.provisioned_models]),
-        _allow("ReadCustomModel", ["bedrock:GetCustomModel"], [a.custom_models]),
     ]
 
 
@@ -202,7 +217,7 @@ def _delete_throughput(a: _Arns) -> list[iam.PolicyStatement]:
 
 def _judge(a: _Arns) -> list[iam.PolicyStatement]:
     return [
-        _allow("InvokeJudgeModel", ["bedrock:InvokeModel"], [a.foundation_models, a.inference_profiles]),
+        *_invoke_on_demand("InvokeJudgeModel", a),
         _allow("ReadRunDataAndAnswers", ["s3:GetObject"], [a.run_objects("data"), a.run_objects("eval")]),
         arns.list_runs(a.bucket),  # finds the answer batches under runs/<run-id>/eval/answers/
         _allow("WriteVerdicts", ["s3:PutObject"], [a.run_objects("eval")]),

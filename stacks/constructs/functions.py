@@ -86,6 +86,7 @@ class PipelineFunctions(Construct):
             statemachine.DEFAULT_BASE_MODEL_ID: config.base_model_id,
             statemachine.DEFAULT_JUDGE_MODEL_ID: config.judge_model_id,
             statemachine.DEFAULT_POLL_INTERVAL_SECONDS: str(config.poll_interval_seconds),
+            statemachine.EXECUTION_TIMEOUT_HOURS: str(config.execution_timeout_hours),
         }
         # Price overrides and the budget are optional: left out when not configured (the price table
         # in lambdas/shared/prices.py is then used, and no budget is enforced).

@@ -278,8 +278,8 @@ CASES = [
         "legacy-base-model",
         {_training("c34.json"): as_json(qa(80))},
         "UnsupportedBaseModel",
-        (HAIKU, "marked Legacy", "allowLegacyModel"),
-        {"baseModelId": HAIKU},
+        (HAIKU, "marked Legacy", "sells no new Provisioned Throughput", "allowLegacyModel does not change this"),
+        {"baseModelId": HAIKU, "allowLegacyModel": True},
         report=False,
     ),
     Case(

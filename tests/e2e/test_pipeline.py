@@ -110,13 +110,16 @@ def test_failed_throughput_is_deleted_before_the_run_fails(run_pipeline: RunPipe
 
 
 def test_dry_run_validates_and_converts_but_pays_for_nothing(run_pipeline: RunPipeline) -> None:
-    run = run_pipeline(overrides={"dryRun": True})
+    run = run_pipeline(overrides={"dryRun": True, "evaluation": {"hosting": "provisioned"}})
     assert run.execution.status == "SUCCEEDED"
     assert run.execution.states_entered()[-1] == "DryRunComplete"
-    # Only the free preflight checks ran: nothing was bought.
+    # Only the free preflight checks ran: nothing was bought. Provisioned hosting reads the PT
+    # quotas (applied values; the per-model one by name) and the units already held.
     assert {call.operation for call in run.pipeline.bedrock.calls} == {
         "GetFoundationModel",
         "Converse",
+        "GetServiceQuota",
+        "ListProvisionedModelThroughputs",
         "ListServiceQuotas",
     }
     assert run.execution.states_entered()[-3:] == ["PreflightChecks", "IsDryRun", "DryRunComplete"]

@@ -35,6 +35,8 @@ def _expected_environment(synthesized: Synthesized, entry: statemachine.TaskFunc
         statemachine.DEFAULT_BASE_MODEL_ID: config.base_model_id,
         statemachine.DEFAULT_JUDGE_MODEL_ID: config.judge_model_id,
         statemachine.DEFAULT_POLL_INTERVAL_SECONDS: str(config.poll_interval_seconds),
+        # PreflightChecks refuses models whose end of life falls inside the run's time budget.
+        statemachine.EXECUTION_TIMEOUT_HOURS: str(config.execution_timeout_hours),
     }
     if config.pt_hourly_price_usd is not None:
         values[statemachine.PT_HOURLY_PRICE_USD] = str(config.pt_hourly_price_usd)

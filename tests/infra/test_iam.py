@@ -53,6 +53,18 @@ PUBLISH = [
 ]
 READ_DATA = allow("s3:GetObject", f"{B}/runs/*/data/*")
 WRITE_EVAL = allow("s3:PutObject", f"{B}/runs/*/eval/*")
+# Base model or judge, in-Region or through a cross-Region profile: the profile plus the
+# foundation model in every Region it may route to, and reading the profile.
+INVOKE_ON_DEMAND = [
+    allow("bedrock:InvokeModel", [FOUNDATION_MODELS, INFERENCE_PROFILES]),
+    allow("bedrock:GetInferenceProfile", INFERENCE_PROFILES),
+]
+QUOTA_READS = {
+    "servicequotas:GetServiceQuota",
+    "servicequotas:GetAWSDefaultServiceQuota",
+    "servicequotas:ListServiceQuotas",
+    "servicequotas:ListAWSDefaultServiceQuotas",
+}
 
 EXPECTED: dict[str, list[Statement]] = {
     "PreprocessDataset": [
@@ -61,12 +73,12 @@ EXPECTED: dict[str, list[Statement]] = {
         allow("s3:PutObject", f"{B}/runs/*/data/*"),
         allow({"s3:GetObject", "s3:PutObject"}, f"{B}/runs/_claims/*"),
         LIST_RUNS,
-        allow("bedrock:GetFoundationModel", FOUNDATION_MODELS),
     ],
     "PreflightChecks": [
         allow("bedrock:GetFoundationModel", FOUNDATION_MODELS),
-        allow("bedrock:InvokeModel", [FOUNDATION_MODELS, INFERENCE_PROFILES]),
-        allow("servicequotas:ListServiceQuotas", "*"),
+        *INVOKE_ON_DEMAND,
+        allow(QUOTA_READS, "*"),
+        allow("bedrock:ListProvisionedModelThroughputs", "*"),
     ],
     "StartCustomizationJob": [
         allow("bedrock:CreateModelCustomizationJob", [FOUNDATION_MODELS, CUSTOM_MODELS, JOBS]),
@@ -78,11 +90,10 @@ EXPECTED: dict[str, list[Statement]] = {
             "<ServiceRole.Arn>",
             {"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
         ),
-        READ_DATA,
     ],
     "CheckCustomizationJob": [allow("bedrock:GetModelCustomizationJob", JOBS)],
     "AnswerWithBaseModel": [
-        allow("bedrock:InvokeModel", [FOUNDATION_MODELS, INFERENCE_PROFILES]),
+        *INVOKE_ON_DEMAND,
         READ_DATA,
         WRITE_EVAL,
     ],
@@ -92,10 +103,9 @@ EXPECTED: dict[str, list[Statement]] = {
         WRITE_EVAL,
     ],
     "CreateProvisionedThroughput": [
-        allow("bedrock:CreateProvisionedModelThroughput", [CUSTOM_MODELS, PROVISIONED_MODELS]),
+        allow("bedrock:CreateProvisionedModelThroughput", [FOUNDATION_MODELS, CUSTOM_MODELS, PROVISIONED_MODELS]),
         allow("bedrock:GetProvisionedModelThroughput", PROVISIONED_MODELS),
         allow("bedrock:TagResource", PROVISIONED_MODELS),
-        allow("bedrock:GetCustomModel", CUSTOM_MODELS),
     ],
     "CheckProvisionedThroughput": [allow("bedrock:GetProvisionedModelThroughput", PROVISIONED_MODELS)],
     "DeleteProvisionedThroughput": [
@@ -105,7 +115,7 @@ EXPECTED: dict[str, list[Statement]] = {
         )
     ],
     "JudgeAnswers": [
-        allow("bedrock:InvokeModel", [FOUNDATION_MODELS, INFERENCE_PROFILES]),
+        *INVOKE_ON_DEMAND,
         allow("s3:GetObject", [f"{B}/runs/*/data/*", f"{B}/runs/*/eval/*"]),
         LIST_RUNS,  # finds the answer batches
         WRITE_EVAL,
@@ -234,7 +244,8 @@ def test_service_role_reads_run_data_and_writes_job_output_only(default: Synthes
         [
             allow("s3:GetObject", f"{B}/runs/*/data/*"),
             allow({"s3:GetObject", "s3:PutObject"}, f"{B}/runs/*/output/*"),
-            LIST_RUNS,
+            # As in AWS's example policy: no s3:prefix condition Bedrock's own listing might not meet.
+            allow("s3:ListBucket", B),
         ]
     )
 
@@ -344,7 +355,10 @@ def test_resource_star_only_where_the_api_requires_it(default: Synthesized) -> N
 
     xray = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
     expected = {default.logical_id(stack.functions.by_name[name].role): set(xray) for name in ALL_FUNCTIONS}
-    expected[default.logical_id(stack.functions.by_name["PreflightChecks"].role)] |= {"servicequotas:ListServiceQuotas"}
+    expected[default.logical_id(stack.functions.by_name["PreflightChecks"].role)] |= {
+        *QUOTA_READS,
+        "bedrock:ListProvisionedModelThroughputs",
+    }
     expected[default.logical_id(stack.functions.by_name["StartCustomizationJob"].role)] |= {
         "bedrock:ListModelCustomizationJobs"
     }
