@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from create_throughput.logic import create_throughput
 
 from check_job.logic import check_job
-from create_throughput.logic import create_throughput
 from localrun.simulated_bedrock import SimulatedBedrock
 from start_job.logic import start_job
 from sweeper.logic import ExecutionStatusEvent, sweep, sweep_message

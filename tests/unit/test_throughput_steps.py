@@ -3,11 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from check_job.logic import check_job
 from check_throughput.logic import check_throughput
 from create_throughput.logic import create_throughput
 from delete_throughput.logic import delete_throughput
+
+from check_job.logic import check_job
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import (
     InconsistentRunState,
