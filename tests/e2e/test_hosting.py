@@ -63,7 +63,7 @@ def test_the_example_in_the_report_calls_the_deployed_model(run_pipeline: RunPip
     results = json.loads(run.pipeline.report_files(run.run_id)["results.json"])
     example = results["hosting"]["example"].replace("Your question", results["questions"][0]["question"])
     printed: list[str] = []
-    exec(compile(example, "example", "exec"), {"print": printed.append})  # noqa: S102 - our own report's code
+    exec(compile(example, "example", "exec"), {"print": printed.append})
     assert printed == [results["questions"][0]["fine-tuned"]["answer"]]
     run.assert_safe()
 
@@ -97,7 +97,8 @@ def test_explicit_on_demand_for_a_family_without_it_is_refused_before_anything_i
     run_pipeline: RunPipeline,
 ) -> None:
     run = run_pipeline(
-        hosting="on-demand", overrides={"baseModelId": "meta.llama3-3-70b-instruct-v1:0:128k", "hyperParameters": "auto"}
+        hosting="on-demand",
+        overrides={"baseModelId": "meta.llama3-3-70b-instruct-v1:0:128k", "hyperParameters": "auto"},
     )
     assert run.execution.status == "FAILED"
     assert run.execution.error == "UnsupportedHosting", run.execution.cause

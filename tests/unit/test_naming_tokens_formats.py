@@ -123,7 +123,10 @@ def test_resource_names_satisfy_bedrock_patterns(run_id: str) -> None:
     assert 1 <= len(names.customModelName) <= 63
     assert PROVISIONED_MODEL_NAME.fullmatch(names.provisionedModelName)
     assert 1 <= len(names.provisionedModelName) <= 63
-    for token in (names.jobClientToken, names.throughputClientToken):
+    # ModelDeploymentName in botocore's bedrock service model.
+    assert re.fullmatch(r"([0-9a-zA-Z][_-]?){1,63}", names.deploymentName)
+    assert 1 <= len(names.deploymentName) <= 63
+    for token in (names.jobClientToken, names.throughputClientToken, names.deploymentClientToken):
         assert CLIENT_REQUEST_TOKEN.fullmatch(token)
         assert 1 <= len(token) <= 256
 
@@ -136,6 +139,8 @@ def test_resource_names_values() -> None:
         "provisionedModelName": "pt-run-1",
         "jobClientToken": "job-run-1",
         "throughputClientToken": "pt-run-1",
+        "deploymentName": "od-run-1",
+        "deploymentClientToken": "od-run-1",
     }
 
 
