@@ -7,8 +7,13 @@ import ast
 import json
 import time
 
+import jsonschema
+
 from localrun.pipeline import LocalPipeline
+from tests.conftest import ROOT
 from tests.e2e.conftest import FAST, RunPipeline, upload_sample
+
+SCHEMA = json.loads((ROOT / "docs" / "results.schema.json").read_text(encoding="utf-8"))
 
 
 def test_default_run_deploys_on_demand_buys_no_throughput_and_keeps_the_deployment(run_pipeline: RunPipeline) -> None:
@@ -44,6 +49,7 @@ def test_default_run_deploys_on_demand_buys_no_throughput_and_keeps_the_deployme
     assert report["hosting"]["kept"] is True and report["hosting"]["arn"] == arn
     files = pipeline.report_files(run.run_id)
     results = json.loads(files["results.json"])
+    jsonschema.Draft202012Validator(SCHEMA).validate(results)
     hosting = results["hosting"]
     assert (hosting["kind"], hosting["arn"], hosting["kept"], hosting["deleted"]) == ("on-demand", arn, True, False)
     example = hosting["example"]
