@@ -455,3 +455,21 @@ class LocalPipeline:
         bedrock = boto3.client("bedrock", region_name=REGION)
         summaries = bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"]
         return sorted(summary["provisionedModelName"] for summary in summaries)
+
+    def remaining_deployments(self) -> list[str]:
+        """On-demand custom model deployments that still exist, asked through the Bedrock API."""
+        bedrock = boto3.client("bedrock", region_name=REGION)
+        summaries = bedrock.list_custom_model_deployments()["modelDeploymentSummaries"]
+        return sorted(summary["customModelDeploymentName"] for summary in summaries)
+
+    def kept_deployments(self, execution: Execution) -> list[str]:
+        """The deployment a successful run keeps on purpose (evaluation.keepDeployment): only
+        after SUCCEEDED, and only the one named after this run."""
+        if execution.status != "SUCCEEDED":
+            return []
+        return [name for name in self.remaining_deployments() if name == f"od-{execution.run_id}"]
+
+    def unexpected_deployments(self, execution: Execution) -> list[str]:
+        """Deployments left that the run should have deleted (everything but a kept one)."""
+        kept = set(self.kept_deployments(execution))
+        return [name for name in self.remaining_deployments() if name not in kept]

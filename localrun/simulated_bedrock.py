@@ -4,7 +4,8 @@ It plugs in below boto3: requests are serialised and validated by botocore exact
 the real service, routed here instead of to the network, and the JSON answers are parsed
 by botocore's real response parser. It keeps a realistic lifecycle (jobs InProgress ->
 Completed/Failed/Stopped with metrics CSVs written to the job's output prefix;
-provisioned throughputs Creating -> InService/Failed), answers Converse calls
+provisioned throughputs Creating -> InService/Failed; on-demand custom model deployments
+Creating -> Active/Failed, delete refused while Creating), answers Converse calls
 deterministically, records every call and injects faults on request.
 
 Answers are computed, never constant: the fine-tuned model answers with the training
@@ -53,7 +54,21 @@ FAULTS: dict[str, str] = {
     "judge-malformed": "the judge never calls its verdict tool (malformed verdicts)",
     "delete-throttle": "deleting the provisioned throughput is throttled three times before it succeeds",
     "embedding-error": "the embedding model cannot be invoked (AccessDeniedException); similarity is missing",
+    "deployment-failed": "the on-demand custom model deployment ends Failed with Bedrock's failure message",
+    "deployment-stuck": "the on-demand deployment stays Creating (delete refused) until Bedrock gives up on it",
+    "deployment-throttle": "the deployment APIs answer ThrottlingException twice before they succeed",
+    "deployment-delete-conflict": "deleting the deployment is refused twice with ConflictException",
 }
+"""`answer-error`, `converse-throttle` and `slow-answers` apply to the fine-tuned model's hosting
+of either kind; `pt-*` and `delete-throttle` only to a provisioned throughput."""
+
+ON_DEMAND_DEPLOYMENT_REGIONS = ("us-east-1", "us-west-2")
+ON_DEMAND_DEPLOYMENT_BASES = ("amazon.nova-micro", "amazon.nova-lite", "amazon.nova-pro")
+"""Custom models Bedrock deploys on demand, and where (bedrock-facts §14, from
+https://docs.aws.amazon.com/bedrock/latest/userguide/deploy-custom-model-on-demand.html)."""
+DEPLOYMENT_POLLS_TO_ACTIVE = 1
+DEPLOYMENT_STUCK_REFUSALS = 2
+"""With `deployment-stuck`, Bedrock ends the stuck creation (Failed) after refusing this many deletes."""
 FAULTS.update(QUOTA_FAULTS)  # pt-quota-zero, pt-model-quota-zero, pt-quota-unreadable (localrun/sim_quotas.py)
 
 EMBEDDING_MODEL = "amazon.titan-embed-text-v2"
@@ -243,6 +258,10 @@ class SimulatedBedrock:
         self.custom_models: dict[str, dict[str, Any]] = {}
         self.throughputs: dict[str, dict[str, Any]] = {}
         self.deleted_throughputs: list[str] = []
+        self.deployments: dict[str, dict[str, Any]] = {}
+        self.deleted_deployments: list[str] = []
+        self.deployment_usage: dict[str, dict[str, int]] = {}
+        """Per-token usage through each deployment (what on-demand inference is billed by)."""
         self.tags: dict[str, list[dict[str, str]]] = {}
         self._fault_counts: dict[str, int] = {}
         self.quotas = SimulatedQuotas(self.faults, region, account)
@@ -260,6 +279,10 @@ class SimulatedBedrock:
             "GetProvisionedModelThroughput": self._get_pt,
             "DeleteProvisionedModelThroughput": self._delete_pt,
             "ListProvisionedModelThroughputs": self._list_pts,
+            "CreateCustomModelDeployment": self._create_deployment,
+            "GetCustomModelDeployment": self._get_deployment,
+            "DeleteCustomModelDeployment": self._delete_deployment,
+            "ListCustomModelDeployments": self._list_deployments,
             "ListTagsForResource": self._list_tags,
             "GetFoundationModel": self._get_foundation_model,
             "ListFoundationModels": self._list_foundation_models,
@@ -334,6 +357,12 @@ class SimulatedBedrock:
             operation == "DeleteProvisionedModelThroughput"
             and "delete-throttle" in self.faults
             and self._once("delete-throttle", 3)
+        ):
+            raise BedrockError(429, "ThrottlingException", "Too many requests, please wait before trying again.")
+        if (
+            operation in ("CreateCustomModelDeployment", "GetCustomModelDeployment")
+            and "deployment-throttle" in self.faults
+            and self._once(f"deployment-throttle:{operation}", 2)
         ):
             raise BedrockError(429, "ThrottlingException", "Too many requests, please wait before trying again.")
 
@@ -626,6 +655,112 @@ class SimulatedBedrock:
             raise _not_found(f"Resource {arn}")
         return {"tags": self.tags[arn]}
 
+    # ------------------------------------------------------------------ on-demand custom model deployments
+    # Operations, fields and errors as in botocore's `bedrock` service model: the name must match
+    # ([0-9a-zA-Z][_-]?){1,63}; GetCustomModelDeployment takes the ARN or the name; the status is
+    # Creating|Active|Failed (no Deleting); DeleteCustomModelDeployment declares ConflictException,
+    # which is what a delete of a deployment that is still Creating gets here.
+
+    def _find_deployment(self, identifier: str) -> dict[str, Any]:
+        for deployment in self.deployments.values():
+            if identifier in (deployment["customModelDeploymentArn"], deployment["modelDeploymentName"]):
+                return deployment
+        raise _not_found(f"Custom model deployment {identifier}")
+
+    def _create_deployment(self, body: dict[str, Any], _: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
+        token = body.get("clientRequestToken")
+        for deployment in self.deployments.values():
+            if token and deployment["_token"] == token:
+                return {"customModelDeploymentArn": deployment["customModelDeploymentArn"]}
+            if deployment["modelDeploymentName"] == body["modelDeploymentName"]:
+                raise BedrockError(
+                    400, "ValidationException", f"A deployment named {body['modelDeploymentName']} already exists"
+                )
+        if self.region not in ON_DEMAND_DEPLOYMENT_REGIONS:
+            raise BedrockError(
+                400,
+                "ValidationException",
+                f"On-demand deployment of custom models is not supported in {self.region}",
+            )
+        model = self._custom_model(body["modelArn"])
+        base = model["baseModelArn"].split("foundation-model/")[-1]
+        if not base.startswith(ON_DEMAND_DEPLOYMENT_BASES):
+            raise BedrockError(
+                400,
+                "ValidationException",
+                f"The custom model {model['modelName']} (base model {base}) does not support on-demand deployment",
+            )
+        arn = self._arn("custom-model-deployment", secrets.token_hex(6))
+        self.deployments[arn] = {
+            "customModelDeploymentArn": arn,
+            "modelDeploymentName": body["modelDeploymentName"],
+            "modelArn": model["modelArn"],
+            "description": body.get("description"),
+            "status": "Creating",
+            "createdAt": _now(),
+            "lastUpdatedAt": _now(),
+            "_token": token or "",
+            "_polls": 0,
+            "_refusals": 0,
+        }
+        self.tags[arn] = list(body.get("tags", []))
+        return {"customModelDeploymentArn": arn}
+
+    def _advance_deployment(self, deployment: dict[str, Any]) -> None:
+        if deployment["status"] != "Creating" or "deployment-stuck" in self.faults:
+            return
+        deployment["_polls"] += 1
+        if deployment["_polls"] < DEPLOYMENT_POLLS_TO_ACTIVE:
+            return
+        if "deployment-failed" in self.faults:
+            deployment["status"] = "Failed"
+            deployment["failureMessage"] = "The custom model could not be deployed: internal error (simulated)"
+        else:
+            deployment["status"] = "Active"
+        deployment["lastUpdatedAt"] = _now()
+
+    def _get_deployment(self, _: dict[str, Any], path: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
+        deployment = self._find_deployment(path["customModelDeploymentIdentifier"])
+        self._advance_deployment(deployment)
+        return self._public(deployment)
+
+    def _delete_deployment(self, _: dict[str, Any], path: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
+        deployment = self._find_deployment(path["customModelDeploymentIdentifier"])
+        if deployment["status"] == "Creating":
+            deployment["_refusals"] += 1
+            if "deployment-stuck" in self.faults and deployment["_refusals"] >= DEPLOYMENT_STUCK_REFUSALS:
+                deployment["status"] = "Failed"  # Bedrock gives up on a creation that never finishes
+                deployment["failureMessage"] = "The deployment did not become active in time (simulated)"
+            raise BedrockError(
+                409,
+                "ConflictException",
+                f"Custom model deployment {deployment['modelDeploymentName']} is Creating and cannot be deleted",
+            )
+        if "deployment-delete-conflict" in self.faults and self._once("deployment-delete-conflict", 2):
+            raise BedrockError(
+                409, "ConflictException", f"Another operation is in progress on {deployment['modelDeploymentName']}"
+            )
+        del self.deployments[deployment["customModelDeploymentArn"]]
+        self.deleted_deployments.append(deployment["customModelDeploymentArn"])
+        return {}
+
+    def _list_deployments(self, _: dict[str, Any], __: dict[str, str], query: dict[str, Any]) -> dict[str, Any]:
+        summaries = [
+            {
+                "customModelDeploymentArn": d["customModelDeploymentArn"],
+                "customModelDeploymentName": d["modelDeploymentName"],
+                "modelArn": d["modelArn"],
+                "createdAt": d["createdAt"],
+                "status": d["status"],
+                "lastUpdatedAt": d["lastUpdatedAt"],
+            }
+            | ({"failureMessage": d["failureMessage"]} if d.get("failureMessage") else {})
+            for d in self.deployments.values()
+            if (not query.get("statusEquals") or d["status"] == query["statusEquals"])
+            and query.get("nameContains", "") in d["modelDeploymentName"]
+        ]
+        return {"modelDeploymentSummaries": summaries}
+
     # ------------------------------------------------------------------ foundation models
 
     def _model_summary(self, model: FoundationModel) -> dict[str, Any]:
@@ -664,23 +799,38 @@ class SimulatedBedrock:
             return self._reply("OK", question, 90, "max_tokens")
         if "toolConfig" in body:
             return self._judge(model_id, question, body)
-        if ":provisioned-model/" in model_id:
-            pt = self._find_pt(model_id)
-            if pt["status"] != "InService":
-                raise BedrockError(400, "ValidationException", f"Provisioned model {model_id} is {pt['status']}")
+        if ":provisioned-model/" in model_id or ":custom-model-deployment/" in model_id:
+            if ":provisioned-model/" in model_id:
+                pt = self._find_pt(model_id)
+                if pt["status"] != "InService":
+                    raise BedrockError(400, "ValidationException", f"Provisioned model {model_id} is {pt['status']}")
+                custom_model_arn = pt["modelArn"]
+            else:
+                deployment = self._find_deployment(model_id)
+                if deployment["status"] != "Active":
+                    raise BedrockError(
+                        400, "ValidationException", f"Custom model deployment {model_id} is {deployment['status']}"
+                    )
+                custom_model_arn = deployment["modelArn"]
             if "answer-error" in self.faults:
                 raise BedrockError(424, "ModelErrorException", "The model returned an error (simulated model failure)")
             if "converse-throttle" in self.faults and self._once(f"converse:{question}", 2):
                 raise BedrockError(429, "ThrottlingException", "Too many tokens, please wait before trying again.")
             if "slow-answers" in self.faults:
                 time.sleep(2)
-            knowledge = self.custom_models[pt["modelArn"]]["knowledge"]
+            knowledge = self.custom_models[custom_model_arn]["knowledge"]
             best = max(knowledge, key=lambda pair: _similarity(question, pair[0]), default=None)
             if best is None or _similarity(question, best[0]) < 0.2:
                 text = "I do not know the answer to that question."
             else:
                 text = best[1]
             latency = 180 + 12 * len(text.split())
+            if ":custom-model-deployment/" in model_id:
+                reply = self._reply(text, question, latency, "end_turn")
+                usage = self.deployment_usage.setdefault(model_id, {"inputTokens": 0, "outputTokens": 0})
+                usage["inputTokens"] += reply["usage"]["inputTokens"]
+                usage["outputTokens"] += reply["usage"]["outputTokens"]
+                return reply
         else:
             if "base-error" in self.faults:
                 raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")

@@ -23,7 +23,7 @@ def _model_id(step: AnswerBatchStep) -> str:
     if step.target == "base":
         return step.run.evaluation.baseModelInferenceId
     if not step.modelId:
-        raise InconsistentRunState("fine-tuned answers need the provisioned model ARN")
+        raise InconsistentRunState("fine-tuned answers need the ARN of the deployment or provisioned throughput")
     return step.modelId
 
 

@@ -92,13 +92,21 @@ def finished_message(report: dict[str, Any]) -> tuple[str, str]:
             f"Fine-tuned answers use {fixed(abs(change), 1)}% {'fewer' if change >= 0 else 'more'} output tokens "
             "than base answers."
         )
+    hosting = report.get("hosting") or {}
+    if hosting.get("kind") == "on-demand":
+        lines.append(_deployment_line(hosting))
+    else:
+        lines.append(
+            f"Provisioned throughput held for {_score(report.get('throughputHeldMinutes'))} minutes and deleted."
+        )
     lines += [
-        f"Provisioned throughput held for {_score(report.get('throughputHeldMinutes'))} minutes and deleted.",
         f"Estimated cost: {_cost(report.get('estimatedCostUsd'), report.get('costNotConfigured'))}.",
         f"Custom model: {report.get('customModelArn')}",
         "",
         f"Report: {report['reportUri']}index.html (also report.md and results.json)",
     ]
+    if hosting.get("kept") and hosting.get("example"):
+        lines += ["", "Call the fine-tuned model (Python, boto3):", hosting["example"]]
     if report.get("problems"):
         lines += ["", "Missing numbers:", *(f"- {problem}" for problem in report["problems"])]
     if report.get("warnings"):
@@ -110,6 +118,13 @@ def finished_message(report: dict[str, Any]) -> tuple[str, str]:
     return _subject(subject, bool(report.get("simulated"))), "\n".join(lines)
 
 
+def _deployment_line(hosting: dict[str, Any]) -> str:
+    if hosting.get("kept"):
+        arn = hosting.get("arn")
+        return f"The fine-tuned model stays deployed on demand (billed per token, nothing while idle): {arn}"
+    return f"The on-demand deployment {hosting.get('name')} was deleted (evaluation.keepDeployment is false)."
+
+
 def describe_failure(step: FailedStep) -> tuple[str, str]:
     """(error name, cause) of a failed run, in the user's words."""
     state = step.state
@@ -118,10 +133,21 @@ def describe_failure(step: FailedStep) -> tuple[str, str]:
     cause = error_message_of(error) if isinstance(error, dict) else "the run failed without an error record"
     run = state.get("run") if isinstance(state.get("run"), dict) else None
     names = (run or {}).get("names") or {}
+    on_demand = ((run or {}).get("evaluation") or {}).get("hosting") == "on-demand"
     pt_name = names.get("provisionedModelName")
-    deletion = state.get("throughputDeletion")
-    cleanup_failed = "cleanupError" in state or ("throughput" in state and deletion is None and "run" in state)
-    if cleanup_failed and pt_name:
+    deletion = state.get("hostingDeletion")
+    cleanup_failed = "cleanupError" in state or ("hosting" in state and deletion is None and "run" in state)
+    if cleanup_failed and on_demand and names.get("deploymentName"):
+        cleanup = state.get("cleanupError") or error
+        detail = error_message_of(cleanup) if isinstance(cleanup, dict) else ""
+        original = f" Original failure: {name}: {cause}" if "cleanupError" in state else ""
+        return (
+            "CustomModelDeploymentDeletionFailed",
+            f"on-demand deployment {names['deploymentName']} could not be confirmed deleted ({detail}). It costs "
+            "nothing while idle; the sweeper retries the deletion for this run, or delete it in the Bedrock console "
+            f"(Custom model on-demand).{original}"[:MAX_CAUSE],
+        )
+    if cleanup_failed and pt_name and not on_demand:
         cleanup = state.get("cleanupError") or error
         detail = error_message_of(cleanup) if isinstance(cleanup, dict) else ""
         original = f" Original failure: {name}: {cause}" if "cleanupError" in state else ""
@@ -132,7 +158,8 @@ def describe_failure(step: FailedStep) -> tuple[str, str]:
             f"deletion for this run.{original}"[:MAX_CAUSE],
         )
     if isinstance(deletion, dict) and deletion.get("existed"):
-        cause += f" (provisioned throughput {deletion.get('provisionedModelName')} was deleted)"
+        what = "on-demand deployment" if deletion.get("kind") == "on-demand" else "provisioned throughput"
+        cause += f" ({what} {deletion.get('name')} was deleted)"
     return name, cause[:MAX_CAUSE]
 
 

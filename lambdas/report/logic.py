@@ -13,8 +13,9 @@ from shared.answers import TARGETS, judgements_key, load_answers
 from shared.aws import error_code
 from shared.clock import iso, parse
 from shared.errors import ReportWriteFailed
-from shared.models import JobState, RunContext, StepError, ThroughputDeletion, ThroughputState
+from shared.models import HostingDeletion, HostingState, JobState, RunContext, StepError
 from shared.step_errors import error_text
+from shared.usage_example import converse_example
 
 RESULTS_VERSION = 3
 """Bumped when a field changes meaning or moves; docs/results-schema.md lists the changes."""
@@ -27,8 +28,9 @@ class ReportState(BaseModel):
     run: RunContext
     job: JobState
     baseAnswers: dict[str, Any] | None = None
-    throughput: ThroughputState | None = None
-    throughputDeletion: ThroughputDeletion | None = None
+    hosting: HostingState | None = None
+    hostingDeletion: HostingDeletion | None = None
+    hostingKept: bool = False
     judgement: dict[str, Any] | None = None
     judgeError: StepError | None = None
 
@@ -219,15 +221,17 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
         epochs_asked and training["trainingEpochs"] and training["trainingEpochs"] < epochs_asked
     )
     throughput = _throughput(run, state)
+    pt_bought = state.hosting is not None and state.hosting.kind == "provisioned"
     cost = cost_section(
         run.costQuote,
         run.evaluation.hosting,
         answers,
         judgements,
         throughput["heldMinutes"],
-        state.throughput is not None,
+        pt_bought,
         run.modelUnits,
     )
+    hosting = hosting_section(run, state)
     base, tuned = _summary(rows, "base"), _summary(rows, "fine-tuned")
     summary = {"base": base, "fine-tuned": tuned, "comparison": _comparison(rows, base, tuned)}
     evaluation = run.evaluation
@@ -244,6 +248,7 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
         "customModelArn": state.job.customModelArn,
         "customizationJobArn": state.job.jobArn,
         "provisionedThroughput": throughput,
+        "hosting": hosting,
         "judge": {
             "modelId": evaluation.judgeModelId,
             "inference": (judgements or {}).get("inference"),
@@ -309,6 +314,7 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
         "questions": len(rows),
         "customModelArn": state.job.customModelArn,
         "throughputHeldMinutes": throughput["heldMinutes"],
+        "hosting": hosting,
         "estimatedCostUsd": cost["totalUsd"],
         "costStatus": cost["status"],
         "costNotConfigured": cost["missingPrices"],
@@ -320,16 +326,37 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
 def _throughput(run: RunContext, state: ReportState) -> dict[str, Any]:
     """The throughput's life as the workflow's own steps timed it: `requestedAt` is taken by
     CreateProvisionedThroughput just before it asks Bedrock, `deletedAt` by
-    DeleteProvisionedThroughput once Bedrock confirms it is gone."""
-    requested = state.throughput.requestedAt if state.throughput else None
-    deleted = state.throughputDeletion.deletedAt if state.throughputDeletion else None
+    DeleteProvisionedThroughput once Bedrock confirms it is gone. All null when the run
+    hosted its model on demand (no throughput was bought)."""
+    bought = state.hosting if state.hosting is not None and state.hosting.kind == "provisioned" else None
+    deletion = state.hostingDeletion if state.hostingDeletion and state.hostingDeletion.kind == "provisioned" else None
+    requested = bought.requestedAt if bought else None
+    deleted = deletion.deletedAt if deletion else None
     return {
         "name": run.names.provisionedModelName,
-        "arn": state.throughput.provisionedModelArn if state.throughput else None,
+        "arn": bought.arn if bought else None,
         "modelUnits": run.modelUnits,
         "requestedAt": requested,
-        "inServiceAt": state.throughput.inServiceAt if state.throughput else None,
+        "inServiceAt": bought.readyAt if bought else None,
         "deletedAt": deleted,
         "heldMinutes": _minutes(requested, deleted),
-        "deleted": state.throughputDeletion is not None,
+        "deleted": deletion is not None,
+    }
+
+
+def hosting_section(run: RunContext, state: ReportState) -> dict[str, Any]:
+    """How the fine-tuned model was served, and whether it is still there to use."""
+    hosting, deletion = state.hosting, state.hostingDeletion
+    kept = hosting is not None and hosting.kind == "on-demand" and deletion is None and state.hostingKept
+    return {
+        "kind": run.evaluation.hosting,
+        "name": hosting.name if hosting else None,
+        "arn": hosting.arn if hosting else None,
+        "status": hosting.status if hosting else None,
+        "requestedAt": hosting.requestedAt if hosting else None,
+        "readyAt": hosting.readyAt if hosting else None,
+        "deletedAt": deletion.deletedAt if deletion else None,
+        "deleted": deletion is not None,
+        "kept": kept,
+        "example": converse_example(hosting.arn) if kept and hosting else None,
     }

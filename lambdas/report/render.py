@@ -94,18 +94,47 @@ def headline(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         )
     else:
         wins = "no question has both scores"
+    hosting = results.get("hosting") or {}
+    if hosting.get("kind") == "on-demand":
+        state = "kept, ready to use" if hosting.get("kept") else ("deleted" if hosting.get("deleted") else DASH)
+        hosted = ("Hosting", "on demand", "", f"custom model deployment {hosting.get('name') or DASH} · {state}")
+    else:
+        hosted = (
+            "PT held",
+            f"{_num(throughput['heldMinutes'])} min",
+            "",
+            f"{throughput['modelUnits']} model unit(s) · " + ("deleted" if throughput["deleted"] else "NOT deleted"),
+        )
     return [
         ("Mean score, fine-tuned", *score),
         ("Win rate, fine-tuned", _pct(comparison["winRate"]), "", wins),
         ("Similarity, fine-tuned", *similarity),
         ("Cost", *money),
-        (
-            "PT held",
-            f"{_num(throughput['heldMinutes'])} min",
-            "",
-            f"{throughput['modelUnits']} model unit(s) · " + ("deleted" if throughput["deleted"] else "NOT deleted"),
-        ),
+        hosted,
     ]
+
+
+def hosting_use(results: dict[str, Any]) -> tuple[str, str | None]:
+    """(sentence, Python example or None) for "Use the fine-tuned model"; self-contained so the
+    template version of this page can port it as one block."""
+    hosting = results.get("hosting") or {}
+    if hosting.get("kept"):
+        return (
+            f"The custom model stays deployed on demand as {hosting['arn']} (billed per token, nothing while "
+            "idle). Call it with the Converse API:",
+            hosting.get("example"),
+        )
+    if hosting.get("kind") == "on-demand":
+        return (
+            "The on-demand deployment was deleted (evaluation.keepDeployment is false); "
+            "deploy the custom model again to use it.",
+            None,
+        )
+    return (
+        "The provisioned throughput was deleted after answering, as it is billed by the hour; buy one again "
+        "(or deploy on demand where the model family allows it) to use the custom model.",
+        None,
+    )
 
 
 def when(timestamp: str | None) -> str:
@@ -390,6 +419,10 @@ def markdown(results: dict[str, Any]) -> str:
         ["Headline", "Value", "Detail"],
         [(label, f"{value} {versus}".strip(), detail) for label, value, versus, detail in headline(results)],
     )
+    use_text, use_example = hosting_use(results)
+    lines += ["## Use the fine-tuned model", "", _md(use_text), ""]
+    if use_example:
+        lines += ["```python", use_example, "```", ""]
     if results["problems"]:
         lines += ["## Missing numbers", ""] + [f"- {_md(p)}" for p in results["problems"]] + [""]
     if results.get("warnings"):
@@ -747,6 +780,7 @@ font-variant-numeric:tabular-nums}
 .tag{font-size:.75rem;border-radius:4px;padding:1px 6px;border:1px solid var(--line);color:#475569}
 .tag.ok{border-color:#86efac;color:#166534}.tag.bad{border-color:#fca5a5;color:#991b1b}
 .answer{margin:0 0 6px;white-space:pre-wrap;overflow-wrap:anywhere}
+.example{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:10px;overflow-x:auto;font-size:13px}
 .reasoning{margin:0 0 4px;font-size:.84rem;color:#475569;font-style:italic;overflow-wrap:anywhere}
 .metrics{font-size:.78rem;color:var(--muted)}
 .legend-inline{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
@@ -855,6 +889,10 @@ def html(results: dict[str, Any]) -> str:
         )
         + "</section>"
     )
+    use_text, use_example = hosting_use(results)
+    body.append(f'<h2>Use the fine-tuned model</h2><p class="use">{e(use_text)}</p>')
+    if use_example:
+        body.append(f'<pre class="example"><code>{e(use_example)}</code></pre>')
 
     comparison = "".join(
         f"<tr><th>{e(metric)}</th><td class='num'>{e(b)}</td><td class='num'>{e(t)}</td>"

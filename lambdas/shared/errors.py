@@ -56,6 +56,18 @@ class ProvisionedThroughputStillExists(PipelineError):
     """Deletion was requested but the throughput is still there; the step is retried."""
 
 
+class CustomModelDeploymentFailed(PipelineError):
+    """Bedrock reported the on-demand custom model deployment as Failed (its failureMessage says why)."""
+
+
+class CustomModelDeploymentTimeout(PipelineError):
+    """The on-demand custom model deployment did not become Active within the allowed time."""
+
+
+class CustomModelDeploymentStillExists(PipelineError):
+    """The deployment could not be deleted yet (Bedrock refuses while it is Creating); the step is retried."""
+
+
 class AnswerGenerationFailed(PipelineError):
     """A model could not answer an evaluation question, even after retries."""
 

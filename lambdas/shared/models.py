@@ -1,7 +1,7 @@
 """Typed contracts between the state machine and the Lambda steps.
 
 Field names are camelCase because the state machine's JSONPaths read them
-(for example `$.run.pollIntervalSeconds`, `$.job.status`, `$.throughput.status`).
+(for example `$.run.pollIntervalSeconds`, `$.job.status`, `$.hosting.ready`).
 """
 
 from __future__ import annotations
@@ -211,24 +211,32 @@ class JobState(Strict):
     endedAt: str | None = None
 
 
-class ThroughputState(Strict):
-    provisionedModelArn: str
-    provisionedModelName: str
+class HostingState(Strict):
+    """What the run bought to serve its custom model: a provisioned throughput or an
+    on-demand custom model deployment (`kind`). The ASL reads `status` and `arn`."""
+
+    kind: Literal["on-demand", "provisioned"]
+    arn: str
+    name: str
     status: str
+    """Bedrock's status: provisioned Creating|InService|Updating|Failed, on-demand Creating|Active|Failed."""
+    ready: bool = False
+    """True once Bedrock serves requests (InService / Active): the ASL's wait loop ends on it."""
     requestedAt: str
     checks: int = 0
-    inServiceAt: str | None = None
+    readyAt: str | None = None
     failureMessage: str | None = None
 
 
-class ThroughputDeletion(Strict):
-    provisionedModelName: str
-    provisionedModelArn: str | None
+class HostingDeletion(Strict):
+    kind: Literal["on-demand", "provisioned"]
+    name: str
+    arn: str | None
     existed: bool
     deletedAt: str
     reason: str
     heldSeconds: float | None = None
-    """From Bedrock's own creation time to the confirmed deletion (billing runs until then)."""
+    """From Bedrock's own creation time to the confirmed deletion (a PT is billed until then)."""
 
 
 class RunStep(Strict):
@@ -240,12 +248,12 @@ class JobStep(Strict):
     job: JobState
 
 
-class ThroughputStep(Strict):
+class HostingStep(Strict):
     run: RunContext
-    throughput: ThroughputState
+    hosting: HostingState
 
 
-class DeleteThroughputStep(Strict):
+class DeleteHostingStep(Strict):
     run: RunContext
     reason: str
 

@@ -1,8 +1,14 @@
 """SweepRun: the safety net for runs that ended ABORTED, TIMED_OUT or FAILED.
 
 A workflow that is aborted or times out runs none of its own clean-up states, so this
-function, started by EventBridge, deletes every provisioned throughput tagged with the
-execution and stops a customization job that is still training for it.
+function, started by EventBridge, deletes every provisioned throughput and on-demand custom
+model deployment tagged with the execution and stops a customization job that is still
+training for it. (A deployment kept by a successful run is never touched: SUCCEEDED is not swept.)
+
+Bedrock refuses to delete a deployment that is still Creating. The sweeper then deletes
+everything else first and raises `CustomModelDeploymentStillExists`: EventBridge invokes
+Lambda asynchronously, so Lambda retries the whole (idempotent) sweep twice with backoff,
+and a final failure lands in the sweeper's dead-letter queue and alarm.
 """
 
 from __future__ import annotations
@@ -11,9 +17,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.errors import CustomModelDeploymentStillExists
+from shared.hosting import OnDemandDeployment, ProvisionedThroughput
 from shared.naming import resource_names, run_id_from_execution_name
 from shared.tags import EXECUTION_ARN_TAG, tag_value
-from shared.throughputs import request_deletion
 
 SWEPT_STATUSES = {"ABORTED", "TIMED_OUT", "FAILED"}
 
@@ -50,7 +57,8 @@ def sweep(event: ExecutionStatusEvent, bedrock: Any) -> dict[str, Any]:
     if detail.status not in SWEPT_STATUSES:
         return {"executionArn": detail.executionArn, "status": detail.status, "deleted": [], "stopped": []}
     names = resource_names(run_id_from_execution_name(detail.name))
-    deleted, stopped = [], []
+    deleted, stopped, pending = [], [], []
+    throughputs = ProvisionedThroughput(bedrock)
     for summary in _paginate(
         bedrock,
         "list_provisioned_model_throughputs",
@@ -60,8 +68,24 @@ def sweep(event: ExecutionStatusEvent, bedrock: Any) -> dict[str, Any]:
         arn = summary["provisionedModelArn"]
         if not _tagged_with(bedrock, arn, detail.executionArn):
             continue
-        request_deletion(bedrock, arn, summary["provisionedModelName"])
+        throughputs.request_deletion(arn, summary["provisionedModelName"])
         deleted.append(summary["provisionedModelName"])
+    deployments = OnDemandDeployment(bedrock)
+    for summary in _paginate(
+        bedrock,
+        "list_custom_model_deployments",
+        "modelDeploymentSummaries",
+        nameContains=names.deploymentName,
+    ):
+        arn = summary["customModelDeploymentArn"]
+        if not _tagged_with(bedrock, arn, detail.executionArn):
+            continue
+        try:
+            deployments.request_deletion(arn, summary["customModelDeploymentName"])
+        except CustomModelDeploymentStillExists:
+            pending.append(summary["customModelDeploymentName"])
+            continue
+        deleted.append(summary["customModelDeploymentName"])
     for summary in _paginate(
         bedrock,
         "list_model_customization_jobs",
@@ -77,6 +101,12 @@ def sweep(event: ExecutionStatusEvent, bedrock: Any) -> dict[str, Any]:
         except (bedrock.exceptions.ResourceNotFoundException, bedrock.exceptions.ConflictException):
             continue  # already finished or stopping
         stopped.append(summary["jobName"])
+    if pending:
+        raise CustomModelDeploymentStillExists(
+            f"deployment(s) {', '.join(pending)} of {detail.executionArn} are still Creating and Bedrock refuses "
+            f"to delete them yet; the sweep is retried (already deleted: {deleted or 'nothing'}, "
+            f"stopped: {stopped or 'nothing'})"
+        )
     return {
         "executionArn": detail.executionArn,
         "status": detail.status,
@@ -90,7 +120,9 @@ def sweep_message(result: dict[str, Any]) -> tuple[str, str] | None:
         return None
     lines = [f"The execution {result['executionArn']} ended {result['status']}.", ""]
     if result["deleted"]:
-        lines.append(f"Deleted provisioned throughput: {', '.join(result['deleted'])}.")
+        lines.append(
+            f"Deleted hosting (provisioned throughput or on-demand deployment): {', '.join(result['deleted'])}."
+        )
     if result["stopped"]:
         lines.append(f"Stopped customization job: {', '.join(result['stopped'])}.")
     return f"Fine-tuning run clean-up after {result['status']}", "\n".join(lines)

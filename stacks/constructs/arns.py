@@ -51,7 +51,14 @@ PROVISIONED_MODEL_REASON = (
     "of this account and Region, each carries its run's tags, and the sweeper deletes any "
     "that a failed run leaves behind."
 )
+DEPLOYMENT_REASON = (
+    "On-demand custom model deployments are created per run and their ARNs end in an id that "
+    "Bedrock assigns, so they cannot be named at deploy time; access is limited to deployments "
+    "of this account and Region, each carries its run's tags, and the sweeper deletes any that "
+    "a failed run leaves behind."
+)
 UNSCOPED_ACTIONS = {
+    "bedrock:ListCustomModelDeployments": "finds the deployments a failed run left, by tag",
     "bedrock:ListModelCustomizationJobs": "finds this run's job by name for idempotent retries and clean-up",
     "bedrock:ListProvisionedModelThroughputs": (
         "finds the throughputs a failed run left, by tag, and the model units the account already holds"

@@ -77,6 +77,7 @@ _REASONS_BY_SUFFIX = (
     (":model-customization-job/*", arns.CUSTOMIZATION_JOB_REASON),
     (":custom-model/*", arns.CUSTOM_MODEL_REASON),
     (":provisioned-model/*", arns.PROVISIONED_MODEL_REASON),
+    (":custom-model-deployment/*", arns.DEPLOYMENT_REASON),
 )
 
 
@@ -93,6 +94,7 @@ class _Arns:
         self.jobs = arns.bedrock(stack, "model-customization-job")
         self.custom_models = arns.bedrock(stack, "custom-model")
         self.provisioned_models = arns.bedrock(stack, "provisioned-model")
+        self.deployments = arns.bedrock(stack, "custom-model-deployment")
 
     def run_objects(self, area: str) -> str:
         return arns.run_objects(self.bucket, area)
@@ -182,12 +184,13 @@ def _answer_with_base_model(a: _Arns) -> list[iam.PolicyStatement]:
 def _answer_with_fine_tuned_model(a: _Arns) -> list[iam.PolicyStatement]:
     return [
         _allow("InvokeProvisionedModel", ["bedrock:InvokeModel"], [a.provisioned_models]),
+        _allow("InvokeCustomModelDeployment", ["bedrock:InvokeModel"], [a.deployments]),
         _allow("ReadRunData", ["s3:GetObject"], [a.run_objects("data")]),
         _allow("WriteAnswers", ["s3:PutObject"], [a.run_objects("eval")]),
     ]
 
 
-def _create_throughput(a: _Arns) -> list[iam.PolicyStatement]:
+def _create_hosting(a: _Arns) -> list[iam.PolicyStatement]:
     return [
         _allow(
             "CreateProvisionedThroughput",
@@ -198,20 +201,35 @@ def _create_throughput(a: _Arns) -> list[iam.PolicyStatement]:
         ),
         _allow("ReadProvisionedThroughput", ["bedrock:GetProvisionedModelThroughput"], [a.provisioned_models]),
         _allow("TagProvisionedThroughput", ["bedrock:TagResource"], [a.provisioned_models]),
+        _allow(
+            "CreateCustomModelDeployment",
+            ["bedrock:CreateCustomModelDeployment"],
+            [a.custom_models, a.deployments],
+        ),
+        _allow("ReadCustomModelDeployment", ["bedrock:GetCustomModelDeployment"], [a.deployments]),
+        _allow("TagCustomModelDeployment", ["bedrock:TagResource"], [a.deployments]),
     ]
 
 
-def _check_throughput(a: _Arns) -> list[iam.PolicyStatement]:
-    return [_allow("ReadProvisionedThroughput", ["bedrock:GetProvisionedModelThroughput"], [a.provisioned_models])]
+def _check_hosting(a: _Arns) -> list[iam.PolicyStatement]:
+    return [
+        _allow("ReadProvisionedThroughput", ["bedrock:GetProvisionedModelThroughput"], [a.provisioned_models]),
+        _allow("ReadCustomModelDeployment", ["bedrock:GetCustomModelDeployment"], [a.deployments]),
+    ]
 
 
-def _delete_throughput(a: _Arns) -> list[iam.PolicyStatement]:
+def _delete_hosting(a: _Arns) -> list[iam.PolicyStatement]:
     return [
         _allow(
             "DeleteProvisionedThroughput",
             ["bedrock:GetProvisionedModelThroughput", "bedrock:DeleteProvisionedModelThroughput"],
             [a.provisioned_models],
-        )
+        ),
+        _allow(
+            "DeleteCustomModelDeployment",
+            ["bedrock:GetCustomModelDeployment", "bedrock:DeleteCustomModelDeployment"],
+            [a.deployments],
+        ),
     ]
 
 
@@ -239,8 +257,12 @@ def _notify(a: _Arns) -> list[iam.PolicyStatement]:
 def _sweep(a: _Arns) -> list[iam.PolicyStatement]:
     return [
         _allow(
-            "ListJobsAndThroughputs",
-            ["bedrock:ListProvisionedModelThroughputs", "bedrock:ListModelCustomizationJobs"],
+            "ListJobsThroughputsAndDeployments",
+            [
+                "bedrock:ListProvisionedModelThroughputs",
+                "bedrock:ListCustomModelDeployments",
+                "bedrock:ListModelCustomizationJobs",
+            ],
             ["*"],
         ),
         _allow(
@@ -251,6 +273,15 @@ def _sweep(a: _Arns) -> list[iam.PolicyStatement]:
                 "bedrock:DeleteProvisionedModelThroughput",
             ],
             [a.provisioned_models],
+        ),
+        _allow(
+            "DeleteRunDeployments",
+            [
+                "bedrock:ListTagsForResource",
+                "bedrock:GetCustomModelDeployment",
+                "bedrock:DeleteCustomModelDeployment",
+            ],
+            [a.deployments],
         ),
         _allow(
             "StopRunJobs",
@@ -272,9 +303,9 @@ _BUILDERS: dict[str, Callable[[_Arns], list[iam.PolicyStatement]]] = {
     "CheckCustomizationJob": _check_job,
     "AnswerWithBaseModel": _answer_with_base_model,
     "AnswerWithFineTunedModel": _answer_with_fine_tuned_model,
-    "CreateProvisionedThroughput": _create_throughput,
-    "CheckProvisionedThroughput": _check_throughput,
-    "DeleteProvisionedThroughput": _delete_throughput,
+    "CreateHosting": _create_hosting,
+    "CheckHosting": _check_hosting,
+    "DeleteHosting": _delete_hosting,
     "JudgeAnswers": _judge,
     "BuildReport": _report,
     "NotifyRun": _notify,

@@ -13,6 +13,8 @@ from localrun.pipeline import Execution, LocalPipeline
 from tests.conftest import DATASET
 
 FAST = {"pollIntervalSeconds": 0, "throughputPollIntervalSeconds": 0, "throughputMaxWaitSeconds": 3}
+PROVISIONED = {"evaluation": {"hosting": "provisioned"}}
+"""For tests about the provisioned-throughput path (the default for Nova is an on-demand deployment)."""
 
 for _name in ("moto", "botocore"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
@@ -29,8 +31,10 @@ class Run:
         return self.execution.run_id
 
     def assert_safe(self) -> None:
-        """Every end-to-end test ends here: no throughput left, raw/ untouched."""
+        """Every end-to-end test ends here: no throughput left, no deployment left except the
+        one a successful run keeps on purpose, raw/ untouched."""
         assert self.pipeline.remaining_throughputs() == []
+        assert self.pipeline.unexpected_deployments(self.execution) == []
         assert self.pipeline.raw_snapshot() == self.raw_before
 
 
@@ -47,7 +51,10 @@ RunPipeline = Callable[..., Run]
 
 @pytest.fixture
 def run_pipeline() -> Iterator[RunPipeline]:
-    """run_pipeline(faults=[...], overrides={...}, files=None, event_key=None, timeout=...)"""
+    """run_pipeline(faults=[...], overrides={...}, files=None, event_key=None, timeout=..., hosting=...)
+
+    `hosting` ("provisioned" unless given) is merged into the input's `evaluation`; None leaves
+    the input as it is (the family's default, an on-demand deployment for Nova)."""
     stack: list[LocalPipeline] = []
 
     def run(
@@ -58,6 +65,7 @@ def run_pipeline() -> Iterator[RunPipeline]:
         timeout: int | None = None,
         failing_steps: tuple[str, ...] = (),
         wait: float = 120.0,
+        hosting: str | None = "provisioned",
     ) -> Run:
         pipeline = LocalPipeline(faults=faults, execution_timeout_seconds=timeout, failing_steps=failing_steps)
         stack.append(pipeline.__enter__())
@@ -68,6 +76,9 @@ def run_pipeline() -> Iterator[RunPipeline]:
                 uris = {key: pipeline.upload(key, body) for key, body in files.items()}
                 execution_input = {"trainingDataUri": next(iter(uris.values()))}
             execution_input = {**execution_input, **FAST, **(overrides or {})}
+            if hosting is not None:
+                evaluation = {"hosting": hosting, **execution_input.get("evaluation", {})}
+                execution_input = {**execution_input, "evaluation": evaluation}
         raw_before = pipeline.raw_snapshot()
         arn = pipeline.start(execution_input)
         return Run(pipeline, pipeline.wait(arn, wait), raw_before)

@@ -22,7 +22,9 @@ def test_the_same_upload_event_delivered_twice_starts_one_job() -> None:
         duplicate = next(run for run in runs if run.states_entered()[-1] == "NothingToDo")
         reason = duplicate.output["run"]["reason"]
         assert reason.startswith("duplicate delivery of the upload event for s3://")
-        assert len(pipeline.bedrock.jobs) == 1 and len(pipeline.bedrock.deleted_throughputs) == 1
+        # An upload runs with the defaults: Nova is hosted on demand, and the one deployment is kept.
+        assert len(pipeline.bedrock.jobs) == 1 and len(pipeline.bedrock.deployments) == 1
+        assert pipeline.bedrock.throughputs == {} and pipeline.bedrock.deleted_throughputs == []
         assert pipeline.remaining_throughputs() == [] and pipeline.raw_snapshot() == raw_before
 
 
@@ -40,10 +42,10 @@ def test_five_uploads_at_once_give_five_independent_runs() -> None:
         run_ids = {run.output["run"]["runId"] for run in runs}
         assert len(run_ids) == 5
         assert len({job["jobName"] for job in pipeline.bedrock.jobs.values()}) == 5
-        assert len(pipeline.bedrock.deleted_throughputs) == 5
+        assert len(pipeline.bedrock.deployments) == 5 and pipeline.bedrock.deleted_throughputs == []
         for run in runs:
             run_id = run.output["run"]["runId"]
             results = json.loads(pipeline.report_files(run_id)["results.json"])
             assert results["runId"] == run_id and results["data"]["prefix"] == f"runs/{run_id}/data/"
-            assert results["provisionedThroughput"]["name"] == f"pt-{run_id}"
+            assert results["hosting"]["name"] == f"od-{run_id}" and results["hosting"]["kept"] is True
         assert pipeline.remaining_throughputs() == [] and pipeline.raw_snapshot() == raw_before

@@ -33,6 +33,10 @@ class Fault:
     failing_steps: tuple[str, ...] = ()
     overrides: dict[str, Any] = field(default_factory=dict)
     timeout: int | None = None
+    hosting: str = "provisioned"
+    """The PT path unless a case is about the on-demand deployment (where `throughput_created`
+    is False and `deployment_created` says whether one was made)."""
+    deployment_created: bool = False
 
 
 FAULTS = [
@@ -185,14 +189,14 @@ FAULTS = [
         error="EvaluationIncomplete",
     ),
     Fault(
-        "step-CreateProvisionedThroughput-crashes",
-        failing_steps=("CreateProvisionedThroughput",),
+        "step-CreateHosting-crashes",
+        failing_steps=("CreateHosting",),
         error="RuntimeError",
         throughput_created=False,
     ),
     Fault(
-        "step-CheckProvisionedThroughput-crashes",
-        failing_steps=("CheckProvisionedThroughput",),
+        "step-CheckHosting-crashes",
+        failing_steps=("CheckHosting",),
         error="RuntimeError",
         cause=("was deleted",),
     ),
@@ -203,8 +207,8 @@ FAULTS = [
         cause=("was deleted",),
     ),
     Fault(
-        "step-DeleteProvisionedThroughput-crashes",
-        failing_steps=("DeleteProvisionedThroughput",),
+        "step-DeleteHosting-crashes",
+        failing_steps=("DeleteHosting",),
         error="ProvisionedThroughputDeletionFailed",
         cause=("delete it now",),
         swept=True,
@@ -217,6 +221,86 @@ FAULTS = [
     ),
     Fault("step-BuildReport-crashes", failing_steps=("BuildReport",), error="RuntimeError"),
     Fault("step-NotifyRun-crashes", failing_steps=("NotifyRun",), status="SUCCEEDED"),
+    # ---- the on-demand deployment (the default hosting for Nova)
+    Fault(
+        "deployment-kept-after-success",
+        hosting="on-demand",
+        status="SUCCEEDED",
+        throughput_created=False,
+        deployment_created=True,
+    ),
+    Fault(
+        "deployment-failed",
+        ("deployment-failed",),
+        hosting="on-demand",
+        error="CustomModelDeploymentFailed",
+        cause=("could not be deployed", "on-demand deployment", "was deleted"),
+        throughput_created=False,
+        deployment_created=True,
+    ),
+    Fault(
+        "deployment-stuck-in-creating",
+        ("deployment-stuck",),
+        hosting="on-demand",
+        error="CustomModelDeploymentTimeout",
+        cause=("still Creating", "was deleted"),
+        throughput_created=False,
+        deployment_created=True,
+    ),
+    Fault(
+        "deployment-throttled",
+        ("deployment-throttle",),
+        hosting="on-demand",
+        status="SUCCEEDED",
+        throughput_created=False,
+        deployment_created=True,
+    ),
+    Fault(
+        "deployment-deletion-conflict",
+        ("deployment-delete-conflict",),
+        hosting="on-demand",
+        status="SUCCEEDED",
+        overrides={"evaluation": {"keepDeployment": False}},
+        throughput_created=False,
+        deployment_created=True,
+    ),
+    Fault(
+        "converse-throttled-through-deployment",
+        ("converse-throttle",),
+        hosting="on-demand",
+        status="SUCCEEDED",
+        throughput_created=False,
+        deployment_created=True,
+    ),
+    Fault(
+        "error-answering-through-deployment",
+        ("answer-error",),
+        hosting="on-demand",
+        error="AnswerGenerationFailed",
+        cause=("ModelErrorException", "on-demand deployment", "was deleted"),
+        throughput_created=False,
+        deployment_created=True,
+    ),
+    Fault(
+        "step-CheckHosting-crashes-on-demand",
+        failing_steps=("CheckHosting",),
+        hosting="on-demand",
+        error="RuntimeError",
+        cause=("on-demand deployment", "was deleted"),
+        throughput_created=False,
+        deployment_created=True,
+    ),
+    Fault(
+        "step-DeleteHosting-crashes-on-demand",
+        failing_steps=("DeleteHosting",),
+        hosting="on-demand",
+        overrides={"evaluation": {"keepDeployment": False}},
+        error="CustomModelDeploymentDeletionFailed",
+        cause=("sweeper",),
+        throughput_created=False,
+        deployment_created=True,
+        swept=True,
+    ),
 ]
 
 
@@ -229,6 +313,8 @@ def test_fault(case: Fault) -> None:
         execution_timeout_seconds=case.timeout,
     ) as pipeline:
         execution_input = {**upload_sample(pipeline), **FAST, **case.overrides}
+        evaluation = {**execution_input.get("evaluation", {}), "hosting": case.hosting}
+        execution_input["evaluation"] = evaluation
         raw_before = pipeline.raw_snapshot()
         execution = pipeline.wait(pipeline.start(execution_input), timeout=180)
 
@@ -241,12 +327,18 @@ def test_fault(case: Fault) -> None:
         assert (len(bedrock.jobs) == 1) is case.job_created
         created = len(bedrock.throughputs) + len(bedrock.deleted_throughputs)
         assert created == (1 if case.throughput_created else 0)
+        deployed = len(bedrock.deployments) + len(bedrock.deleted_deployments)
+        assert deployed == (1 if case.deployment_created else 0)
         if not case.swept:
             assert pipeline.remaining_throughputs() == []  # the workflow cleaned up by itself
+            assert pipeline.unexpected_deployments(execution) == []
         swept = pipeline.sweep(execution)
         if case.swept:
             assert swept is not None and len(swept["deleted"]) == 1
         assert pipeline.remaining_throughputs() == []
+        assert pipeline.unexpected_deployments(execution) == []
+        kept = case.deployment_created and case.status == "SUCCEEDED" and not case.overrides
+        assert len(pipeline.kept_deployments(execution)) == (1 if kept else 0)
         assert pipeline.raw_snapshot() == raw_before
         if case.id == "step-CheckCustomizationJob-crashes":
             assert swept is not None and swept["stopped"] == [next(iter(bedrock.jobs.values()))["jobName"]]
@@ -261,6 +353,14 @@ def test_fault(case: Fault) -> None:
             assert len(bedrock.operations("DeleteProvisionedModelThroughput", outcome="ThrottlingException")) == 3
         if case.id == "job-quota-waits-then-runs":
             assert len(bedrock.operations("CreateModelCustomizationJob", outcome="ServiceQuotaExceededException")) == 2
+        if case.id == "deployment-stuck-in-creating":
+            refused = bedrock.operations("DeleteCustomModelDeployment", outcome="ConflictException")
+            assert len(refused) == 2 and len(bedrock.deleted_deployments) == 1  # waited, then deleted
+        if case.id == "deployment-throttled":
+            assert len(bedrock.operations("CreateCustomModelDeployment", outcome="ThrottlingException")) == 2
+        if case.id == "deployment-deletion-conflict":
+            assert len(bedrock.operations("DeleteCustomModelDeployment", outcome="ConflictException")) == 2
+            assert bedrock.deleted_deployments and "DeleteCustomModelDeployment" in execution.states_entered()
         if case.id == "job-never-finishes-run-times-out":
             assert swept is not None and len(swept["stopped"]) == 1
 
@@ -271,7 +371,11 @@ def test_a_run_that_ends_while_the_throughput_is_in_service_is_swept(how: str) -
     with LocalPipeline(
         faults=["slow-answers"], execution_timeout_seconds=12 if how == "timed-out" else None
     ) as pipeline:
-        execution_input = {**upload_sample(pipeline), **FAST, "evaluation": {"concurrency": 1}}
+        execution_input = {
+            **upload_sample(pipeline),
+            **FAST,
+            "evaluation": {"concurrency": 1, "hosting": "provisioned"},
+        }
         raw_before = pipeline.raw_snapshot()
         arn = pipeline.start(execution_input)
         deadline = time.monotonic() + 60
@@ -286,7 +390,7 @@ def test_a_run_that_ends_while_the_throughput_is_in_service_is_swept(how: str) -
         # moto 5.2.5 ends an execution stopped inside a Map state as FAILED (States.Runtime) where
         # AWS reports ABORTED; either way none of the workflow's own states ran after the stop.
         assert execution.status in ({expected, "FAILED"} if how == "aborted" else {expected})
-        assert "CleanUpProvisionedThroughput" not in execution.states_entered()
+        assert "CleanUpHosting" not in execution.states_entered()
         assert len(pipeline.remaining_throughputs()) == 1  # only the sweeper can delete it now
         swept = pipeline.sweep(execution, status=expected)
         assert swept is not None and len(swept["deleted"]) == 1

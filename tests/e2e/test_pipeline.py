@@ -23,6 +23,7 @@ def test_happy_path_trains_evaluates_reports_and_deletes_the_throughput(run_pipe
         "WaitForProvisionedThroughput",
         "CheckProvisionedThroughput",
         "IsProvisionedThroughputInService",
+        "KeepOrDeleteHosting",
     ]
     assert states.index("JudgeAnswers") > delete and states.index("BuildReport") > delete
     assert states.index("AnswerBaseBatch") < create  # base answers while training, no PT needed
@@ -78,7 +79,7 @@ def test_error_answering_through_the_throughput_deletes_it_and_fails_with_that_c
     assert execution.error == "AnswerGenerationFailed"
     assert "ModelErrorException" in execution.cause and "was deleted" in execution.cause
     states = execution.states_entered()
-    assert states.index("CleanUpProvisionedThroughput") < states.index("RunFailed")
+    assert states.index("CleanUpHosting") < states.index("RunFailed")
     assert len(run.pipeline.bedrock.deleted_throughputs) == 1
     run.assert_safe()
 

@@ -28,6 +28,7 @@ def _bedrock(resource_type: str, region: str = "<AWS::Region>") -> str:
 JOBS = _bedrock("model-customization-job")
 CUSTOM_MODELS = _bedrock("custom-model")
 PROVISIONED_MODELS = _bedrock("provisioned-model")
+DEPLOYMENTS = _bedrock("custom-model-deployment")
 INFERENCE_PROFILES = _bedrock("inference-profile", region="*")
 RUNS_ONLY = {"StringLike": {"s3:prefix": ["runs/*"]}}
 
@@ -99,20 +100,28 @@ EXPECTED: dict[str, list[Statement]] = {
     ],
     "AnswerWithFineTunedModel": [
         allow("bedrock:InvokeModel", PROVISIONED_MODELS),
+        allow("bedrock:InvokeModel", DEPLOYMENTS),
         READ_DATA,
         WRITE_EVAL,
     ],
-    "CreateProvisionedThroughput": [
+    "CreateHosting": [
         allow("bedrock:CreateProvisionedModelThroughput", [FOUNDATION_MODELS, CUSTOM_MODELS, PROVISIONED_MODELS]),
         allow("bedrock:GetProvisionedModelThroughput", PROVISIONED_MODELS),
         allow("bedrock:TagResource", PROVISIONED_MODELS),
+        allow("bedrock:CreateCustomModelDeployment", [CUSTOM_MODELS, DEPLOYMENTS]),
+        allow("bedrock:GetCustomModelDeployment", DEPLOYMENTS),
+        allow("bedrock:TagResource", DEPLOYMENTS),
     ],
-    "CheckProvisionedThroughput": [allow("bedrock:GetProvisionedModelThroughput", PROVISIONED_MODELS)],
-    "DeleteProvisionedThroughput": [
+    "CheckHosting": [
+        allow("bedrock:GetProvisionedModelThroughput", PROVISIONED_MODELS),
+        allow("bedrock:GetCustomModelDeployment", DEPLOYMENTS),
+    ],
+    "DeleteHosting": [
         allow(
             {"bedrock:GetProvisionedModelThroughput", "bedrock:DeleteProvisionedModelThroughput"},
             PROVISIONED_MODELS,
-        )
+        ),
+        allow({"bedrock:GetCustomModelDeployment", "bedrock:DeleteCustomModelDeployment"}, DEPLOYMENTS),
     ],
     "JudgeAnswers": [
         *INVOKE_ON_DEMAND,
@@ -127,7 +136,14 @@ EXPECTED: dict[str, list[Statement]] = {
     ],
     "NotifyRun": PUBLISH,
     "SweepRun": [
-        allow({"bedrock:ListProvisionedModelThroughputs", "bedrock:ListModelCustomizationJobs"}, "*"),
+        allow(
+            {
+                "bedrock:ListProvisionedModelThroughputs",
+                "bedrock:ListCustomModelDeployments",
+                "bedrock:ListModelCustomizationJobs",
+            },
+            "*",
+        ),
         allow(
             {
                 "bedrock:ListTagsForResource",
@@ -135,6 +151,14 @@ EXPECTED: dict[str, list[Statement]] = {
                 "bedrock:DeleteProvisionedModelThroughput",
             },
             PROVISIONED_MODELS,
+        ),
+        allow(
+            {
+                "bedrock:ListTagsForResource",
+                "bedrock:GetCustomModelDeployment",
+                "bedrock:DeleteCustomModelDeployment",
+            },
+            DEPLOYMENTS,
         ),
         allow(
             {
@@ -365,6 +389,7 @@ def test_resource_star_only_where_the_api_requires_it(default: Synthesized) -> N
     expected[default.logical_id(stack.functions.sweeper.role)] |= {
         "bedrock:ListModelCustomizationJobs",
         "bedrock:ListProvisionedModelThroughputs",
+        "bedrock:ListCustomModelDeployments",
     }
     expected[default.logical_id(stack.workflow.role)] = {
         "logs:CreateLogDelivery",
@@ -382,3 +407,29 @@ def test_resource_star_only_where_the_api_requires_it(default: Synthesized) -> N
     }
 
     assert unscoped == expected
+
+
+DEPLOYMENT_ACTIONS = {
+    "bedrock:CreateCustomModelDeployment",
+    "bedrock:GetCustomModelDeployment",
+    "bedrock:DeleteCustomModelDeployment",
+}
+
+
+def test_deployment_actions_are_scoped_to_deployments_and_custom_models_never_star(default: Synthesized) -> None:
+    granted: dict[str, set[str]] = {}
+    for name in ALL_FUNCTIONS:
+        for actions, resources, _ in _function_statements(default, name):
+            for action in set(actions) & DEPLOYMENT_ACTIONS:
+                granted.setdefault(action, set()).update(resources)
+    assert granted.keys() == DEPLOYMENT_ACTIONS
+    for action, resources in granted.items():
+        assert "*" not in resources, action
+        assert resources <= {DEPLOYMENTS, CUSTOM_MODELS}, (action, resources)
+    assert granted["bedrock:CreateCustomModelDeployment"] == {DEPLOYMENTS, CUSTOM_MODELS}
+
+
+def test_the_fine_tuned_answers_may_invoke_the_runs_deployment(default: Synthesized) -> None:
+    statements = _function_statements(default, "AnswerWithFineTunedModel")
+    invoke = {r for actions, resources, _ in statements if "bedrock:InvokeModel" in actions for r in resources}
+    assert invoke == {DEPLOYMENTS, PROVISIONED_MODELS}

@@ -38,8 +38,8 @@ def test_a_deleted_throughput_is_mentioned() -> None:
         executionName="run-1",
         state={
             "run": run,
-            "throughput": {"provisionedModelName": "pt-run-1"},
-            "throughputDeletion": {"existed": True, "provisionedModelName": "pt-run-1"},
+            "hosting": {"kind": "provisioned", "name": "pt-run-1"},
+            "hostingDeletion": {"existed": True, "kind": "provisioned", "name": "pt-run-1"},
             "error": _lambda_error("AnswerGenerationFailed", "question 1 failed"),
         },
     )
@@ -71,7 +71,7 @@ def test_deletion_failure_on_the_success_path_is_caught_too() -> None:
         executionName="run-1",
         state={
             "run": run,
-            "throughput": {"provisionedModelName": "pt-run-1"},
+            "hosting": {"kind": "provisioned", "name": "pt-run-1"},
             "error": _lambda_error("ProvisionedThroughputStillExists", "pt-run-1 still exists after the delete"),
         },
     )
@@ -154,3 +154,37 @@ def test_a_cost_with_parts_not_priced_is_a_lower_bound() -> None:
     }
     _, body = finished_message(report)
     assert "Estimated cost: at least $0.002895 (not priced: trainingPer1kTokensUsd, ptPerModelUnitHourUsd)." in body
+
+
+def test_a_failed_deployment_cleanup_names_the_deployment_and_the_sweeper() -> None:
+    run = make_run().model_dump()
+    run["evaluation"]["hosting"] = "on-demand"
+    step = FailedStep(
+        kind="failed",
+        executionName="run-1",
+        state={
+            "run": run,
+            "hosting": {"kind": "on-demand", "name": "od-run-1"},
+            "error": _lambda_error("CustomModelDeploymentTimeout", "still Creating"),
+            "cleanupError": _lambda_error("CustomModelDeploymentStillExists", "od-run-1 is Creating"),
+        },
+    )
+    error, cause = describe_failure(step)
+    assert error == "CustomModelDeploymentDeletionFailed"
+    assert "od-run-1" in cause and "sweeper" in cause and "Original failure: CustomModelDeploymentTimeout" in cause
+
+
+def test_a_kept_deployment_is_announced_with_how_to_call_it() -> None:
+    from notify.logic import finished_message
+
+    report = {
+        "runId": "run-1",
+        "complete": True,
+        "reportUri": "s3://b/runs/run-1/report/",
+        "questions": 2,
+        "similarityEnabled": False,
+        "hosting": {"kind": "on-demand", "kept": True, "arn": "arn:x:deployment", "example": "line1\nline2\nline3"},
+    }
+    _, message = finished_message(report)
+    assert "stays deployed on demand" in message and "arn:x:deployment" in message
+    assert "line1\nline2\nline3" in message and "Provisioned throughput" not in message

@@ -14,7 +14,7 @@ from localrun.pipeline import BUCKET
 from localrun.simulated_bedrock import SimulatedBedrock
 from report import render
 from report.logic import RESULTS_VERSION, ReportState, ReportStep, build_report
-from shared.models import JobState, StepError, ThroughputDeletion, ThroughputState
+from shared.models import HostingDeletion, HostingState, JobState, StepError
 from shared.prices import PriceOverrides
 from shared.quote import CostQuote, Question, QuoteInput, build_quote
 from tests.unit.factories import make_run
@@ -132,16 +132,19 @@ def _step(judge_error: StepError | None = None, prices: PriceOverrides = PRICES)
             status="Completed",
             customModelArn="arn:aws:bedrock:us-east-1:123456789012:custom-model/x/abc",
         ),
-        throughput=ThroughputState(
-            provisionedModelArn="arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
-            provisionedModelName=run.names.provisionedModelName,
+        hosting=HostingState(
+            kind="provisioned",
+            arn="arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
+            name=run.names.provisionedModelName,
             status="InService",
+            ready=True,
             requestedAt="2026-01-01T10:00:00Z",
-            inServiceAt="2026-01-01T10:20:00Z",
+            readyAt="2026-01-01T10:20:00Z",
         ),
-        throughputDeletion=ThroughputDeletion(
-            provisionedModelName=run.names.provisionedModelName,
-            provisionedModelArn="arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
+        hostingDeletion=HostingDeletion(
+            kind="provisioned",
+            name=run.names.provisionedModelName,
+            arn="arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
             existed=True,
             deletedAt="2026-01-01T10:30:00Z",
             reason="answers complete",

@@ -5,8 +5,9 @@ from typing import Any
 import pytest
 
 from check_job.logic import check_job
-from create_throughput.logic import create_throughput
 from localrun.simulated_bedrock import SimulatedBedrock
+from shared.errors import CustomModelDeploymentStillExists
+from shared.hosting import OnDemandDeployment, ProvisionedThroughput
 from start_job.logic import start_job
 from sweeper.logic import ExecutionStatusEvent, sweep, sweep_message
 from tests.conftest import load_event
@@ -29,7 +30,19 @@ def _with_throughput(s3: Any, bedrock: Any, run_id: str) -> None:
     job = start_job(run, ROLE, bedrock)
     while job.status != "Completed":
         job = check_job(job, bedrock)
-    create_throughput(run, job, bedrock)
+    ProvisionedThroughput(bedrock).create(run, job)
+
+
+def _with_deployment(s3: Any, bedrock: Any, run_id: str, active: bool = True) -> None:
+    run = make_run(run_id)
+    put_training(s3, run)
+    job = start_job(run, ROLE, bedrock)
+    while job.status != "Completed":
+        job = check_job(job, bedrock)
+    deployment = OnDemandDeployment(bedrock)
+    created = deployment.create(run, job)
+    if active:
+        deployment.check(run, created)
 
 
 @pytest.mark.parametrize("status", ["ABORTED", "TIMED_OUT", "FAILED"])
@@ -62,3 +75,35 @@ def test_succeeded_runs_are_left_alone(aws: SimulatedBedrock, s3: Any, bedrock: 
     assert sweep(_event("SUCCEEDED"), bedrock)["deleted"] == []
     assert len(aws.throughputs) == 1
     assert sweep_message({"deleted": [], "stopped": [], "status": "FAILED", "executionArn": "x"}) is None
+
+
+@pytest.mark.parametrize("status", ["ABORTED", "TIMED_OUT", "FAILED"])
+def test_the_sweeper_deletes_only_the_ended_runs_deployment(
+    aws: SimulatedBedrock, s3: Any, bedrock: Any, status: str
+) -> None:
+    _with_deployment(s3, bedrock, "run-1")
+    _with_deployment(s3, bedrock, "run-2")
+    result = sweep(_event(status), bedrock)
+    assert result["deleted"] == ["od-run-1"]
+    left = [s["customModelDeploymentName"] for s in bedrock.list_custom_model_deployments()["modelDeploymentSummaries"]]
+    assert left == ["od-run-2"]
+    subject, body = sweep_message(result) or ("", "")
+    assert status in subject and "od-run-1" in body
+
+
+def test_a_deployment_still_creating_makes_the_sweep_raise_so_lambda_retries(
+    aws: SimulatedBedrock, s3: Any, bedrock: Any
+) -> None:
+    _with_deployment(s3, bedrock, "run-1", active=False)
+    with pytest.raises(CustomModelDeploymentStillExists, match=r"od-run-1 .*still Creating"):
+        sweep(_event("ABORTED"), bedrock)
+    assert len(aws.deployments) == 1
+    next(iter(aws.deployments.values()))["status"] = "Active"  # the creation ended meanwhile
+    assert sweep(_event("ABORTED"), bedrock)["deleted"] == ["od-run-1"]
+    assert aws.deployments == {}
+
+
+def test_a_kept_deployment_of_a_succeeded_run_is_left_alone(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
+    _with_deployment(s3, bedrock, "run-1")
+    assert sweep(_event("SUCCEEDED"), bedrock)["deleted"] == []
+    assert len(aws.deployments) == 1

@@ -1,4 +1,4 @@
-"""CheckProvisionedThroughput step."""
+"""CheckHosting step: ready (InService / Active) goes on; Failed or too slow fail (and are cleaned up)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from check_throughput.logic import check_throughput
 from shared.aws import client
-from shared.models import ThroughputStep
+from shared.hosting import hosting_for
+from shared.models import HostingStep
 from shared.observability import logger, metrics, tracer
 
 
@@ -17,8 +17,8 @@ from shared.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    step = parse(event=event, model=ThroughputStep)
+    step = parse(event=event, model=HostingStep)
     logger.set_correlation_id(step.run.runId)
-    throughput = check_throughput(step.run, step.throughput, client("bedrock"))
-    logger.info("provisioned throughput status", extra={"status": throughput.status})
-    return throughput.model_dump()
+    hosting = hosting_for(step.hosting.kind, client("bedrock")).check(step.run, step.hosting)
+    logger.info("hosting status", extra={"kind": hosting.kind, "status": hosting.status})
+    return hosting.model_dump()

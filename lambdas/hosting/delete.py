@@ -1,4 +1,5 @@
-"""DeleteProvisionedThroughput step (success path and failure clean-up)."""
+"""DeleteHosting step: success path (a PT after the answers, an unkept deployment) and the
+failure clean-up (CleanUpHosting). Finds the run's hosting by its run-derived name."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from delete_throughput.logic import delete_throughput
 from shared.aws import client
-from shared.models import DeleteThroughputStep
+from shared.hosting import delete_hosting
+from shared.models import DeleteHostingStep
 from shared.observability import logger, metrics, tracer
 
 
@@ -18,10 +19,10 @@ from shared.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    step = parse(event=event, model=DeleteThroughputStep)
+    step = parse(event=event, model=DeleteHostingStep)
     logger.set_correlation_id(step.run.runId)
-    deletion = delete_throughput(step.run, step.reason, client("bedrock"))
-    logger.info("provisioned throughput deleted", extra=deletion.model_dump())
-    if deletion.heldSeconds is not None:
+    deletion = delete_hosting(step.run, step.reason, client("bedrock"))
+    logger.info("hosting deleted", extra=deletion.model_dump())
+    if deletion.heldSeconds is not None and deletion.kind == "provisioned":
         metrics.add_metric(name="ProvisionedThroughputSeconds", unit=MetricUnit.Seconds, value=deletion.heldSeconds)
     return deletion.model_dump()

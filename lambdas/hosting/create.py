@@ -1,4 +1,4 @@
-"""CreateProvisionedThroughput step."""
+"""CreateHosting step: CreateProvisionedThroughput or DeployCustomModelOnDemand, by `run.evaluation.hosting`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from create_throughput.logic import create_throughput
 from shared.aws import client
+from shared.hosting import hosting_for
 from shared.models import JobStep
 from shared.observability import logger, metrics, tracer
 
@@ -19,6 +19,6 @@ from shared.observability import logger, metrics, tracer
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse(event=event, model=JobStep)
     logger.set_correlation_id(step.run.runId)
-    throughput = create_throughput(step.run, step.job, client("bedrock"))
-    logger.info("provisioned throughput requested", extra={"arn": throughput.provisionedModelArn})
-    return throughput.model_dump()
+    hosting = hosting_for(step.run.evaluation.hosting, client("bedrock")).create(step.run, step.job)
+    logger.info("hosting requested", extra={"kind": hosting.kind, "arn": hosting.arn})
+    return hosting.model_dump()
