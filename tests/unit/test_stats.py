@@ -63,7 +63,7 @@ def test_paired_counts_ties_as_half_a_win_and_drops_them_from_the_sign_test() ->
     assert (result.wins, result.ties, result.losses) == (2, 1, 1)
     assert result.win_rate == pytest.approx(2.5 / 4)
     assert result.p_value == pytest.approx(sign_test(2, 1))
-    assert result.mean_difference == pytest.approx(1.0)
+    assert result.mean_difference == pytest.approx((4 + 4 + 0 - 3) / 4)
 
 
 def test_paired_lower_is_better_flips_wins() -> None:
