@@ -52,7 +52,9 @@ judge_prompt = verdict_prompt
 Parsed = TypeVar("Parsed", Verdict, Preference)
 
 
-def _ask(runtime: Any, request: dict[str, Any], parse: Callable[[dict[str, Any]], Parsed | str]) -> tuple[Parsed | None, int, str | None]:
+def _ask(
+    runtime: Any, request: dict[str, Any], parse: Callable[[dict[str, Any]], Parsed | str]
+) -> tuple[Parsed | None, int, str | None]:
     """(result, attempts, why missing): a malformed answer is asked for again, a failed call is not."""
     problem = ""
     for attempt in range(1, MAX_ATTEMPTS + 1):

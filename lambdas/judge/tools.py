@@ -122,7 +122,9 @@ def verdict_request(model_id: str, question: str, reference: str, answer: str) -
 def preference_request(model_id: str, question: str, reference: str, answer_a: str, answer_b: str) -> dict[str, Any]:
     mode = structured_output(model_id)
     tool = tool_config(PREFERENCE_TOOL, "Record which answer is better.", PREFERENCE_SCHEMA, mode)
-    return _request(model_id, PREFERENCE_SYSTEM_PROMPT, preference_prompt(question, reference, answer_a, answer_b), tool)
+    return _request(
+        model_id, PREFERENCE_SYSTEM_PROMPT, preference_prompt(question, reference, answer_a, answer_b), tool
+    )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from judge.tools import parse_verdict, structured_output, verdict_request
 from shared.aws import error_code, error_message
 from shared.errors import JudgeFailed, ProvisionedThroughputQuotaExceeded, UnsupportedBaseModel
 from shared.families import bare_model_id
@@ -43,19 +44,30 @@ def check_base_model(run: RunContext, bedrock: Any, region: str) -> str | None:
     return str(lifecycle) if lifecycle else None
 
 
-def check_judge(run: RunContext, runtime: Any) -> None:
-    """A one-token request: proves model access and permissions for the judge before paying."""
+PROBE = ("What is 2 + 2?", "4", "2 + 2 = 4.")
+"""The preflight verdict probe: one tiny question, reference and answer."""
+
+
+def check_judge(judge_model_id: str, runtime: Any) -> str:
+    """One tiny verdict call with the judge's real tool configuration: proves model access,
+    permissions and that this model returns a structured verdict, before anything is paid.
+    Returns how the verdict tool is requested (judge/tools.py)."""
+    request = verdict_request(judge_model_id, *PROBE)
     try:
-        runtime.converse(
-            modelId=run.evaluation.judgeModelId,
-            messages=[{"role": "user", "content": [{"text": "Reply with OK."}]}],
-            inferenceConfig={"maxTokens": 1},
-        )
+        response = runtime.converse(**request)
     except Exception as error:  # any failure here means judging would fail after hours of training
         raise JudgeFailed(
-            f"the judge model {run.evaluation.judgeModelId} is not reachable ({error_code(error)}: "
-            f"{error_message(error)}); enable model access or choose evaluation.judgeModelId"
+            f"the judge model {judge_model_id} is not reachable or cannot return a verdict "
+            f"({error_code(error)}: {error_message(error)}); enable model access or choose another "
+            "evaluation.judgeModelId (structured verdicts need Converse tool use: Claude 3+, Nova, Llama 3.x)"
         ) from None
+    verdict = parse_verdict(response)
+    if isinstance(verdict, str):
+        raise JudgeFailed(
+            f"the judge model {judge_model_id} did not return a verdict to a test question ({verdict}); "
+            "choose a judge that supports Converse tool use, such as a Nova or Claude 3+ model"
+        )
+    return structured_output(judge_model_id)
 
 
 def no_commitment_quota(quotas: Any) -> float | None:
@@ -84,7 +96,9 @@ def check_quota(run: RunContext, quotas: Any) -> tuple[float | None, list[str]]:
 
 def preflight(run: RunContext, bedrock: Any, runtime: Any, quotas: Any, region: str) -> PreflightResult:
     lifecycle = check_base_model(run, bedrock, region)
-    check_judge(run, runtime)
+    check_judge(run.evaluation.judgeModelId, runtime)
+    if run.evaluation.secondJudgeModelId:
+        check_judge(run.evaluation.secondJudgeModelId, runtime)
     quota, warnings = check_quota(run, quotas)
     return PreflightResult(
         baseModelLifecycle=lifecycle, judgeReachable=True, noCommitmentModelUnitQuota=quota, warnings=warnings
