@@ -47,8 +47,23 @@ def test_a_complete_runs_results_match_the_schema(run_pipeline: RunPipeline) -> 
     assert summary["fine-tuned"]["meanSimilarity"] > summary["base"]["meanSimilarity"]
     assert summary["comparison"]["winRate"] is not None and summary["comparison"]["outputTokensReductionPct"] > 0
     assert results["cost"]["totalUsd"] is not None and results["cost"]["notConfigured"] == []
-    # 8 questions: 8 references + 16 distinct answers, each embedded once
-    assert len(run.pipeline.bedrock.operations("InvokeModel")) == 24
+    # every distinct text (references and answers, domain and general questions) is embedded once
+    questions = results["questions"]
+    texts = {row["reference"] for row in questions} | {
+        row[t]["answer"] for row in questions for t in ("base", "fine-tuned")
+    }
+    assert len(run.pipeline.bedrock.operations("InvokeModel")) == len(texts)
+    assert [row["set"] for row in questions].count("general") == results["data"]["generalQuestions"] == 20
+
+    # paired statistics with intervals and p-values, the pairwise judge, the general check, the verdict
+    comparison = summary["comparison"]
+    for metric in ("judgeScore", "rougeL", "semanticSimilarity", "outputTokens"):
+        low, high = comparison[metric]["ci95"]
+        assert low <= comparison[metric]["meanDifference"] <= high and 0 <= comparison[metric]["pValue"] <= 1
+    assert comparison["judgeScore"]["n"] == 8 and comparison["pairwise"]["positionConsistency"] is not None
+    assert summary["general"]["enabled"] is True and summary["general"]["judgeScore"]["n"] == 20
+    assert results["verdict"].startswith("SIMULATED — Fine-tuned model is better: judge score +")
+    assert results["verdictOutcome"] == "better" and comparison["judgeScore"]["ci95"][0] > 0
 
     # The schema is strict: an undocumented field or a wrong type is caught.
     drifted = copy.deepcopy(results)
@@ -59,6 +74,7 @@ def test_a_complete_runs_results_match_the_schema(run_pipeline: RunPipeline) -> 
 
     (notification,) = run.pipeline.notifications()
     assert "win rate" in notification["message"] and "Semantic similarity to the reference" in notification["message"]
+    assert results["verdict"] in notification["message"]
     run.assert_safe()
 
 
@@ -73,7 +89,8 @@ def test_an_embedding_failure_is_recorded_and_the_run_still_succeeds(run_pipelin
     assert all("AccessDeniedException" in side["similarityMissingReason"] for side in sides)
     assert all(side["score"] is not None for side in sides)  # the judge was unaffected
     (warning,) = results["warnings"]
-    assert warning.startswith("semantic similarity is missing for 16 of 16 answers") and "AccessDenied" in warning
+    # 8 domain + 20 general questions, two answers each
+    assert warning.startswith("semantic similarity is missing for 56 of 56 answers") and "AccessDenied" in warning
     assert "## Warnings" in markdown and "Similarity missing: embedding call failed" in page
     # one denied call, not one per text
     assert len(run.pipeline.bedrock.operations("InvokeModel", outcome="AccessDeniedException")) == 1

@@ -104,5 +104,5 @@ def test_a_judge_that_cannot_return_verdicts_is_refused_before_training(
 
 
 def test_the_second_judge_is_probed_too(aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any) -> None:
-    with pytest.raises(JudgeFailed, match="amazon.titan-text-lite-v1"):
+    with pytest.raises(JudgeFailed, match=r"amazon\.titan-text-lite-v1"):
         preflight(_with_judge("us.amazon.nova-pro-v1:0", "amazon.titan-text-lite-v1"), bedrock, runtime, quotas, "x")
