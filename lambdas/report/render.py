@@ -13,7 +13,7 @@ The rows both formats show are built once, here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -378,6 +378,8 @@ def evaluation_facts(results: dict[str, Any]) -> list[tuple[str, str]]:
                 "general question(s)",
             )
         )
+    elif general["enabled"]:
+        facts.append(("General ability", "not measured: no general question was scored for both models"))
     else:
         facts.append(("General ability", "not checked (evaluation.generalCheck is false)"))
     if audit:
@@ -450,6 +452,20 @@ def md(value: Any) -> str:
     )
 
 
+class _Block(str):
+    """Markdown the templates insert as it is (already escaped cell by cell)."""
+
+
+def _finalize_markdown(value: Any) -> str:
+    return value if isinstance(value, _Block) else md(value)
+
+
+def md_table(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> _Block:
+    lines = ["| " + " | ".join(md(h) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(md(cell) for cell in row) + " |" for row in rows]
+    return _Block("\n".join(lines) + "\n")
+
+
 def _bar(count: int, peak: int, width: int = 12) -> str:
     return "█" * (round(count / peak * width) if peak else 0) or ("▏" if count else "")
 
@@ -490,12 +506,12 @@ def _markdown_environment() -> Environment:
         loader=FileSystemLoader(TEMPLATES),
         autoescape=False,
         undefined=StrictUndefined,
-        finalize=md,
+        finalize=_finalize_markdown,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.globals.update(_globals())
+    environment.globals.update(_globals(), table=md_table)
     return environment
 
 
