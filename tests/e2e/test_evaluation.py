@@ -131,3 +131,48 @@ def test_a_failed_judges_report_matches_the_schema_and_says_what_is_missing(
     assert results["summary"]["fine-tuned"]["meanSimilarity"] is not None
     assert results["training"]["trainingSteps"] > 0
     run.assert_safe()
+
+
+def test_a_llama_judge_with_a_second_judge_works_end_to_end(run_pipeline: RunPipeline) -> None:
+    """Llama rejects a forced tool (and `any`): it is offered the verdict tool with `auto`, passes the
+    preflight probe and grades every answer; a Nova second judge is audited against it."""
+    llama = "us.meta.llama3-3-70b-instruct-v1:0"
+    run = run_pipeline(
+        overrides={
+            "evaluation": {
+                "judgeModelId": llama,
+                "secondJudgeModelId": "us.amazon.nova-pro-v1:0",
+                "hosting": "provisioned",
+            }
+        }
+    )
+    assert run.execution.status == "SUCCEEDED", run.execution.cause
+    results, markdown, page = _report(run)
+    _validate(results)
+    judge_calls = [c for c in run.pipeline.bedrock.operations("Converse") if c.params["modelId"] == llama]
+    assert judge_calls and all("toolChoice" not in call.params["toolConfig"] for call in judge_calls)
+    assert run.pipeline.bedrock.operations("Converse", outcome="ValidationException") == []
+    audit = results["judge"]["audit"]
+    assert audit["structuredOutput"] == "auto" and audit["failureRate"] == 0.0
+    assert audit["sameFamilyAsTunedModel"] is False and audit["warnings"] == []
+    second = audit["secondJudge"]
+    assert second["modelId"] == "us.amazon.nova-pro-v1:0" and second["compared"] == 2 * len(results["questions"])
+    assert -1 <= second["cohenKappaCorrect"] <= 1 and second["meanAbsoluteScoreDifference"] >= 0
+    assert "Cohen&#39;s kappa" in page and "Second judge:" in markdown
+    run.assert_safe()
+
+
+def test_the_general_check_can_be_turned_off(run_pipeline: RunPipeline) -> None:
+    run = run_pipeline(overrides={"evaluation": {"generalCheck": False, "hosting": "provisioned"}})
+    assert run.execution.status == "SUCCEEDED", run.execution.cause
+    results, _, _ = _report(run)
+    _validate(results)
+    assert {row["set"] for row in results["questions"]} == {"domain"} and results["data"]["generalQuestions"] == 0
+    assert results["summary"]["general"] == {
+        "enabled": False,
+        "questions": 0,
+        "judgeScore": None,
+        "outcome": "not-checked",
+    }
+    assert "general ability" not in results["verdict"]
+    run.assert_safe()
