@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsii
 from aws_cdk import BundlingOptions, DockerImage, ILocalBundling
@@ -92,6 +92,7 @@ def lambda_code(source: Path) -> lambda_.Code:
         bundling=BundlingOptions(
             # Required by the API, never pulled: PipTargetBundling always bundles locally.
             image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.14"),
-            local=PipTargetBundling(source),
+            # jsii calls try_bundle(output_dir, options) positionally; the protocol spells the options out
+            local=cast(ILocalBundling, PipTargetBundling(source)),
         ),
     )

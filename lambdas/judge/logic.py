@@ -140,7 +140,7 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
         verdict = judge_one(runtime, model_id, record["question"], record["reference"], record["answer"])
         return {"index": record["index"], "target": target, **verdict}
 
-    pairs = [
+    answer_pairs = [
         (answers["base"][index], answers["fine-tuned"][index])
         for index in sorted(answers["base"].keys() & answers["fine-tuned"].keys())
         if answers["base"][index]["answer"] is not None and answers["fine-tuned"][index]["answer"] is not None
@@ -148,7 +148,7 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
     second = evaluation.secondJudgeModelId
     with ThreadPoolExecutor(max_workers=evaluation.concurrency) as pool:
         verdicts = list(pool.map(grade, work))
-        pairwise = list(pool.map(lambda pair: compare_pair(runtime, evaluation.judgeModelId, *pair), pairs))
+        pairwise = list(pool.map(lambda pair: compare_pair(runtime, evaluation.judgeModelId, *pair), answer_pairs))
         second_verdicts = list(pool.map(lambda item: grade(item, second), work)) if second else []
     judged = [v for v in verdicts if v["score"] is not None]
     embedding_calls = 0

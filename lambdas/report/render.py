@@ -419,28 +419,6 @@ def questions_worse_first(results: dict[str, Any]) -> list[dict[str, Any]]:
     )
 
 
-def _verdict_word(correct: bool | None) -> str:
-    return "correct" if correct is True else "incorrect" if correct is False else "not judged"
-
-
-def _similarity_text(side: dict[str, Any]) -> str:
-    if side["similarity"] is not None:
-        return num(side["similarity"], 3)
-    return f"{DASH} ({side['similarityMissingReason']})"
-
-
-QUESTION_DETAILS: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
-    ("Answer", lambda side: side["answer"] if side["answer"] is not None else "(no answer)"),
-    ("Score", lambda side: num(side["score"])),
-    ("Verdict", lambda side: _verdict_word(side["correct"])),
-    ("Judge reasoning", lambda side: side["reasoning"] or f"not scored: {side['missingReason']}"),
-    ("Similarity", _similarity_text),
-    ("ROUGE-L F1", lambda side: num(side["rougeL"], 3)),
-    ("Output tokens / latency", lambda side: f"{num(side['outputTokens'])} / {num(side['latencyMs'])} ms"),
-)
-"""The rows of a question's detail table in report.md: (label, text of one model's side)."""
-
-
 # ---------------------------------------------------------------- templates
 
 
