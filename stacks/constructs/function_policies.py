@@ -127,7 +127,8 @@ def _preprocess(a: _Arns) -> list[iam.PolicyStatement]:
 def _preflight(a: _Arns) -> list[iam.PolicyStatement]:
     return [
         _allow("ReadFoundationModels", ["bedrock:GetFoundationModel"], [a.foundation_models]),
-        # A one-token Converse call proves access to the judge model before anything is paid.
+        # One real verdict request (the judge's own tool configuration) proves access and that it returns
+        # structured verdicts, before anything is paid.
         _allow("InvokeJudgeModel", ["bedrock:InvokeModel"], [a.foundation_models, a.inference_profiles]),
         _allow("ReadServiceQuotas", ["servicequotas:ListServiceQuotas"], ["*"]),
     ]
