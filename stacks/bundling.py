@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import jsii
-from aws_cdk import BundlingOptions, DockerImage, ILocalBundling
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +89,8 @@ class PipTargetBundling:
 def lambda_code(source: Path) -> lambda_.Code:
     return lambda_.Code.from_asset(
         str(source),
+        # Hash what is shipped: a new pin in constraints.txt is a new asset even when lambdas/ is unchanged.
+        asset_hash_type=AssetHashType.OUTPUT,
         bundling=BundlingOptions(
             # Required by the API, never pulled: PipTargetBundling always bundles locally.
             image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.14"),
