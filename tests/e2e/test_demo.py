@@ -22,6 +22,7 @@ def test_demo_succeeds_labels_itself_simulated_and_writes_summary_and_report(
     assert summary["customizationJobsCreated"] == 1
     assert summary["provisionedThroughputsCreated"] == 1 and summary["provisionedThroughputsRemaining"] == 0
     assert summary["rawObjectsUnchanged"] is True
+    assert f"Verdict: {summary['verdict']}" in printed and summary["verdict"].startswith("SIMULATED")
     report = Path(summary["reportDir"])
     assert {p.name for p in report.iterdir()} >= {"index.html", "report.md", "results.json"}
     results = json.loads((report / "results.json").read_text())
