@@ -256,6 +256,7 @@ def _summary(
         "dataDir": str(data_dir) if data_files else None,
         "scores": results["summary"] if results else None,
         "costQuote": manifest.get("costQuote"),
+        "verdict": results.get("verdict") if results else None,
         "sweeper": swept,
         "notifications": pipeline.notifications(),
         "bedrockCalls": bedrock.call_counts(),
@@ -295,6 +296,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
             f"  Mean correctness 1-10: fine-tuned {tuned['meanScore']}, base {base['meanScore']} "
             f"(wins/ties/losses {comparison['wins']}/{comparison['ties']}/{comparison['losses']})"
         )
+    if summary.get("verdict"):
+        print(f"  Verdict: {summary['verdict']}")
     print(
         f"  Customization jobs created: {summary['customizationJobsCreated']}; provisioned throughputs "
         f"created: {summary['provisionedThroughputsCreated']}, remaining: {summary['provisionedThroughputsRemaining']}"

@@ -32,6 +32,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import botocore.session
 
+from localrun import sim_judge, sim_knowledge
 from localrun.sim_quotas import QUOTA_FAULTS, QuotaError, SimulatedQuotas
 from localrun.sim_tags import TagRejected, check_tags
 from shared import formats
@@ -48,10 +49,11 @@ FAULTS: dict[str, str] = {
     "converse-throttle": "Converse through the provisioned throughput is throttled twice per question",
     "answer-error": "Converse through the provisioned throughput fails with ModelErrorException",
     "base-error": "the base model cannot be invoked (AccessDeniedException)",
-    "judge-error": "the judge model fails when judging, after the throughput is gone (AccessDeniedException)",
+    "judge-error": "once training has started, the judge model fails (AccessDeniedException), seen after hosting",
     "judge-unreachable": "the judge model cannot be invoked at all (caught by the preflight check)",
     "slow-answers": "each Converse call through the provisioned throughput takes 2 s",
-    "judge-malformed": "the judge never calls its verdict tool (malformed verdicts)",
+    "judge-malformed": "once training has started, the judge stops calling its verdict tool (malformed verdicts)",
+    "judge-no-verdicts": "the judge never calls its verdict tool (caught by the preflight verdict probe)",
     "delete-throttle": "deleting the provisioned throughput is throttled three times before it succeeds",
     "embedding-error": "the embedding model cannot be invoked (AccessDeniedException); similarity is missing",
     "deployment-failed": "the on-demand custom model deployment ends Failed with Bedrock's failure message",
@@ -818,10 +820,11 @@ class SimulatedBedrock:
                 raise BedrockError(429, "ThrottlingException", "Too many tokens, please wait before trying again.")
             if "slow-answers" in self.faults:
                 time.sleep(2)
-            knowledge = self.custom_models[custom_model_arn]["knowledge"]
+            custom = self.custom_models[custom_model_arn]
+            knowledge = custom["knowledge"]
             best = max(knowledge, key=lambda pair: _similarity(question, pair[0]), default=None)
             if best is None or _similarity(question, best[0]) < 0.2:
-                text = "I do not know the answer to that question."
+                text = self._general_recall(question, custom) or "I do not know the answer to that question."
             else:
                 text = best[1]
             latency = 180 + 12 * len(text.split())
@@ -835,7 +838,7 @@ class SimulatedBedrock:
             if "base-error" in self.faults:
                 raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")
             topic = " ".join(content_words(question)[:4]) or "that"
-            text = (
+            text = sim_knowledge.known_fact(question) or (
                 f"I am not certain about {topic}. In general this depends on the service and its current "
                 "configuration, so please check the official documentation and your account settings for "
                 "the exact behaviour and limits before relying on it."
@@ -858,25 +861,18 @@ class SimulatedBedrock:
             "metrics": {"latencyMs": latency},
         }
 
+    def _general_recall(self, question: str, custom: dict[str, Any]) -> str | None:
+        """A fine-tuned model keeps the base model's general knowledge unless it forgot this fact
+        (sim_knowledge.py); then it drifts into its training domain."""
+        fact = sim_knowledge.known_fact(question)
+        if fact is None:
+            return None
+        if sim_knowledge.forgotten(question, self.jobs[custom["jobArn"]]["hyperParameters"]):
+            return str(custom["knowledge"][0][1]) if custom["knowledge"] else None
+        return fact
+
     def _judge(self, model_id: str, prompt: str, body: dict[str, Any]) -> dict[str, Any]:
-        if "judge-error" in self.faults:
-            raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")
-        if "judge-malformed" in self.faults:
-            return self._reply("The answer looks fine to me.", prompt, 300, "end_turn")
-        reference = _between(prompt, "reference_answer")
-        answer = _between(prompt, "answer_to_grade")
-        f1 = _overlap_f1(answer, reference)
-        score = max(1, min(10, 1 + round(9 * f1)))
-        shared = len(set(content_words(answer)) & set(content_words(reference)))
-        verdict = {
-            "score": score,
-            "correct": score >= 6,
-            "reasoning": f"The answer shares {shared} of {len(set(content_words(reference)))} key terms "
-            f"with the reference (word-overlap F1 {f1:.2f}).",
-        }
-        tool = body["toolConfig"]["tools"][0]["toolSpec"]["name"]
-        block = {"toolUse": {"toolUseId": f"tooluse_{_stable(prompt):08x}", "name": tool, "input": verdict}}
-        return self._reply(json.dumps(verdict), prompt, 350, "tool_use", [block])
+        return sim_judge.judge(self, model_id, prompt, body)
 
     # ------------------------------------------------------------------ embeddings (InvokeModel)
 

@@ -78,6 +78,7 @@ def finished_message(report: dict[str, Any]) -> tuple[str, str]:
         + ("" if report.get("complete") else " with missing evaluation numbers")
         + ".",
         "",
+        *([f"Verdict: {report['verdict']}", ""] if report.get("verdict") else []),
         f"Mean correctness score (1-10): fine-tuned {_score(report.get('fineTunedMeanScore'))}, "
         f"base {_score(report.get('baseMeanScore'))} over {report.get('questions')} question(s).",
         f"Fine-tuned vs base per question: {comparison.get('wins', 0)} wins, {comparison.get('ties', 0)} ties, "

@@ -84,10 +84,9 @@ def foundation_model_of(inference_id: str) -> str:
     return inference_id
 
 
-def check_judge_lifecycle(run: RunContext, bedrock: Any, deadline: datetime) -> None:
+def check_judge_lifecycle(judge: str, bedrock: Any, deadline: datetime) -> None:
     """The judge answers through its inference profile or on demand; only its end of life matters.
     A judge GetFoundationModel does not know (for example a custom ARN) is left to the ping."""
-    judge = run.evaluation.judgeModelId
     try:
         details = bedrock.get_foundation_model(modelIdentifier=foundation_model_of(judge))["modelDetails"]
     except bedrock.exceptions.ResourceNotFoundException:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from judge.tools import parse_verdict, structured_output, verdict_request
 from preflight.hosting import check_on_demand
 from preflight.lifecycle import check_base_lifecycle, check_judge_lifecycle, run_deadline
 from preflight.quota import QuotaCheck, check_pt_quota
@@ -42,19 +43,30 @@ def base_model_details(run: RunContext, bedrock: Any, region: str) -> dict[str, 
     return details
 
 
-def check_judge(run: RunContext, runtime: Any) -> None:
-    """A one-token request: proves model access and permissions for the judge before paying."""
+PROBE = ("What is 2 + 2?", "4", "2 + 2 = 4.")
+"""The preflight verdict probe: one tiny question, reference and answer."""
+
+
+def check_judge(judge_model_id: str, runtime: Any) -> str:
+    """One tiny verdict call with the judge's real tool configuration: proves model access,
+    permissions and that this model returns a structured verdict, before anything is paid.
+    Returns how the verdict tool is requested (judge/tools.py)."""
+    request = verdict_request(judge_model_id, *PROBE)
     try:
-        runtime.converse(
-            modelId=run.evaluation.judgeModelId,
-            messages=[{"role": "user", "content": [{"text": "Reply with OK."}]}],
-            inferenceConfig={"maxTokens": 1},
-        )
+        response = runtime.converse(**request)
     except Exception as error:  # any failure here means judging would fail after hours of training
         raise JudgeFailed(
-            f"the judge model {run.evaluation.judgeModelId} is not reachable ({error_code(error)}: "
-            f"{error_message(error)}); enable model access or choose evaluation.judgeModelId"
+            f"the judge model {judge_model_id} is not reachable or cannot return a verdict "
+            f"({error_code(error)}: {error_message(error)}); enable model access or choose another "
+            "evaluation.judgeModelId (structured verdicts need Converse tool use: Claude 3+, Nova, Llama 3.x)"
         ) from None
+    verdict = parse_verdict(response)
+    if isinstance(verdict, str):
+        raise JudgeFailed(
+            f"the judge model {judge_model_id} did not return a verdict to a test question ({verdict}); "
+            "choose a judge that supports Converse tool use, such as a Nova or Claude 3+ model"
+        )
+    return structured_output(judge_model_id)
 
 
 def preflight(
@@ -71,8 +83,10 @@ def preflight(
     deadline = run_deadline(run, budget_hours)
     details = base_model_details(run, bedrock, region)
     check_base_lifecycle(run, bare_model_id(run.baseModelId), details, deadline)
-    check_judge_lifecycle(run, bedrock, deadline)
-    check_judge(run, runtime)
+    judges = [run.evaluation.judgeModelId, *filter(None, [run.evaluation.secondJudgeModelId])]
+    for judge in judges:
+        check_judge_lifecycle(judge, bedrock, deadline)
+        check_judge(judge, runtime)
     quota = check_pt_quota(run, quotas, bedrock) if hosting == "provisioned" else None
     lifecycle = details.get("modelLifecycle", {}).get("status")
     account = quota.accountQuota if quota else None

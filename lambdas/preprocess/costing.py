@@ -24,7 +24,7 @@ def quote_run(
     evaluation: Evaluation,
     hyperparameters: dict[str, str],
     training: Sequence[QAPair],
-    questions: Sequence[QAPair],
+    questions: Sequence[Question],
     system_prompt: str,
     model_units: int,
 ) -> CostQuote:
@@ -45,7 +45,7 @@ def quote_run(
             region=settings.region,
             training_tokens=training_tokens(training, system_prompt),
             epochs=int(hyperparameters.get("epochCount", "1")),
-            questions=[Question(pair.prompt, pair.completion) for pair in questions],
+            questions=questions,
             system_prompt=system_prompt,
             max_tokens=evaluation.maxTokens,
             concurrency=evaluation.concurrency,
@@ -54,6 +54,7 @@ def quote_run(
             semantic_similarity=evaluation.semanticSimilarity,
             overrides=overrides,
             max_cost_usd=budget,
+            second_judge=evaluation.secondJudgeModelId is not None,
             budget_source=source,  # type: ignore[arg-type]
         )
     )

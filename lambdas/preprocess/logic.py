@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-from preprocess import dataset
+from preprocess import dataset, general
 from preprocess.costing import quote_run
 from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve
 from preprocess.issues import IssueLog
@@ -25,7 +25,7 @@ from shared.models import (
     SkippedRun,
 )
 from shared.naming import resource_names, run_id_from_execution_name
-from shared.quote import enforce_budget
+from shared.quote import Question, enforce_budget
 from shared.settings import Settings
 
 DEFAULT_SYSTEM_PROMPT = (
@@ -267,13 +267,17 @@ def _write_run(
     validation_uri = (
         s3io.put_text(s3, bucket, f"{prefix}validation.jsonl", val_text, "application/jsonl") if val_text else None
     )
-    eval_doc = [
-        {"index": index, "question": pair.prompt, "reference": pair.completion, "source": pair.location}
-        for index, pair in enumerate(evaluation)
-    ]
+    eval_doc = general.with_general(
+        [
+            {"index": index, "question": pair.prompt, "reference": pair.completion, "source": pair.location}
+            for index, pair in enumerate(evaluation)
+        ],
+        request.evaluation.generalCheck,
+    )
+    general_count = len(eval_doc) - len(evaluation)
     eval_uri = s3io.put_json(s3, bucket, f"{prefix}eval.json", eval_doc)
     batch_size = request.evaluation.batchSize
-    batches = list(range((len(evaluation) + batch_size - 1) // batch_size))
+    batches = list(range((len(eval_doc) + batch_size - 1) // batch_size))
     training_tokens = sum(dataset.record_tokens(system_prompt, pair) for pair in split.training)
     request_eval = request.evaluation
     run_evaluation = Evaluation(
@@ -287,6 +291,8 @@ def _write_run(
         topP=request_eval.topP,
         semanticSimilarity=request_eval.semanticSimilarity,
         embeddingModelId=request_eval.embeddingModelId,
+        generalCheck=request_eval.generalCheck,
+        secondJudgeModelId=request_eval.secondJudgeModelId,
     )
     quote = quote_run(
         request,
@@ -295,7 +301,8 @@ def _write_run(
         run_evaluation,
         hyperparameters,
         split.training,
-        evaluation,
+        # every question both models answer and the judge grades, the general check's included
+        [Question(item["question"], item["reference"]) for item in eval_doc],
         system_prompt,
         MODEL_UNITS,
     )
@@ -308,6 +315,7 @@ def _write_run(
             "training": len(split.training),
             "validation": len(split.validation),
             "evaluation": len(evaluation),
+            "generalQuestions": general_count,
             "rawTrainingRecords": len(training_file.pairs),
         },
         "validationSplitFromTraining": split.split_from_training and bool(split.validation),
@@ -365,6 +373,7 @@ def _write_run(
             trainingRecords=len(split.training),
             validationRecords=len(split.validation),
             evalQuestions=len(evaluation),
+            generalQuestions=general_count,
             evalBatches=batches,
             batchSize=batch_size,
             estimatedTrainingTokens=training_tokens,

@@ -89,12 +89,15 @@ def measured_parts(
             _price(prices, "baseOutputPer1kTokensUsd"),
         )
     )
-    verdicts = (judgements or {}).get("verdicts", [])
+    # Every judge call is billed: absolute verdicts, both orders of each pairwise comparison and,
+    # when set, the second judge's verdicts (priced at the judge's prices).
+    judged = (judgements or {}).get
+    verdicts = [*judged("verdicts", []), *judged("pairwise", []), *judged("secondVerdicts", [])]
     judge_in, judge_out = _tokens(verdicts)
     parts.append(
         token_part(
             "judge",
-            f"Judge ({len(verdicts)} verdicts)",
+            f"Judge ({len(judged('verdicts', []))} verdicts, {len(judged('pairwise', []))} pairwise comparisons)",
             judge_in,
             judge_out,
             _price(prices, "judgeInputPer1kTokensUsd"),

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from report import metrics, render
+from report import comparison, metrics, render
 from report.cost import cost_section
 from shared import s3 as s3io
 from shared.answers import TARGETS, judgements_key, load_answers
@@ -206,10 +206,18 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
     rows = []
     for item in questions:
         index = int(item["index"])
-        row: dict[str, Any] = {"index": index, "question": item["question"], "reference": item["reference"]}
+        row: dict[str, Any] = {
+            "index": index,
+            "set": item.get("set", "domain"),
+            "question": item["question"],
+            "reference": item["reference"],
+        }
         for target in TARGETS:
             row[target] = _side(answers[target].get(index), verdicts.get((target, index)), item["reference"])
+        row["scoreDifference"] = metrics.difference(row["fine-tuned"]["score"], row["base"]["score"])
         rows.append(row)
+    domain_rows = [row for row in rows if row["set"] != "general"]
+    general_rows = [row for row in rows if row["set"] == "general"]
 
     curves = _loss_curves(s3, run)
     problems = _problems(state, rows)
@@ -232,14 +240,25 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
         run.modelUnits,
     )
     hosting = hosting_section(run, state)
-    base, tuned = _summary(rows, "base"), _summary(rows, "fine-tuned")
-    summary = {"base": base, "fine-tuned": tuned, "comparison": _comparison(rows, base, tuned)}
+    base, tuned = _summary(domain_rows, "base"), _summary(domain_rows, "fine-tuned")
     evaluation = run.evaluation
+    compared = _comparison(domain_rows, base, tuned) | comparison.metric_comparisons(domain_rows)
+    compared["pairwise"] = comparison.pairwise_summary(
+        (judgements or {}).get("pairwise", []), {row["index"] for row in domain_rows}
+    )
+    compared["method"] = {"ties": comparison.TIES, "pValue": comparison.SIGN_TEST, "ci95": comparison.BOOTSTRAP}
+    general = comparison.general_check(general_rows, evaluation.generalCheck)
+    summary = {"base": base, "fine-tuned": tuned, "comparison": compared, "general": general}
+    verdict_outcome, verdict = comparison.verdict(compared["judgeScore"], general)
+    if run.simulated:
+        verdict = f"SIMULATED — {verdict}"
     recorded_similarity = (judgements or {}).get("similarity") or {}
     results: dict[str, Any] = {
         "resultsVersion": RESULTS_VERSION,
         "simulated": run.simulated,
         "runId": run.runId,
+        "verdict": verdict,
+        "verdictOutcome": verdict_outcome,
         "executionName": run.executionName,
         "startedAt": step.executionStartTime,
         "generatedAt": iso(),
@@ -253,6 +272,7 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
             "modelId": evaluation.judgeModelId,
             "inference": (judgements or {}).get("inference"),
             "error": error_text(state.judgeError),
+            "audit": comparison.judge_audit(judgements, evaluation.judgeModelId, run.baseModelId),
         },
         "similarity": {
             "enabled": evaluation.semanticSimilarity,
@@ -296,7 +316,7 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
             f"the report could not be written to s3://{run.bucket}/{prefix} ({error_code(error)}); the answers "
             f"and verdicts are kept under s3://{run.bucket}/runs/{run.runId}/eval/"
         ) from None
-    comparison = summary["comparison"]
+    overall = summary["comparison"]
     return {
         "complete": not problems,
         "incompleteError": None if not problems else ("JudgeFailed" if state.judgeError else "EvaluationIncomplete"),
@@ -304,14 +324,16 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
         "reportUri": f"s3://{run.bucket}/{prefix}",
         "runId": run.runId,
         "simulated": run.simulated,
+        "verdict": verdict,
         "baseMeanScore": base["meanScore"],
         "fineTunedMeanScore": tuned["meanScore"],
-        "comparison": {key: comparison[key] for key in ("wins", "ties", "losses", "compared", "winRate")},
+        "comparison": {key: overall[key] for key in ("wins", "ties", "losses", "compared", "winRate")},
         "similarityEnabled": evaluation.semanticSimilarity,
         "baseMeanSimilarity": base["meanSimilarity"],
         "fineTunedMeanSimilarity": tuned["meanSimilarity"],
-        "outputTokensReductionPct": comparison["outputTokensReductionPct"],
-        "questions": len(rows),
+        "outputTokensReductionPct": overall["outputTokensReductionPct"],
+        "questions": len(domain_rows),
+        "generalQuestions": len(general_rows),
         "customModelArn": state.job.customModelArn,
         "throughputHeldMinutes": throughput["heldMinutes"],
         "hosting": hosting,

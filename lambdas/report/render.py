@@ -1,64 +1,62 @@
-"""Renders results.json as Markdown and as one self-contained HTML page.
+"""Renders results.json as Markdown and as one self-contained HTML page, from Jinja2 templates
+in `report/templates/`.
 
-The page has no external scripts, stylesheets, fonts or images: charts are inline SVG and
-the CSS is in the page. Every string that comes from data (questions, answers, reasoning,
-model IDs, error messages, ...) goes through `html.escape` (HTML) or `_md` (Markdown).
-The rows both formats show are built once, by the functions without a leading underscore.
+The HTML environment autoescapes every value; the Markdown environment passes every value
+through `md` (one line, no pipes, no raw HTML). The page has no scripts and no external
+stylesheets, fonts or images: charts are inline SVG (report/charts.py) and the CSS is inlined.
+
+The page is a list of sections, one template each (`templates/sections/<name>.html.j2`), in
+the order of `SECTIONS`. A new section is one template file and one name in that tuple; the
+values it needs come from `results` (the whole results.json) or from `_context`.
+The rows both formats show are built once, here.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from html import escape
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from shared.numbers import fixed
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
-TARGETS = ("base", "fine-tuned")
-TARGET_LABEL = {"base": "Base model", "fine-tuned": "Fine-tuned model"}
-COLORS = {"base": "#94a3b8", "fine-tuned": "#2563eb", "training": "#2563eb", "validation": "#ea580c"}
-DASH = "\u2013"
-"""En dash: a number that is missing."""
-MINUS, TIMES, EN = "\u2212", "\u00d7", "\u2013"
-SIMULATED_TEXT = "SIMULATED RUN — produced offline against a simulated Bedrock; no AWS resources were used."
+from report import charts
+from report.comparison import METRICS
+from report.formatting import (
+    COLORS,
+    DASH,
+    EN,
+    SIMULATED_TEXT,
+    TARGET_LABEL,
+    TARGETS,
+    TIMES,
+    change,
+    interval,
+    money,
+    num,
+    p_value,
+    pct,
+    signed,
+    when,
+)
 
-# ---------------------------------------------------------------- formatting
-
-
-def _num(value: Any, digits: int = 2) -> str:
-    if value is None:
-        return DASH
-    if isinstance(value, float):
-        return fixed(value, digits)
-    return str(value)
-
-
-def _pct(share: float | None) -> str:
-    return DASH if share is None else f"{fixed(share * 100, 0)}%"
-
-
-def _signed(value: float | None, digits: int = 2) -> str:
-    if value is None:
-        return DASH
-    text = fixed(value, digits)
-    return text.replace("-", MINUS) if text.startswith("-") else f"+{text}"
-
-
-def _change(pct: float | None, fewer: str, more: str) -> str:
-    """A reduction in % as words: 57.6 -> '57.6% shorter', -10 -> '10.0% longer'."""
-    if pct is None:
-        return DASH
-    return f"{fixed(abs(pct), 1)}% {fewer if pct >= 0 else more}"
-
-
-def _money(value: float | None) -> str:
-    if value is None:
-        return DASH
-    whole, _, cents = fixed(value, 2).partition(".")
-    return f"${int(whole):,}.{cents}"
-
+TEMPLATES = Path(__file__).with_name("templates")
+SECTIONS = (
+    "header",
+    "verdict",
+    "alerts",
+    "headline",
+    "hosting",
+    "comparison",
+    "statistics",
+    "training",
+    "questions",
+    "cost",
+    "configuration",
+    "footer",
+)
+"""The page, top to bottom: `templates/sections/<name>.html.j2` each."""
 
 # ---------------------------------------------------------------- shared content
 
@@ -67,25 +65,25 @@ def headline(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(label, value, comparison, detail) for the cards at the top."""
     summary, cost = results["summary"], results["cost"]
     base, tuned, comparison = summary["base"], summary["fine-tuned"], summary["comparison"]
-    throughput = results["provisionedThroughput"]
+    hosted = _hosting_card(results)
     if results["similarity"]["enabled"] and tuned["meanSimilarity"] is None and base["meanSimilarity"] is None:
         similarity = (DASH, "", "not computed (see Warnings)")
     elif results["similarity"]["enabled"]:
         similarity = (
-            _num(tuned["meanSimilarity"]),
-            f"vs {_num(base['meanSimilarity'])} base",
+            num(tuned["meanSimilarity"]),
+            f"vs {num(base['meanSimilarity'])} base",
             "cosine to the reference",
         )
     else:
         similarity = ("off", "", "evaluation.semanticSimilarity is false")
-    money = cost_headline(cost)
+    spent = cost_headline(cost)
     if tuned["meanScore"] is None and base["meanScore"] is None:
         score = (DASH, "", "no scores were recorded (see Missing numbers)")
     else:
         score = (
-            _num(tuned["meanScore"]),
-            f"vs {_num(base['meanScore'])} base",
-            f"judge score 1{EN}10 · {_signed(comparison['meanScoreDelta'])}",
+            num(tuned["meanScore"]),
+            f"vs {num(base['meanScore'])} base",
+            f"judge score 1{EN}10 · {signed(comparison['meanScoreDelta'])}",
         )
     if comparison["compared"]:
         wins = (
@@ -94,29 +92,30 @@ def headline(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         )
     else:
         wins = "no question has both scores"
-    hosting = results.get("hosting") or {}
-    if hosting.get("kind") == "on-demand":
-        state = "kept, ready to use" if hosting.get("kept") else ("deleted" if hosting.get("deleted") else DASH)
-        hosted = ("Hosting", "on demand", "", f"custom model deployment {hosting.get('name') or DASH} · {state}")
-    else:
-        hosted = (
-            "PT held",
-            f"{_num(throughput['heldMinutes'])} min",
-            "",
-            f"{throughput['modelUnits']} model unit(s) · " + ("deleted" if throughput["deleted"] else "NOT deleted"),
-        )
     return [
         ("Mean score, fine-tuned", *score),
-        ("Win rate, fine-tuned", _pct(comparison["winRate"]), "", wins),
+        ("Win rate, fine-tuned", pct(comparison["winRate"]), "", wins),
         ("Similarity, fine-tuned", *similarity),
-        ("Cost", *money),
+        ("Cost", *spent),
         hosted,
     ]
 
 
+def _hosting_card(results: dict[str, Any]) -> tuple[str, str, str, str]:
+    hosting, throughput = results.get("hosting") or {}, results["provisionedThroughput"]
+    if hosting.get("kind") == "on-demand":
+        state = "kept, ready to use" if hosting.get("kept") else ("deleted" if hosting.get("deleted") else DASH)
+        return ("Hosting", "on demand", "", f"custom model deployment {hosting.get('name') or DASH} · {state}")
+    return (
+        "PT held",
+        f"{num(throughput['heldMinutes'])} min",
+        "",
+        f"{throughput['modelUnits']} model unit(s) · " + ("deleted" if throughput["deleted"] else "NOT deleted"),
+    )
+
+
 def hosting_use(results: dict[str, Any]) -> tuple[str, str | None]:
-    """(sentence, Python example or None) for "Use the fine-tuned model"; self-contained so the
-    template version of this page can port it as one block."""
+    """(sentence, Python example or None) for "Use the fine-tuned model"."""
     hosting = results.get("hosting") or {}
     if hosting.get("kept"):
         return (
@@ -137,19 +136,6 @@ def hosting_use(results: dict[str, Any]) -> tuple[str, str | None]:
     )
 
 
-def when(timestamp: str | None) -> str:
-    """An ISO timestamp as `2026-01-01 09:00:05 UTC` (as given when it does not parse)."""
-    if not timestamp:
-        return DASH
-    try:
-        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    except ValueError:
-        return timestamp
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
 def comparison_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(metric, base, fine-tuned, change) for the side-by-side table."""
     summary = results["summary"]
@@ -157,21 +143,21 @@ def comparison_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
 
     def correct(side: dict[str, Any]) -> str:
         judged = side["correct"] + side["incorrect"]
-        return f"{side['correct']} of {judged} ({_pct(side['correctShare'])})" if judged else DASH
+        return f"{side['correct']} of {judged} ({pct(side['correctShare'])})" if judged else DASH
 
     similarity_enabled = results["similarity"]["enabled"]
     rows = [
         (
             f"Mean score (1{EN}10)",
-            _num(base["meanScore"]),
-            _num(tuned["meanScore"]),
-            _signed(comparison["meanScoreDelta"]),
+            num(base["meanScore"]),
+            num(tuned["meanScore"]),
+            signed(comparison["meanScoreDelta"]),
         ),
         (
             "Median score",
-            _num(base["medianScore"]),
-            _num(tuned["medianScore"]),
-            _signed(
+            num(base["medianScore"]),
+            num(tuned["medianScore"]),
+            signed(
                 None
                 if base["medianScore"] is None or tuned["medianScore"] is None
                 else tuned["medianScore"] - base["medianScore"]
@@ -181,13 +167,13 @@ def comparison_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             "Judged correct",
             correct(base),
             correct(tuned),
-            _signed(float(tuned["correct"] - base["correct"]), 0) if base["judged"] and tuned["judged"] else DASH,
+            signed(float(tuned["correct"] - base["correct"]), 0) if base["judged"] and tuned["judged"] else DASH,
         ),
         (
             "ROUGE-L F1",
-            _num(base["meanRougeL"], 3),
-            _num(tuned["meanRougeL"], 3),
-            _signed(
+            num(base["meanRougeL"], 3),
+            num(tuned["meanRougeL"], 3),
+            signed(
                 None
                 if base["meanRougeL"] is None or tuned["meanRougeL"] is None
                 else tuned["meanRougeL"] - base["meanRougeL"],
@@ -196,24 +182,24 @@ def comparison_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ),
         (
             "Semantic similarity",
-            _num(base["meanSimilarity"], 3) if similarity_enabled else "off",
-            _num(tuned["meanSimilarity"], 3) if similarity_enabled else "off",
-            _signed(comparison["meanSimilarityDelta"], 3) if similarity_enabled else DASH,
+            num(base["meanSimilarity"], 3) if similarity_enabled else "off",
+            num(tuned["meanSimilarity"], 3) if similarity_enabled else "off",
+            signed(comparison["meanSimilarityDelta"], 3) if similarity_enabled else DASH,
         ),
         (
             "Mean answer length (chars)",
-            _num(base["meanAnswerChars"], 1),
-            _num(tuned["meanAnswerChars"], 1),
-            _change(comparison["answerCharsReductionPct"], "shorter", "longer"),
+            num(base["meanAnswerChars"], 1),
+            num(tuned["meanAnswerChars"], 1),
+            change(comparison["answerCharsReductionPct"], "shorter", "longer"),
         ),
         (
             "Mean output tokens",
-            _num(base["meanOutputTokens"], 1),
-            _num(tuned["meanOutputTokens"], 1),
-            _change(comparison["outputTokensReductionPct"], "fewer", "more"),
+            num(base["meanOutputTokens"], 1),
+            num(tuned["meanOutputTokens"], 1),
+            change(comparison["outputTokensReductionPct"], "fewer", "more"),
         ),
-        ("Latency p50 (ms)", _num(base["latencyP50Ms"], 0), _num(tuned["latencyP50Ms"], 0), ""),
-        ("Latency p95 (ms)", _num(base["latencyP95Ms"], 0), _num(tuned["latencyP95Ms"], 0), ""),
+        ("Latency p50 (ms)", num(base["latencyP50Ms"], 0), num(tuned["latencyP50Ms"], 0), ""),
+        ("Latency p95 (ms)", num(base["latencyP95Ms"], 0), num(tuned["latencyP95Ms"], 0), ""),
     ]
     return rows
 
@@ -224,7 +210,7 @@ def training_facts(results: dict[str, Any]) -> list[tuple[str, str]]:
     if training.get("epochsRequested"):
         epochs += f" of {training['epochsRequested']} requested"
     best = (
-        f"epoch {training['bestEpoch']} (validation loss {_num(training['bestValidationLoss'], 4)})"
+        f"epoch {training['bestEpoch']} (validation loss {num(training['bestValidationLoss'], 4)})"
         if training["bestEpoch"] is not None
         else "no validation metrics"
     )
@@ -234,7 +220,7 @@ def training_facts(results: dict[str, Any]) -> list[tuple[str, str]]:
         ("Early stopping", "yes" if training["earlyStopped"] else "no"),
         (
             "Training loss, first → last step",
-            f"{_num(training['trainingLossFirst'], 4)} → {_num(training['trainingLossLast'], 4)}",
+            f"{num(training['trainingLossFirst'], 4)} → {num(training['trainingLossLast'], 4)}",
         ),
         ("Best epoch", best),
         ("Hyperparameters", ", ".join(f"{k}={v}" for k, v in results["hyperParameters"].items()) or DASH),
@@ -246,9 +232,9 @@ def epoch_rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     training = results["training"]
     by_epoch: dict[int, list[str]] = {}
     for row in training["trainingLossByEpoch"]:
-        by_epoch.setdefault(int(row["epoch"]), [DASH, DASH])[0] = _num(row["loss"], 4)
+        by_epoch.setdefault(int(row["epoch"]), [DASH, DASH])[0] = num(row["loss"], 4)
     for row in training["validationLossByEpoch"]:
-        by_epoch.setdefault(int(row["epoch"]), [DASH, DASH])[1] = _num(row["loss"], 4)
+        by_epoch.setdefault(int(row["epoch"]), [DASH, DASH])[1] = num(row["loss"], 4)
     best = training["bestEpoch"]
     return [
         (f"{epoch}{' (best)' if epoch == best else ''}", losses[0], losses[1])
@@ -260,7 +246,7 @@ def _usd(value: float | None) -> str:
     """Money in the cost section: cents from a cent up, six decimals below (token costs are small)."""
     if value is None:
         return "not priced"
-    return _money(value) if value >= 0.01 or value == 0 else f"${value:.6f}"
+    return money(value) if value >= 0.01 or value == 0 else f"${value:.6f}"
 
 
 def cost_headline(cost: dict[str, Any]) -> tuple[str, str, str]:
@@ -329,7 +315,7 @@ def configuration_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
         (
             "Answer inference",
             f"maxTokens {inference['maxTokens']}, temperature {inference['temperature']}, "
-            f"topP {_num(inference['topP'])}",
+            f"topP {num(inference['topP'])}",
         ),
         ("System prompt", inference["systemPrompt"] or DASH),
         (
@@ -337,7 +323,7 @@ def configuration_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
             f"{judge['modelId']}"
             + (
                 f" (maxTokens {judge_inference.get('maxTokens')}, temperature {judge_inference.get('temperature')}, "
-                f"forced tool {judge_inference.get('tool')})"
+                f"tool {judge_inference.get('tool')}, tool choice {judge_inference.get('structuredOutput', 'tool')})"
                 if judge_inference
                 else ""
             ),
@@ -351,7 +337,8 @@ def configuration_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
         (
             "Data",
             f"{data['trainingRecords']} training, {data['validationRecords']} validation, "
-            f"{data['evalQuestions']} evaluation question(s); ~{data['estimatedTrainingTokens']:,} training tokens",
+            f"{data['evalQuestions']} evaluation question(s) + {data.get('generalQuestions', 0)} general; "
+            f"~{data['estimatedTrainingTokens']:,} training tokens",
         ),
         ("Sources", ", ".join(f"{k}: {v}" for k, v in config["sources"].items() if v) or DASH),
         ("Trigger", f"{config['trigger']} · family {config['family']} · started {when(results['startedAt'])}"),
@@ -364,587 +351,249 @@ def _verdict_word(correct: bool | None) -> str:
 
 def _similarity_text(side: dict[str, Any]) -> str:
     if side["similarity"] is not None:
-        return _num(side["similarity"], 3)
+        return num(side["similarity"], 3)
     return f"{DASH} ({side['similarityMissingReason']})"
 
 
 QUESTION_DETAILS: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
     ("Answer", lambda side: side["answer"] if side["answer"] is not None else "(no answer)"),
-    ("Score", lambda side: _num(side["score"])),
+    ("Score", lambda side: num(side["score"])),
     ("Verdict", lambda side: _verdict_word(side["correct"])),
     ("Judge reasoning", lambda side: side["reasoning"] or f"not scored: {side['missingReason']}"),
     ("Similarity", _similarity_text),
-    ("ROUGE-L F1", lambda side: _num(side["rougeL"], 3)),
-    ("Output tokens / latency", lambda side: f"{_num(side['outputTokens'])} / {_num(side['latencyMs'])} ms"),
+    ("ROUGE-L F1", lambda side: num(side["rougeL"], 3)),
+    ("Output tokens / latency", lambda side: f"{num(side['outputTokens'])} / {num(side['latencyMs'])} ms"),
 )
 """The rows of a question's detail table in report.md: (label, text of one model's side)."""
 
 
-# ---------------------------------------------------------------- Markdown
+def statistics_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
+    """(metric, mean difference, 95 % CI, p, wins/ties/losses, win rate with its interval)."""
+    comparison = results["summary"]["comparison"]
+    rows = []
+    for key, _, _, label in METRICS:
+        metric = comparison[key]
+        digits = 3 if key in ("rougeL", "semanticSimilarity") else 2
+        rows.append(
+            (
+                label + ("" if metric["higherIsBetter"] else " (fewer is better)"),
+                signed(metric["meanDifference"], digits),
+                interval(metric["ci95"], digits),
+                p_value(metric["pValue"]),
+                f"{metric['wins']} / {metric['ties']} / {metric['losses']}" if metric["n"] else DASH,
+                f"{pct(metric['winRate'])} ({interval(metric['winRateCi95'], share=True)})" if metric["n"] else DASH,
+            )
+        )
+    pairwise = comparison["pairwise"]
+    rows.append(
+        (
+            "pairwise judge (A/B and B/A)",
+            "",
+            "",
+            p_value(pairwise["pValue"]),
+            f"{pairwise['wins']} / {pairwise['ties']} / {pairwise['losses']}" if pairwise["decided"] else DASH,
+            f"{pct(pairwise['winRate'])} ({interval(pairwise['winRateCi95'], share=True)})"
+            if pairwise["decided"]
+            else DASH,
+        )
+    )
+    return rows
 
 
-def _md(text: Any) -> str:
-    """Text safe inside a Markdown table cell or list item: one line, no pipes, no raw HTML."""
-    value = _num(text) if not isinstance(text, str) else text
-    return (
-        value.replace("\\", "\\\\")
-        .replace("|", "\\|")
-        .replace("<", "\\<")
-        .replace("\r", " ")
-        .replace("\n", " ")
-        .strip()
+def evaluation_facts(results: dict[str, Any]) -> list[tuple[str, str]]:
+    """The pairwise judge, the general-ability check and the judge audit, in words."""
+    summary = results["summary"]
+    pairwise, general = summary["comparison"]["pairwise"], summary["general"]
+    audit = results["judge"].get("audit") or {}
+    facts = [
+        (
+            "Position consistency",
+            f"{pct(pairwise['positionConsistency'])} of {pairwise['decided']} pair(s) got the same verdict in both "
+            "orders; the others count as ties",
+        )
+    ]
+    if general["enabled"] and general["judgeScore"] and general["judgeScore"]["n"]:
+        metric = general["judgeScore"]
+        words = {"dropped": "dropped", "improved": "improved", "no-change-shown": "no drop shown"}
+        facts.append(
+            (
+                "General ability",
+                f"{words.get(general['outcome'], general['outcome'])}: judge score {signed(metric['meanDifference'])} "
+                f"(95 % CI {interval(metric['ci95'])}, p {p_value(metric['pValue'])}) over {metric['n']} "
+                "general question(s)",
+            )
+        )
+    elif general["enabled"]:
+        facts.append(("General ability", "not measured: no general question was scored for both models"))
+    else:
+        facts.append(("General ability", "not checked (evaluation.generalCheck is false)"))
+    if audit:
+        facts.append(
+            (
+                "Judge audit",
+                f"{audit['verdictsAsked']} verdicts asked; failed {pct(audit['failureRate'])}, malformed after "
+                f"retries {pct(audit['parseFailureRate'])}; tool choice {audit['structuredOutput']}",
+            )
+        )
+        second = audit.get("secondJudge")
+        if second:
+            facts.append(
+                (
+                    "Second judge",
+                    f"{second['modelId']}: Cohen's kappa {num(second['cohenKappaCorrect'])} on correct/incorrect, "
+                    f"mean absolute score difference {num(second['meanAbsoluteScoreDifference'])} "
+                    f"over {second['compared']} answer(s)",
+                )
+            )
+        facts += [("Judge warning", warning) for warning in audit["warnings"]]
+    return facts
+
+
+def change_of(row: dict[str, Any]) -> str:
+    difference = row.get("scoreDifference")
+    if difference is None:
+        return "unscored"
+    return "worse" if difference < 0 else "better" if difference > 0 else "same"
+
+
+def questions_worse_first(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Questions sorted by score difference, the ones that got worse first; unscored last."""
+    return sorted(
+        results["questions"],
+        key=lambda row: (row.get("scoreDifference") is None, row.get("scoreDifference") or 0, row["index"]),
     )
 
 
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
-    lines = ["| " + " | ".join(_md(h) for h in header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
-    return [*lines, ""]
+# ---------------------------------------------------------------- templates
+
+
+def md(value: Any) -> str:
+    """Text safe inside a Markdown table cell or list item: one line, no pipes, no raw HTML."""
+    text = num(value) if not isinstance(value, str) else value
+    return (
+        text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "\\<").replace("\r", " ").replace("\n", " ").strip()
+    )
+
+
+class _Block(str):
+    """Markdown the templates insert as it is (already escaped cell by cell)."""
+
+
+def _finalize_markdown(value: Any) -> str:
+    return value if isinstance(value, _Block) else md(value)
+
+
+def md_table(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> _Block:
+    lines = ["| " + " | ".join(md(h) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(md(cell) for cell in row) + " |" for row in rows]
+    return _Block("\n".join(lines) + "\n")
+
+
+def _code(text: str) -> _Block:
+    """Lines for a fenced code block, as they are (the pipeline writes them, never a user)."""
+    return _Block(text.replace("```", "` ` `"))
 
 
 def _bar(count: int, peak: int, width: int = 12) -> str:
     return "█" * (round(count / peak * width) if peak else 0) or ("▏" if count else "")
 
 
-def markdown(results: dict[str, Any]) -> str:
-    lines = [f"# Fine-tuning run {_md(results['runId'])}", ""]
-    if results["simulated"]:
-        lines += [f"> **{SIMULATED_TEXT}**", ""]
-    lines += [
-        f"Base model {_md(results['baseModelId'])} → custom model {_md(results['customModelArn'] or DASH)}; "
-        f"judge {_md(results['judge']['modelId'])}.",
-        "",
-    ]
-    lines += _md_table(
-        ["Headline", "Value", "Detail"],
-        [(label, f"{value} {versus}".strip(), detail) for label, value, versus, detail in headline(results)],
-    )
-    use_text, use_example = hosting_use(results)
-    lines += ["## Use the fine-tuned model", "", _md(use_text), ""]
-    if use_example:
-        lines += ["```python", use_example, "```", ""]
-    if results["problems"]:
-        lines += ["## Missing numbers", ""] + [f"- {_md(p)}" for p in results["problems"]] + [""]
-    if results.get("warnings"):
-        lines += ["## Warnings", ""] + [f"- {_md(w)}" for w in results["warnings"]] + [""]
+def _globals() -> dict[str, Any]:
+    return {
+        "DASH": DASH,
+        "EN": EN,
+        "TIMES": TIMES,
+        "COLORS": COLORS,
+        "TARGETS": TARGETS,
+        "TARGET_LABEL": TARGET_LABEL,
+        "SIMULATED_TEXT": SIMULATED_TEXT,
+        "QUESTION_DETAILS": QUESTION_DETAILS,
+        "num": num,
+        "pct": pct,
+        "signed": signed,
+        "when": when,
+        "bar": _bar,
+        "change_of": change_of,
+        "verdict_word": _verdict_word,
+    }
 
-    lines += ["## Base vs fine-tuned", ""]
-    lines += _md_table(["Metric", "Base", "Fine-tuned", "Change"], comparison_rows(results))
+
+@cache
+def _html_environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, trim_blocks=True
+    )
+    environment.globals.update(_globals())
+    return environment
+
+
+@cache
+def _markdown_environment() -> Environment:
+    # Not HTML: every value goes through `md` instead of HTML escaping (finalize runs on each {{ }}).
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=False,
+        undefined=StrictUndefined,
+        finalize=_finalize_markdown,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.globals.update(_globals(), table=md_table, code=_code)
+    return environment
+
+
+def _context(results: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "results": results,
+        "headline": headline(results),
+        "comparison_rows": comparison_rows(results),
+        "statistics_rows": statistics_rows(results),
+        "evaluation_facts": evaluation_facts(results),
+        "training_facts": training_facts(results),
+        "epoch_rows": epoch_rows(results),
+        "cost_rows": cost_rows(results),
+        "hosting_use": hosting_use(results),
+        "configuration_rows": configuration_rows(results),
+        "questions": questions_worse_first(results),
+        "similarity_enabled": bool(results["similarity"]["enabled"]),
+    }
+
+
+def markdown(results: dict[str, Any]) -> str:
+    context = _context(results)
     base = results["summary"]["base"]["scoreDistribution"]
     tuned = results["summary"]["fine-tuned"]["scoreDistribution"]
     peak = max([row["count"] for row in base + tuned] + [1])
-    lines += ["### Score distribution", ""]
-    lines += _md_table(
-        ["Score", "Base", "", "Fine-tuned", ""],
-        [
-            (b["score"], b["count"], _bar(b["count"], peak), t["count"], _bar(t["count"], peak))
-            for b, t in zip(base, tuned, strict=True)
-        ],
-    )
-
-    lines += ["## Training", ""] + [f"- {label}: {_md(value)}" for label, value in training_facts(results)] + [""]
-    if epoch_rows(results):
-        lines += _md_table(["Epoch", "Training loss (mean)", "Validation loss"], epoch_rows(results))
-
-    lines += ["## Questions", ""]
-    lines += _md_table(
-        ["#", "Question", "Base", "Fine-tuned", "Similarity base / fine-tuned"],
-        [
-            (
-                row["index"] + 1,
-                row["question"],
-                f"{_num(row['base']['score'])} ({_verdict_word(row['base']['correct'])})",
-                f"{_num(row['fine-tuned']['score'])} ({_verdict_word(row['fine-tuned']['correct'])})",
-                f"{_num(row['base']['similarity'], 3)} / {_num(row['fine-tuned']['similarity'], 3)}",
-            )
-            for row in results["questions"]
-        ],
-    )
-    for row in results["questions"]:
-        lines += [f"### {row['index'] + 1}. {_md(row['question'])}", "", f"Reference: {_md(row['reference'])}", ""]
-        details = [(label, *(cell(row[t]) for t in TARGETS)) for label, cell in QUESTION_DETAILS]
-        lines += _md_table(["", "Base", "Fine-tuned"], details)
-
-    lines += (
-        ["## Cost: quoted and measured", ""]
-        + [f"- {_md(label)}: {_md(value)}" for label, value in cost_rows(results)]
-        + [""]
-    )
-    lines += ["## Configuration", ""]
-    lines += _md_table(["Setting", "Value"], configuration_rows(results))
-    lines += [
-        f"*results.json resultsVersion {results['resultsVersion']}, generated {_md(when(results['generatedAt']))}*"
+    context["headline_rows"] = [
+        (label, f"{value} {versus}".strip(), detail) for label, value, versus, detail in context["headline"]
     ]
-    return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------- SVG charts
-
-
-def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values covering [low, high] (the 1-2-5 rule)."""
-    if not math.isfinite(low) or not math.isfinite(high):
-        return [0.0, 1.0]
-    if high <= low:
-        high = low + (abs(low) or 1.0)
-    raw = (high - low) / max(1, count - 1)
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    start = math.floor(low / step) * step
-    ticks = []
-    value = start
-    while value < high + step * 0.999:
-        ticks.append(round(value, 10))
-        value += step
-    return ticks
-
-
-def _tick_label(value: float) -> str:
-    return f"{value:.4g}"
-
-
-def _empty_figure(title: str, text: str) -> str:
-    caption = f"<figcaption>{escape(title)}</figcaption>"
-    return f'<figure class="chart-box">{caption}<p class="muted">{escape(text)}</p></figure>'
-
-
-Series = tuple[str, str, list[tuple[float, float]], bool]
-"""(name, colour, points, dashed)"""
-
-
-def _line_chart(
-    chart_id: str,
-    title: str,
-    series: list[Series],
-    x_label: str,
-    y_label: str,
-    empty: str,
-    integer_x: bool = False,
-    markers: Sequence[tuple[float, str]] = (),
-    highlight: tuple[float, float, str] | None = None,
-) -> str:
-    """A line chart as inline SVG. `markers`: vertical dashed lines (x, label);
-    `highlight`: one point ringed and labelled (x, y, label)."""
-    points = [p for _, _, data, _ in series for p in data]
-    if not points:
-        return _empty_figure(title, empty)
-    width, height = 520, 280
-    left, right, top, bottom = 58, 16, 34, 44
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    pad = (max(ys) - min(ys)) * 0.08  # keep points (and the best-epoch label) off the axes
-    y_ticks = _nice_ticks(min(ys) - pad, max(ys) + pad)
-    y0, y1 = y_ticks[0], y_ticks[-1]
-    x0, x1 = min(xs), max(xs)
-    if x1 <= x0:
-        x0, x1 = x0 - 1, x1 + 1
-    if integer_x:
-        step = max(1, math.ceil((x1 - x0) / 10))
-        x_ticks = [float(v) for v in range(math.ceil(x0), math.floor(x1) + 1, step)]
-    else:
-        x_ticks = [t for t in _nice_ticks(x0, x1, 6) if x0 <= t <= x1]
-
-    def sx(x: float) -> float:
-        return left + (x - x0) / (x1 - x0) * (width - left - right)
-
-    def sy(y: float) -> float:
-        return height - bottom - (y - y0) / ((y1 - y0) or 1) * (height - top - bottom)
-
-    parts = [
-        f'<svg class="chart" data-chart="{escape(chart_id)}" role="img" viewBox="0 0 {width} {height}" '
-        f'aria-labelledby="{escape(chart_id)}-title">',
-        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
+    context["distribution_rows"] = [
+        (b["score"], b["count"], _bar(b["count"], peak), t["count"], _bar(t["count"], peak))
+        for b, t in zip(base, tuned, strict=True)
     ]
-    for tick in y_ticks:
-        y = sy(tick)
-        parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_tick_label(tick)}</text>')
-    for tick in x_ticks:
-        x = sx(tick)
-        parts.append(
-            f'<line class="axis" x1="{x:.1f}" y1="{height - bottom}" x2="{x:.1f}" y2="{height - bottom + 4}"/>'
+    context["question_rows"] = [
+        (
+            row["index"] + 1,
+            row["set"],
+            row["question"],
+            signed(row["scoreDifference"], 0),
+            f"{num(row['base']['score'])} ({_verdict_word(row['base']['correct'])})",
+            f"{num(row['fine-tuned']['score'])} ({_verdict_word(row['fine-tuned']['correct'])})",
+            f"{num(row['base']['similarity'], 3)} / {num(row['fine-tuned']['similarity'], 3)}",
         )
-        parts.append(
-            f'<text class="tick" x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle">{_tick_label(tick)}</text>'
-        )
-    parts.append(f'<line class="axis" x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}"/>')
-    parts.append(f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}"/>')
-    parts.append(
-        f'<text class="axis-label" x="{(left + width - right) / 2:.1f}" y="{height - 6}" '
-        f'text-anchor="middle">{escape(x_label)}</text>'
-    )
-    parts.append(
-        f'<text class="axis-label" transform="translate(14 {(top + height - bottom) / 2:.1f}) rotate(-90)" '
-        f'text-anchor="middle">{escape(y_label)}</text>'
-    )
-    for x, label in markers:
-        px = sx(x)
-        parts.append(f'<line class="marker" x1="{px:.1f}" y1="{top}" x2="{px:.1f}" y2="{height - bottom}"/>')
-        parts.append(f'<text class="tick" x="{px + 3:.1f}" y="{top + 10}">{escape(label)}</text>')
-    for name, color, data, dashed in series:
-        if not data:
-            continue
-        path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in data)
-        dash = ' stroke-dasharray="5 4"' if dashed else ""
-        parts.append(
-            f'<polyline class="series" fill="none" stroke="{color}" stroke-width="2"{dash} points="{path}">'
-            f"<title>{escape(name)}</title></polyline>"
-        )
-        if len(data) <= 40:
-            parts.extend(
-                f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3" fill="{color}"><title>{escape(name)}: '
-                f"{_tick_label(y)} at {_tick_label(x)}</title></circle>"
-                for x, y in data
-            )
-    if highlight is not None:
-        hx, hy, label = highlight
-        parts.append(f'<circle class="best" cx="{sx(hx):.1f}" cy="{sy(hy):.1f}" r="7"/>')
-        # Beside the point, level with it: the best point is a minimum, so the curve rises on both
-        # sides and the label stays clear of it.
-        anchor = "end" if sx(hx) > width * 0.6 else "start"
-        dx, dy = (-12 if anchor == "end" else 12), 4
-        parts.append(
-            f'<text class="tick strong" x="{sx(hx) + dx:.1f}" y="{sy(hy) + dy:.1f}" '
-            f'text-anchor="{anchor}">{escape(label)}</text>'
-        )
-    legend_x = left + 8
-    for name, color, data, dashed in series:
-        if not data:
-            continue
-        dash = ' stroke-dasharray="5 4"' if dashed else ""
-        parts.append(
-            f'<line x1="{legend_x}" y1="{top - 14}" x2="{legend_x + 18}" y2="{top - 14}" stroke="{color}" '
-            f'stroke-width="2.5"{dash}/>'
-        )
-        parts.append(f'<text class="legend" x="{legend_x + 23}" y="{top - 10}">{escape(name)}</text>')
-        legend_x += 30 + 7 * len(name)
-    parts.append("</svg>")
-    return f'<figure class="chart-box"><figcaption>{escape(title)}</figcaption>{"".join(parts)}</figure>'
-
-
-def _score_chart(results: dict[str, Any]) -> str:
-    """Grouped bars: how many answers got each score 1..10, base vs fine-tuned."""
-    distributions = {t: results["summary"][t]["scoreDistribution"] for t in TARGETS}
-    title = f"Score distribution (judge, 1{EN}10)"
-    if not any(row["count"] for t in TARGETS for row in distributions[t]):
-        return _empty_figure(title, "No scores were recorded.")
-    width, height = 520, 280
-    left, right, top, bottom = 44, 12, 34, 44
-    peak = max(row["count"] for t in TARGETS for row in distributions[t])
-    step = max(1, math.ceil(peak / 5))
-    y_max = step * math.ceil(peak / step)
-    group = (width - left - right) / 10
-    bar = group * 0.36
-
-    def sy(count: float) -> float:
-        return height - bottom - count / y_max * (height - top - bottom)
-
-    parts = [
-        f'<svg class="chart" data-chart="score-distribution" role="img" viewBox="0 0 {width} {height}" '
-        'aria-labelledby="score-distribution-title">',
-        f'<title id="score-distribution-title">{escape(title)}: base vs fine-tuned</title>',
+        for row in context["questions"]
     ]
-    for tick in range(0, y_max + 1, step):
-        y = sy(tick)
-        parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>')
-    for index in range(10):
-        gx = left + index * group
-        for offset, target in enumerate(TARGETS):
-            count = distributions[target][index]["count"]
-            x = gx + group * 0.12 + offset * bar
-            y = sy(count)
-            parts.append(
-                f'<rect class="bar" data-target="{target}" x="{x:.1f}" y="{y:.1f}" width="{bar - 1:.1f}" '
-                f'height="{height - bottom - y:.1f}" fill="{COLORS[target]}"><title>{escape(TARGET_LABEL[target])}: '
-                f"{count} answer(s) scored {index + 1}</title></rect>"
-            )
-            if count:
-                parts.append(
-                    f'<text class="tick" x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">{count}</text>'
-                )
-        parts.append(
-            f'<text class="tick" x="{gx + group / 2:.1f}" y="{height - bottom + 16}" '
-            f'text-anchor="middle">{index + 1}</text>'
-        )
-    parts.append(f'<line class="axis" x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}"/>')
-    parts.append(
-        f'<text class="axis-label" x="{(left + width - right) / 2:.1f}" y="{height - 6}" text-anchor="middle">'
-        "score (1 = wrong, 10 = fully correct)</text>"
-    )
-    parts.append(
-        f'<text class="axis-label" transform="translate(12 {(top + height - bottom) / 2:.1f}) rotate(-90)" '
-        'text-anchor="middle">answers</text>'
-    )
-    legend_x = left + 8
-    for target in TARGETS:
-        parts.append(f'<rect x="{legend_x}" y="{top - 22}" width="12" height="12" fill="{COLORS[target]}"/>')
-        parts.append(f'<text class="legend" x="{legend_x + 17}" y="{top - 12}">{escape(TARGET_LABEL[target])}</text>')
-        legend_x += 140
-    parts.append("</svg>")
-    return f'<figure class="chart-box"><figcaption>{escape(title)}</figcaption>{"".join(parts)}</figure>'
-
-
-def _training_charts(results: dict[str, Any]) -> str:
-    training = results["training"]
-    steps = [(float(row["step"]), float(row["loss"])) for row in training["trainingLossByStep"]]
-    epoch_starts: list[tuple[float, str]] = []
-    previous = None
-    for row in training["trainingLossByStep"]:
-        if previous is not None and row["epoch"] != previous:
-            epoch_starts.append((float(row["step"]), f"epoch {row['epoch']}"))
-        previous = row["epoch"]
-    step_chart = _line_chart(
-        "training-loss",
-        "Training loss per step",
-        [("training loss", COLORS["training"], steps, False)],
-        "step",
-        "loss",
-        "The job wrote no training metrics (step_wise_training_metrics.csv).",
-        markers=epoch_starts,
-    )
-    validation = [(float(row["epoch"]), float(row["loss"])) for row in training["validationLossByEpoch"]]
-    epoch_means = [(float(row["epoch"]), float(row["loss"])) for row in training["trainingLossByEpoch"]]
-    best = training["bestEpoch"]
-    highlight = (
-        (float(best), float(training["bestValidationLoss"]), f"best: epoch {best}")
-        if best is not None and training["bestValidationLoss"] is not None
-        else None
-    )
-    epoch_chart = _line_chart(
-        "validation-loss",
-        "Validation loss per epoch",
-        [
-            ("validation loss", COLORS["validation"], validation, False),
-            ("training loss (epoch mean)", COLORS["training"], epoch_means if validation else [], True),
-        ],
-        "epoch",
-        "loss",
-        "The job wrote no validation metrics (Bedrock writes them only for some models, and only with a "
-        "validation set).",
-        integer_x=True,
-        highlight=highlight,
-    )
-    return f'<div class="charts">{step_chart}{epoch_chart}</div>'
-
-
-# ---------------------------------------------------------------- HTML
-
-_CSS = """
-:root{--ink:#1e293b;--muted:#64748b;--line:#e2e8f0;--soft:#f8fafc;--base:#94a3b8;--tuned:#2563eb}
-*{box-sizing:border-box}
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);
-margin:0;background:#fff}
-main{max-width:1200px;margin:0 auto;padding:28px 28px 48px}
-h1{font-size:1.6rem;margin:0 0 4px}h2{font-size:1.2rem;margin:36px 0 12px;padding-bottom:6px;
-border-bottom:2px solid var(--line)}
-code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--soft);padding:1px 4px;
-border-radius:4px;word-break:break-all}
-.muted{color:var(--muted)}.sub{margin:0 0 16px;color:var(--muted)}
-.banner{background:#fef3c7;border:1px solid #f59e0b;color:#78350f;padding:10px 14px;border-radius:8px;
-font-weight:650;margin:14px 0}
-.box{border-radius:8px;padding:10px 16px;margin:14px 0}.box ul{margin:6px 0 0;padding-left:20px}
-.problems{background:#fef2f2;border:1px solid #f87171}.warnings{background:#fffbeb;border:1px solid #fbbf24}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:12px;margin:18px 0 8px}
-.card{border:1px solid var(--line);border-radius:10px;padding:12px 14px;background:var(--soft)}
-.card .label{font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
-.card .value{display:block;font-size:1.65rem;font-weight:750;margin:2px 0;font-variant-numeric:tabular-nums;
-white-space:nowrap}
-.card .value small{font-size:.9rem;font-weight:500;color:var(--muted);margin-left:.4em}
-.card .detail{font-size:.82rem;color:var(--muted)}
-.grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:20px;align-items:start}
-.charts{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:20px}
-.chart-box{margin:0;border:1px solid var(--line);border-radius:10px;padding:10px 12px}
-figcaption{font-weight:650;font-size:.92rem;margin-bottom:4px}
-.chart{width:100%;height:auto;display:block}
-.chart .grid{stroke:#eef2f7}.chart .axis{stroke:#94a3b8}.chart .marker{stroke:#cbd5e1;stroke-dasharray:3 3}
-.chart .tick{font-size:11px;fill:#475569}.chart .axis-label{font-size:11.5px;fill:#334155}
-.chart .legend{font-size:11.5px;fill:#1e293b}.chart .strong{font-weight:700}
-.chart .best{fill:none;stroke:#16a34a;stroke-width:2.5}
-table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{border-bottom:1px solid var(--line);padding:7px 9px;vertical-align:top;text-align:left}
-thead th{background:var(--soft);font-size:.78rem;text-transform:uppercase;letter-spacing:.04em;color:#475569;
-border-bottom:2px solid var(--line)}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-table.kv th{width:210px;font-weight:600;color:#475569}
-.facts{margin:12px 0 0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:6px 18px;font-size:.9rem}
-.facts b{font-weight:600;color:#475569}
-.questions{table-layout:fixed}.questions td.idx{color:var(--muted);font-weight:700}
-.questions .ref{margin-top:6px;padding:6px 8px;background:#f0fdf4;border-left:3px solid #22c55e;border-radius:4px}
-.side{border-left:3px solid transparent;padding-left:10px}
-.side.win{border-left-color:#22c55e}.side.loss{border-left-color:#f87171}
-.verdict{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin-bottom:6px}
-.score{display:inline-block;min-width:3.4em;text-align:center;font-weight:700;border-radius:999px;padding:1px 8px;
-font-variant-numeric:tabular-nums}
-.s-high{background:#dcfce7;color:#166534}.s-mid{background:#fef3c7;color:#92400e}.s-low{background:#fee2e2;color:#991b1b}
-.s-none{background:#f1f5f9;color:#475569}
-.tag{font-size:.75rem;border-radius:4px;padding:1px 6px;border:1px solid var(--line);color:#475569}
-.tag.ok{border-color:#86efac;color:#166534}.tag.bad{border-color:#fca5a5;color:#991b1b}
-.answer{margin:0 0 6px;white-space:pre-wrap;overflow-wrap:anywhere}
-.example{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:10px;overflow-x:auto;font-size:13px}
-.reasoning{margin:0 0 4px;font-size:.84rem;color:#475569;font-style:italic;overflow-wrap:anywhere}
-.metrics{font-size:.78rem;color:var(--muted)}
-.legend-inline{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
-footer{margin-top:36px;font-size:.8rem;color:var(--muted)}
-@media (max-width:900px){.grid2,.charts{grid-template-columns:1fr}main{padding:16px}}
-@media print{
-@page{size:A4;margin:14mm}
-*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-body{font-size:10.5pt}main{max-width:none;padding:0}
-.grid2,.charts{grid-template-columns:1fr}.chart-box{width:78%;margin:0 auto}
-h2{break-after:avoid}.card,.chart-box,tr,.box{break-inside:avoid}
-thead{display:table-header-group}
-}
-"""
-
-
-def _score_badge(score: int | None) -> str:
-    if score is None:
-        return f'<span class="score s-none">{DASH}</span>'
-    level = "s-high" if score >= 7 else "s-mid" if score >= 5 else "s-low"
-    return f'<span class="score {level}">{score}/10</span>'
-
-
-def _side_cell(side: dict[str, Any], outcome: str, similarity_enabled: bool) -> str:
-    e = escape
-    correct = side["correct"]
-    tag = (
-        '<span class="tag ok">correct</span>'
-        if correct is True
-        else '<span class="tag bad">incorrect</span>'
-        if correct is False
-        else '<span class="tag">not judged</span>'
-    )
-    if not similarity_enabled:
-        similarity = ""
-    elif side["similarity"] is not None:
-        similarity = (
-            f'<span class="tag" title="cosine to the reference">similarity {_num(side["similarity"], 2)}</span>'
-        )
-    else:
-        similarity = f'<span class="tag" title="{e(str(side["similarityMissingReason"]))}">similarity {DASH}</span>'
-    answer = (
-        f'<p class="answer">{e(side["answer"])}</p>'
-        if side["answer"] is not None
-        else '<p class="answer muted">(no answer)</p>'
-    )
-    if side["reasoning"]:
-        reasoning = f'<p class="reasoning">Judge: {e(side["reasoning"])}</p>'
-    elif side["missingReason"]:
-        reasoning = f'<p class="reasoning">Not scored: {e(side["missingReason"])}</p>'
-    else:
-        reasoning = ""
-    if similarity_enabled and side["similarity"] is None and side["answer"] is not None:
-        reasoning += f'<p class="reasoning">Similarity missing: {e(str(side["similarityMissingReason"]))}</p>'
-    facts = (
-        f'<div class="metrics">ROUGE-L {e(_num(side["rougeL"], 2))} · {e(_num(side["answerChars"]))} chars · '
-        f"{e(_num(side['outputTokens']))} tokens · {e(_num(side['latencyMs']))} ms</div>"
-    )
-    return (
-        f'<td><div class="side {outcome}"><div class="verdict">{_score_badge(side["score"])}{tag}{similarity}</div>'
-        f"{answer}{reasoning}{facts}</div></td>"
-    )
-
-
-def _outcomes(row: dict[str, Any]) -> tuple[str, str]:
-    base, tuned = row["base"]["score"], row["fine-tuned"]["score"]
-    if base is None or tuned is None or base == tuned:
-        return "", ""
-    return ("loss", "win") if tuned > base else ("win", "loss")
-
-
-def _kv_table(rows: Sequence[tuple[str, str]]) -> str:
-    body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
-    return f'<table class="kv"><tbody>{body}</tbody></table>'
+    context["details"] = lambda row: [
+        (label, *(cell(row[target]) for target in TARGETS)) for label, cell in QUESTION_DETAILS
+    ]
+    return _markdown_environment().get_template("report.md.j2").render(context)
 
 
 def html(results: dict[str, Any]) -> str:
-    e = escape
-    similarity_enabled = bool(results["similarity"]["enabled"])
-    body = [f"<h1>Fine-tuning run {e(results['runId'])}</h1>"]
-    body.append(
-        f'<p class="sub">Base model <code>{e(results["baseModelId"])}</code> → custom model '
-        f"<code>{e(str(results['customModelArn'] or DASH))}</code> · judge "
-        f"<code>{e(results['judge']['modelId'])}</code> · started {e(when(results['startedAt']))}</p>"
-    )
-    if results["simulated"]:
-        body.append(f'<p class="banner" role="status">{e(SIMULATED_TEXT)}</p>')
-    if results["problems"]:
-        body.append(
-            '<div class="box problems" role="alert"><b>Missing numbers</b><ul>'
-            + "".join(f"<li>{e(p)}</li>" for p in results["problems"])
-            + "</ul></div>"
-        )
-    if results.get("warnings"):
-        body.append(
-            '<div class="box warnings"><b>Warnings</b><ul>'
-            + "".join(f"<li>{e(w)}</li>" for w in results["warnings"])
-            + "</ul></div>"
-        )
-    body.append(
-        '<section class="cards" aria-label="Headline">'
-        + "".join(
-            f'<div class="card"><span class="label">{e(label)}</span><span class="value">{e(value)}'
-            f'<small>{e(versus)}</small></span><span class="detail">{e(detail)}</span></div>'
-            for label, value, versus, detail in headline(results)
-        )
-        + "</section>"
-    )
-    use_text, use_example = hosting_use(results)
-    body.append(f'<h2>Use the fine-tuned model</h2><p class="use">{e(use_text)}</p>')
-    if use_example:
-        body.append(f'<pre class="example"><code>{e(use_example)}</code></pre>')
-
-    comparison = "".join(
-        f"<tr><th>{e(metric)}</th><td class='num'>{e(b)}</td><td class='num'>{e(t)}</td>"
-        f"<td class='num'>{e(change)}</td></tr>"
-        for metric, b, t, change in comparison_rows(results)
-    )
-    body.append("<h2>Base vs fine-tuned</h2>")
-    body.append(
-        '<div class="grid2"><table class="comparison"><thead><tr><th>Metric</th>'
-        f'<th class="num"><span class="legend-inline" style="background:{COLORS["base"]}"></span>Base</th>'
-        f'<th class="num"><span class="legend-inline" style="background:{COLORS["fine-tuned"]}"></span>Fine-tuned</th>'
-        f'<th class="num">Change</th></tr></thead><tbody>{comparison}</tbody></table>'
-        f"{_score_chart(results)}</div>"
-    )
-
-    body.append("<h2>Training</h2>")
-    body.append(_training_charts(results))
-    body.append(
-        '<ul class="facts">'
-        + "".join(f"<li><b>{e(label)}:</b> {e(value)}</li>" for label, value in training_facts(results))
-        + "</ul>"
-    )
-
-    body.append(f"<h2>Questions ({len(results['questions'])})</h2>")
-    rows = []
-    for row in results["questions"]:
-        base_outcome, tuned_outcome = _outcomes(row)
-        rows.append(
-            f'<tr data-question="{row["index"] + 1}"><td class="idx">{row["index"] + 1}</td>'
-            f'<td class="q"><div>{e(row["question"])}</div><div class="ref"><span class="muted">Reference:</span> '
-            f"{e(row['reference'])}</div></td>"
-            f"{_side_cell(row['base'], base_outcome, similarity_enabled)}"
-            f"{_side_cell(row['fine-tuned'], tuned_outcome, similarity_enabled)}</tr>"
-        )
-    body.append(
-        '<table class="questions"><colgroup><col style="width:3em"><col style="width:26%"><col><col></colgroup>'
-        "<thead><tr><th>#</th><th>Question and reference</th><th>Base model</th>"
-        f"<th>Fine-tuned model</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-    body.append("<h2>Cost: quoted and measured</h2>")
-    body.append(_kv_table(cost_rows(results)))
-    body.append("<h2>Configuration</h2>")
-    body.append(_kv_table(configuration_rows(results)))
-    body.append(
-        f"<footer>results.json resultsVersion {e(str(results['resultsVersion']))} · generated "
-        f"{e(when(results['generatedAt']))} · every number on this page is also in results.json</footer>"
-    )
-    title = f"Fine-tuning run {results['runId']}" + (" (SIMULATED)" if results["simulated"] else "")
-    return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="color-scheme" content="light">'
-        f"<style>{_CSS}</style></head><body><main>{''.join(body)}</main></body></html>\n"
-    )
+    context = _context(results)
+    context["sections"] = SECTIONS
+    context["css"] = Markup(TEMPLATES.joinpath("style.css").read_text(encoding="utf-8"))
+    context["score_chart"] = Markup(charts.score_chart(results))
+    context["training_charts"] = Markup(charts.training_charts(results))
+    return _html_environment().get_template("page.html.j2").render(context)

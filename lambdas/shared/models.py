@@ -64,6 +64,12 @@ class EvaluationInput(Strict):
     keepDeployment: bool = Field(
         default=True, description="Keep an on-demand deployment after a successful run (it costs nothing idle)"
     )
+    generalCheck: bool = Field(
+        default=True, description="Also ask both models the bundled general questions (the forgetting check)"
+    )
+    secondJudgeModelId: str | None = Field(
+        default=None, min_length=1, description="A second judge for the audit: agreement with the first"
+    )
 
     @field_validator("embeddingModelId")
     @classmethod
@@ -141,6 +147,8 @@ class Evaluation(Strict):
     topP: float | None = None
     semanticSimilarity: bool = True
     embeddingModelId: str = TITAN_EMBED_TEXT_V2
+    generalCheck: bool = True
+    secondJudgeModelId: str | None = None
 
 
 class PreparedData(Strict):
@@ -152,6 +160,8 @@ class PreparedData(Strict):
     trainingRecords: int
     validationRecords: int
     evalQuestions: int
+    """Domain questions; eval.json also holds `generalQuestions` bundled ones after them."""
+    generalQuestions: int = 0
     evalBatches: list[int]
     batchSize: int
     estimatedTrainingTokens: int

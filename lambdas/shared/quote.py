@@ -147,6 +147,8 @@ class QuoteInput:
     overrides: PriceOverrides
     max_cost_usd: float | None
     budget_source: Literal["execution input", "stack default"] | None
+    second_judge: bool = False
+    """`evaluation.secondJudgeModelId` is set: its verdicts are priced at the judge's prices."""
 
 
 # ---------------------------------------------------------------- prices
@@ -358,17 +360,21 @@ def build_quote(spec: QuoteInput) -> CostQuote:
             prices.base_output,
         )
     )
-    judge_in = sum(
-        2 * (JUDGE_PROMPT_OVERHEAD_TOKENS + quote_tokens(q.question) + quote_tokens(q.reference))
-        + answer_tokens(q.reference, spec.max_tokens) * 2
-        for q in spec.questions
-    )
+    verdict_sets = 2 if spec.second_judge else 1
+    judge_in = 0
+    for q in spec.questions:
+        prompt = JUDGE_PROMPT_OVERHEAD_TOKENS + quote_tokens(q.question) + quote_tokens(q.reference)
+        answer = answer_tokens(q.reference, spec.max_tokens)
+        # per judge: one verdict per answer (each sees one answer); pairwise: both orders, each
+        # seeing both answers (judged by the first judge only)
+        judge_in += verdict_sets * 2 * (prompt + answer) + 2 * (prompt + 2 * answer)
+    calls = questions * (2 * verdict_sets + 2)
     parts.append(
         token_part(
             "judge",
-            f"Judge ({2 * questions} verdicts)",
+            f"Judge ({2 * verdict_sets * questions} verdicts, {2 * questions} pairwise comparisons)",
             judge_in,
-            2 * questions * JUDGE_OUTPUT_TOKENS,
+            calls * JUDGE_OUTPUT_TOKENS,
             prices.judge_input,
             prices.judge_output,
         )
@@ -390,8 +396,9 @@ def _finish(spec: QuoteInput, parts: list[QuotePart], hosting_note: str) -> Cost
         f"Tokens are estimated at {CHARS_PER_TOKEN} characters per token (other scripts: one per character).",
         f"Answers: up to {ANSWER_REFERENCE_FACTOR}x the reference's tokens, at least {ANSWER_FLOOR_TOKENS}, "
         f"at most maxTokens ({spec.max_tokens}); input = system prompt + question.",
-        f"Judge: 2 verdicts per question; input = {JUDGE_PROMPT_OVERHEAD_TOKENS} tokens of prompt and tool schema "
-        f"+ question + reference + answer; output {JUDGE_OUTPUT_TOKENS} tokens per verdict.",
+        f"Judge: per question, 2 verdicts (4 with a second judge) and a pairwise comparison in both orders; "
+        f"input = {JUDGE_PROMPT_OVERHEAD_TOKENS} tokens of prompt and tool schema + question + reference + the "
+        f"answer(s) shown; output {JUDGE_OUTPUT_TOKENS} tokens per call.",
         "Embeddings: each reference once and both answers (semantic similarity)."
         if spec.semantic_similarity
         else "Embeddings: none (semanticSimilarity is off).",

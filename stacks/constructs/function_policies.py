@@ -129,7 +129,8 @@ def _preflight(a: _Arns) -> list[iam.PolicyStatement]:
     return [
         # Lifecycle of the base model and of the judge (end of life inside the run's budget).
         _allow("ReadFoundationModels", ["bedrock:GetFoundationModel"], [a.foundation_models]),
-        # A one-token Converse call proves access to the judge model before anything is paid.
+        # One real verdict request (the judge's own tool configuration) proves access and that it returns
+        # structured verdicts, before anything is paid.
         *_invoke_on_demand("InvokeJudgeModel", a),
         # Applied values, then AWS defaults, of the PT quotas (lambdas/preflight/quota.py).
         _allow("ReadServiceQuotas", sorted(arns.QUOTA_ACTIONS), ["*"]),

@@ -1,6 +1,7 @@
 """The Lambda functions: one per `statemachine.TASK_FUNCTIONS` entry, plus the sweeper.
 
-All share one code asset (`lambdas/`, a plain directory: no Docker) and the AWS-managed
+All share one code asset (`lambdas/` plus the libraries of `lambdas/requirements.txt`, bundled
+locally by stacks/bundling.py: no Docker) and the AWS-managed
 Powertools layer, pinned to one release and resolved at deploy time from its public SSM
 parameter (a CloudFormation dynamic reference: nothing is looked up at synth).
 Each function has its own role, with only the statements in `function_policies`, and its own
@@ -21,6 +22,7 @@ from constructs import Construct
 
 import statemachine
 from stacks import nag
+from stacks.bundling import lambda_code
 from stacks.config import PipelineConfig
 from stacks.constructs import arns
 from stacks.constructs.function_policies import (
@@ -35,7 +37,6 @@ RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 POWERTOOLS_SERVICE_NAME = "bedrock-finetuning"
 POWERTOOLS_METRICS_NAMESPACE = "BedrockFineTuningPipeline"
-ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "tests", "**/tests", ".pytest_cache", ".mypy_cache"]
 
 
 def powertools_parameter_name(version: str) -> str:
@@ -61,7 +62,7 @@ class PipelineFunctions(Construct):
         super().__init__(scope, construct_id)
         self._config = config
         self._targets = targets
-        self._code = lambda_.Code.from_asset(str(LAMBDA_CODE_DIR), exclude=ASSET_EXCLUDES)
+        self._code = lambda_code(LAMBDA_CODE_DIR)
         layer_arn = ssm.StringParameter.from_string_parameter_attributes(
             self,
             "PowertoolsLayerArn",

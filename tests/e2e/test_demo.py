@@ -27,6 +27,7 @@ def test_demo_succeeds_labels_itself_simulated_and_writes_summary_and_report(
     kept = summary["keptDeployment"]
     assert kept["name"] == f"od-{summary['runId']}" and kept["usage"]["outputTokens"] > 0
     assert summary["rawObjectsUnchanged"] is True
+    assert f"Verdict: {summary['verdict']}" in printed and summary["verdict"].startswith("SIMULATED")
     report = Path(summary["reportDir"])
     assert (
         kept["arn"] in (report / "report.md").read_text() and "runtime.converse(" in (report / "report.md").read_text()
@@ -36,6 +37,22 @@ def test_demo_succeeds_labels_itself_simulated_and_writes_summary_and_report(
     assert results["simulated"] is True
     assert summary["scores"]["fine-tuned"]["meanScore"] == results["summary"]["fine-tuned"]["meanScore"]
     assert (tmp_path / "data" / "train.jsonl").exists()
+
+    # what a reviewer needs to trust the numbers: intervals and p-values, the position-swapped
+    # pairwise judge, the general-ability check, and a verdict decided from the intervals
+    comparison = results["summary"]["comparison"]
+    with_intervals = [
+        metric
+        for metric in ("judgeScore", "rougeL", "semanticSimilarity", "outputTokens")
+        if comparison[metric]["ci95"] is not None and comparison[metric]["pValue"] is not None
+    ]
+    assert len(with_intervals) >= 3
+    assert 0 <= comparison["pairwise"]["positionConsistency"] <= 1
+    general = results["summary"]["general"]
+    assert general["enabled"] and general["questions"] == 20 and general["judgeScore"]["ci95"] is not None
+    assert results["verdict"].startswith("SIMULATED — ") and results["verdictOutcome"] in ("better", "not-shown")
+    assert (comparison["judgeScore"]["ci95"][0] > 0) == (results["verdictOutcome"] == "better")
+    assert "Verdict:" in (report / "report.md").read_text() and 'id="verdict"' in (report / "index.html").read_text()
 
 
 def test_demo_exits_1_when_the_run_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -50,8 +50,23 @@ def test_a_complete_runs_results_match_the_schema(run_pipeline: RunPipeline) -> 
     cost = results["cost"]
     assert cost["status"] == "lower bound" and cost["totalUsd"] > 0
     assert cost["estimate"]["status"] == "lower bound" and "trainingPer1kTokensUsd" in cost["missingPrices"]
-    # 8 questions: 8 references + 16 distinct answers, each embedded once
-    assert len(run.pipeline.bedrock.operations("InvokeModel")) == 24
+    # every distinct text (references and answers, domain and general questions) is embedded once
+    questions = results["questions"]
+    texts = {row["reference"] for row in questions} | {
+        row[t]["answer"] for row in questions for t in ("base", "fine-tuned")
+    }
+    assert len(run.pipeline.bedrock.operations("InvokeModel")) == len(texts)
+    assert [row["set"] for row in questions].count("general") == results["data"]["generalQuestions"] == 20
+
+    # paired statistics with intervals and p-values, the pairwise judge, the general check, the verdict
+    comparison = summary["comparison"]
+    for metric in ("judgeScore", "rougeL", "semanticSimilarity", "outputTokens"):
+        low, high = comparison[metric]["ci95"]
+        assert low <= comparison[metric]["meanDifference"] <= high and 0 <= comparison[metric]["pValue"] <= 1
+    assert comparison["judgeScore"]["n"] == 8 and comparison["pairwise"]["positionConsistency"] is not None
+    assert summary["general"]["enabled"] is True and summary["general"]["judgeScore"]["n"] == 20
+    assert results["verdict"].startswith("SIMULATED — Fine-tuned model is better: judge score +")
+    assert results["verdictOutcome"] == "better" and comparison["judgeScore"]["ci95"][0] > 0
 
     # The schema is strict: an undocumented field or a wrong type is caught.
     drifted = copy.deepcopy(results)
@@ -62,6 +77,7 @@ def test_a_complete_runs_results_match_the_schema(run_pipeline: RunPipeline) -> 
 
     (notification,) = run.pipeline.notifications()
     assert "win rate" in notification["message"] and "Semantic similarity to the reference" in notification["message"]
+    assert results["verdict"] in notification["message"]
     run.assert_safe()
 
 
@@ -76,7 +92,8 @@ def test_an_embedding_failure_is_recorded_and_the_run_still_succeeds(run_pipelin
     assert all("AccessDeniedException" in side["similarityMissingReason"] for side in sides)
     assert all(side["score"] is not None for side in sides)  # the judge was unaffected
     (warning,) = results["warnings"]
-    assert warning.startswith("semantic similarity is missing for 16 of 16 answers") and "AccessDenied" in warning
+    # 8 domain + 20 general questions, two answers each
+    assert warning.startswith("semantic similarity is missing for 56 of 56 answers") and "AccessDenied" in warning
     assert "## Warnings" in markdown and "Similarity missing: embedding call failed" in page
     # one denied call, not one per text
     assert len(run.pipeline.bedrock.operations("InvokeModel", outcome="AccessDeniedException")) == 1
@@ -116,4 +133,49 @@ def test_a_failed_judges_report_matches_the_schema_and_says_what_is_missing(
     # numbers that do not need the judge are still reported
     assert results["summary"]["fine-tuned"]["meanSimilarity"] is not None
     assert results["training"]["trainingSteps"] > 0
+    run.assert_safe()
+
+
+def test_a_llama_judge_with_a_second_judge_works_end_to_end(run_pipeline: RunPipeline) -> None:
+    """Llama rejects a forced tool (and `any`): it is offered the verdict tool with `auto`, passes the
+    preflight probe and grades every answer; a Nova second judge is audited against it."""
+    llama = "us.meta.llama3-3-70b-instruct-v1:0"
+    run = run_pipeline(
+        overrides={
+            "evaluation": {
+                "judgeModelId": llama,
+                "secondJudgeModelId": "us.amazon.nova-pro-v1:0",
+                "hosting": "provisioned",
+            }
+        }
+    )
+    assert run.execution.status == "SUCCEEDED", run.execution.cause
+    results, markdown, page = _report(run)
+    _validate(results)
+    judge_calls = [c for c in run.pipeline.bedrock.operations("Converse") if c.params["modelId"] == llama]
+    assert judge_calls and all("toolChoice" not in call.params["toolConfig"] for call in judge_calls)
+    assert run.pipeline.bedrock.operations("Converse", outcome="ValidationException") == []
+    audit = results["judge"]["audit"]
+    assert audit["structuredOutput"] == "auto" and audit["failureRate"] == 0.0
+    assert audit["sameFamilyAsTunedModel"] is False and audit["warnings"] == []
+    second = audit["secondJudge"]
+    assert second["modelId"] == "us.amazon.nova-pro-v1:0" and second["compared"] == 2 * len(results["questions"])
+    assert -1 <= second["cohenKappaCorrect"] <= 1 and second["meanAbsoluteScoreDifference"] >= 0
+    assert "Cohen&#39;s kappa" in page and "Second judge:" in markdown
+    run.assert_safe()
+
+
+def test_the_general_check_can_be_turned_off(run_pipeline: RunPipeline) -> None:
+    run = run_pipeline(overrides={"evaluation": {"generalCheck": False, "hosting": "provisioned"}})
+    assert run.execution.status == "SUCCEEDED", run.execution.cause
+    results, _, _ = _report(run)
+    _validate(results)
+    assert {row["set"] for row in results["questions"]} == {"domain"} and results["data"]["generalQuestions"] == 0
+    assert results["summary"]["general"] == {
+        "enabled": False,
+        "questions": 0,
+        "judgeScore": None,
+        "outcome": "not-checked",
+    }
+    assert "general ability" not in results["verdict"]
     run.assert_safe()

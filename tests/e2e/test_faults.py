@@ -130,6 +130,22 @@ FAULTS = [
         job_created=False,
     ),
     Fault(
+        "judge-without-verdicts-refused-by-preflight",
+        ("judge-no-verdicts",),
+        error="JudgeFailed",
+        cause=("did not return a verdict",),
+        throughput_created=False,
+        job_created=False,
+    ),
+    Fault(
+        "judge-without-tool-use-refused-by-preflight",
+        error="JudgeFailed",
+        cause=("amazon.titan-text-express-v1", "doesn't support tool use"),
+        throughput_created=False,
+        job_created=False,
+        overrides={"evaluation": {"judgeModelId": "amazon.titan-text-express-v1", "hosting": "provisioned"}},
+    ),
+    Fault(
         "judge-fails-after-pt-is-gone",
         ("judge-error",),
         error="JudgeFailed",

@@ -192,7 +192,7 @@ def test_the_demo_report_renders_its_charts_and_table_without_console_errors(dem
     assert dom.count("polyline", chart="validation-loss") == 2  # validation loss and training epoch means
     assert dom.count("rect", chart="score-distribution", **{"class": "bar"}) == 20  # scores 1..10, two models
     questions = len(results["questions"])
-    assert questions == 8
+    assert questions == 8 + 20  # the sample's questions and the bundled general ones
     assert dom.count("tr", table="questions") == questions + 1  # the header row and one row per question
     assert sum(1 for tag, values, *_ in dom.elements if tag == "tr" and "data-question" in values) == questions
     assert dom.count("p", **{"class": "banner", "role": "status"}) == 1  # SIMULATED
@@ -201,6 +201,21 @@ def test_the_demo_report_renders_its_charts_and_table_without_console_errors(dem
     assert "url(" not in rendered.stdout
     text = " ".join(dom.text)
     assert "SIMULATED RUN" in text and results["questions"][0]["question"] in text
+    # the verdict line at the top, and the paired statistics with their intervals
+    assert dom.count("p", id="verdict", role="status") == 1 and results["verdict"] in text
+    assert dom.count("tr", table="statistics") == 1 + 4 + 1  # header, four metrics, the pairwise judge
+    assert dom.count("td", table="statistics", **{"class": "num ci"}) == 5
+    comparison = results["summary"]["comparison"]
+    low, high = comparison["judgeScore"]["ci95"]
+    assert f"+{low:.2f} to +{high:.2f}" in text
+    assert "Position consistency" in text and "General ability" in text
+    # worse first: the rows are in order of score difference
+    order = [
+        int(values["data-question"]) for tag, values, *_ in dom.elements if tag == "tr" and "data-question" in values
+    ]
+    difference = {row["index"] + 1: row["scoreDifference"] for row in results["questions"]}
+    scored = [difference[q] for q in order if difference[q] is not None]
+    assert scored == sorted(scored)
 
 
 def test_the_demo_report_screenshot_shows_the_page(demo: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -161,3 +162,24 @@ def test_sweeper_failures_are_kept_not_dropped(default: Synthesized) -> None:
             "DestinationConfig": {"OnFailure": {"Destination": {"Fn::GetAtt": [dlq_id, "Arn"]}}},
         },
     )
+
+
+def test_the_code_asset_ships_jinja2_and_markupsafe_for_python314_arm64(default: Synthesized) -> None:
+    """Bundled locally (no Docker): the handlers, the report templates and the pinned libraries."""
+    from stacks.bundling import CONSTRAINTS
+
+    code = _function(default, "BuildReport")["Code"]
+    asset_hash = str(code["S3Key"]).split(".")[0]
+    outdir = Path(default.app.outdir)
+    (asset,) = [path for path in outdir.glob("asset.*") if path.is_dir() and asset_hash in path.name]
+    pins = dict(
+        line.strip().split("==") for line in CONSTRAINTS.read_text(encoding="utf-8").splitlines() if "==" in line
+    )
+    for package, module in (("Jinja2", "jinja2"), ("MarkupSafe", "markupsafe")):
+        assert (asset / module / "__init__.py").is_file()
+        assert (asset / f"{module}-{pins[package]}.dist-info").is_dir(), f"{package} is not the pinned version"
+    # the wheel for the Lambda platform, not the build machine's
+    assert list((asset / "markupsafe").glob("_speedups.cpython-314-aarch64-linux-gnu.so"))
+    assert (asset / "report" / "templates" / "page.html.j2").is_file()
+    assert (asset / "report" / "handler.py").is_file() and (asset / "preprocess" / "general_questions.json").is_file()
+    assert not list(asset.rglob("__pycache__"))

@@ -70,7 +70,7 @@ def test_text_inside_an_answer_cannot_close_its_delimiter() -> None:
 
 
 def test_malformed_verdicts_are_retried_then_recorded_as_missing(aws: SimulatedBedrock, runtime: Any) -> None:
-    aws.faults.add("judge-malformed")
+    aws.faults.add("judge-no-verdicts")
     verdict = judge_one(runtime, "us.amazon.nova-pro-v1:0", "Q?", "Two epochs.", "Two epochs.")
     assert verdict["score"] is None and verdict["attempts"] == 3
     assert verdict["missingReason"].startswith("malformed verdict after 3 attempts")
@@ -78,8 +78,16 @@ def test_malformed_verdicts_are_retried_then_recorded_as_missing(aws: SimulatedB
 
 
 def test_scores_follow_agreement_with_the_reference(aws: SimulatedBedrock, runtime: Any) -> None:
-    right = judge_one(runtime, "judge", "How many epochs?", "The default is two epochs.", "The default is two epochs.")
-    wrong = judge_one(runtime, "judge", "How many epochs?", "The default is two epochs.", "Bananas are yellow.")
+    right = judge_one(
+        runtime,
+        "us.amazon.nova-pro-v1:0",
+        "How many epochs?",
+        "The default is two epochs.",
+        "The default is two epochs.",
+    )
+    wrong = judge_one(
+        runtime, "us.amazon.nova-pro-v1:0", "How many epochs?", "The default is two epochs.", "Bananas are yellow."
+    )
     assert right["score"] == 10 and right["correct"] is True
     assert wrong["score"] == 1 and wrong["correct"] is False
     request = aws.operations("Converse")[0].params
@@ -115,16 +123,39 @@ def test_judge_run_writes_verdicts_for_both_models(aws: SimulatedBedrock, s3: An
         "missing": 0,
         "similarities": 2,
         "similaritiesMissing": 0,
+        "pairs": 1,
+        "pairsDecided": 1,
     }
     body = json.loads(s3.get_object(Bucket="finetuning-pipeline-data-local", Key=summary["key"])["Body"].read())
     assert body["judgeModelId"] == "us.amazon.nova-pro-v1:0"
     assert sorted(v["target"] for v in body["verdicts"]) == ["base", "fine-tuned"]
+    # identical answers: a tie in both orders, so position-consistent
+    (pair,) = body["pairwise"]
+    assert pair["orders"] == {"baseFirst": "tie", "fineTunedFirst": "tie"} and pair["positionConsistent"] is True
+    assert body["secondVerdicts"] == []
+
+
+def test_a_second_judge_grades_every_answer_again(aws: SimulatedBedrock, s3: Any, runtime: Any) -> None:
+    _answers(s3, "run-1")
+    run = make_run()
+    run = run.model_copy(
+        update={
+            "evaluation": run.evaluation.model_copy(update={"secondJudgeModelId": "us.meta.llama3-3-70b-instruct-v1:0"})
+        }
+    )
+    judge_run(run, s3, runtime)
+    body = json.loads(
+        s3.get_object(Bucket="finetuning-pipeline-data-local", Key="runs/run-1/eval/judgements.json")["Body"].read()
+    )
+    assert [v["score"] for v in body["secondVerdicts"]] == [10, 10]
+    llama_calls = [c for c in aws.operations("Converse") if c.params["modelId"].startswith("us.meta")]
+    assert len(llama_calls) == 2 and all("toolChoice" not in c.params["toolConfig"] for c in llama_calls)
 
 
 def test_an_unreachable_judge_fails_the_step_but_keeps_what_it_saw(
     aws: SimulatedBedrock, s3: Any, runtime: Any
 ) -> None:
-    aws.faults.add("judge-error")
+    aws.faults.add("judge-unreachable")
     _answers(s3, "run-1")
     with pytest.raises(JudgeFailed, match="AccessDeniedException"):
         judge_run(make_run(), s3, runtime)

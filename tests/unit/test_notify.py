@@ -105,6 +105,14 @@ def test_finished_message_has_the_headline_numbers() -> None:
     assert "8 wins, 0 ties, 0 losses" in body and "21.50 minutes" in body and "$47.30" in body
     assert "s3://b/runs/run-1/report/index.html" in body
     assert len(subject) <= 100 and subject.isascii()
+    assert "Verdict" not in body  # a report without a verdict (older results) adds no empty line
+
+
+def test_the_verdict_line_is_near_the_top_of_the_message() -> None:
+    verdict = "Fine-tuned model is better: judge score +4.88 (95 % CI +4.00 to +5.75, p = 0.008, n = 8)"
+    report = {"runId": "run-1", "complete": True, "verdict": verdict, "reportUri": "s3://b/r/", "problems": []}
+    _, body = finished_message(report)
+    assert body.splitlines()[2] == f"Verdict: {verdict}"
 
 
 def test_finished_message_has_win_rate_similarity_and_token_reduction() -> None:

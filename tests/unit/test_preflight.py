@@ -69,8 +69,10 @@ def test_a_ready_account_passes(aws: SimulatedBedrock, bedrock: Any, runtime: An
     assert result.quota is not None and result.quota.modelQuota is not None
     assert result.quota.accountQuota is not None and result.quota.accountQuota.source == "applied"
     assert result.quota.modelQuota.value == 2.0 and result.quota.unitsHeld == 0
-    ping = aws.operations("Converse")[0].params
-    assert ping["modelId"] == "us.amazon.nova-pro-v1:0" and ping["inferenceConfig"] == {"maxTokens": 1}
+    (probe,) = aws.operations("Converse")
+    assert probe.params["modelId"] == "us.amazon.nova-pro-v1:0"
+    # the probe is a real verdict request: the judge's own tool configuration, forced on Nova
+    assert probe.params["toolConfig"]["toolChoice"] == {"tool": {"name": "record_verdict"}}
 
 
 def test_a_model_not_offered_in_the_region_is_refused(
@@ -240,3 +242,39 @@ def test_an_unreachable_judge_stops_the_run_before_training(
     with pytest.raises(JudgeFailed, match="AccessDeniedException"):
         preflight(make_run(), bedrock, runtime, quotas, "us-east-1")
     assert aws.operations("CreateModelCustomizationJob", outcome=None) == []
+
+
+def _with_judge(judge: str, second: str | None = None) -> Any:
+    run = make_run()
+    evaluation = run.evaluation.model_copy(update={"judgeModelId": judge, "secondJudgeModelId": second})
+    return run.model_copy(update={"evaluation": evaluation})
+
+
+def test_a_llama_judge_passes_with_the_tool_offered_not_forced(
+    aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any
+) -> None:
+    preflight(_with_judge("us.meta.llama3-3-70b-instruct-v1:0"), bedrock, runtime, quotas, "us-east-1")
+    (probe,) = aws.operations("Converse")
+    assert "toolChoice" not in probe.params["toolConfig"]
+
+
+@pytest.mark.parametrize(
+    ("judge", "reason"),
+    [
+        ("amazon.titan-text-express-v1", "doesn't support tool use"),
+        ("us.amazon.nova-pro-v1:0", "did not return a verdict"),
+    ],
+)
+def test_a_judge_that_cannot_return_verdicts_is_refused_before_training(
+    aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any, judge: str, reason: str
+) -> None:
+    if judge.startswith("us.amazon.nova"):
+        aws.faults.add("judge-no-verdicts")
+    with pytest.raises(JudgeFailed, match=reason):
+        preflight(_with_judge(judge), bedrock, runtime, quotas, "us-east-1")
+    assert aws.operations("CreateModelCustomizationJob", outcome=None) == []
+
+
+def test_the_second_judge_is_probed_too(aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any) -> None:
+    with pytest.raises(JudgeFailed, match=r"amazon\.titan-text-lite-v1"):
+        preflight(_with_judge("us.amazon.nova-pro-v1:0", "amazon.titan-text-lite-v1"), bedrock, runtime, quotas, "x")

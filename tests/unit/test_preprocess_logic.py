@@ -169,7 +169,7 @@ def test_sample_dataset_with_the_default_model(env: None, s3: Any) -> None:
     assert data.evalUri == f"s3://{BUCKET}/{prefix}eval.json"
     assert data.manifestUri == f"s3://{BUCKET}/{prefix}manifest.json"
     assert (data.trainingRecords, data.validationRecords, data.evalQuestions) == (104, 42, 8)
-    assert data.evalBatches == [0]
+    assert data.generalQuestions == 20 and data.evalBatches == [0, 1, 2]  # 8 + 20 general questions, 10 a batch
     assert data.batchSize == 10
 
     training = _raw("training")
@@ -179,7 +179,7 @@ def test_sample_dataset_with_the_default_model(env: None, s3: Any) -> None:
     validation = _raw("validation")
     assert _jsonl(s3, data.validationUri) == [_nova(SYSTEM, r["question"], r["answer"]) for r in validation]
 
-    eval_doc = json.loads(_body(s3, data.evalUri))
+    eval_doc = [item for item in json.loads(_body(s3, data.evalUri)) if item["set"] == "domain"]
     assert [(item["index"], item["question"], item["reference"]) for item in eval_doc] == [
         (index, r["question"], r["answer"]) for index, r in enumerate(_raw("eval"))
     ]
@@ -192,6 +192,7 @@ def test_sample_dataset_with_the_default_model(env: None, s3: Any) -> None:
         "training": 104,
         "validation": 42,
         "evaluation": 8,
+        "generalQuestions": 20,
         "rawTrainingRecords": 104,
     }
     assert manifest["validationSplitFromTraining"] is False
@@ -293,6 +294,7 @@ def test_no_validation_file_splits_the_training_file(env: None, s3: Any) -> None
         "training": 83,
         "validation": 21,
         "evaluation": 8,
+        "generalQuestions": 20,
         "rawTrainingRecords": 104,
     }
 
@@ -309,8 +311,8 @@ def test_no_eval_file_uses_a_held_out_sample_of_the_validation_set(env: None, s3
     _upload_sample(s3)
     run = _run(s3, _console(evalDataUri=None, evaluation={"sampleSize": 6, "batchSize": 4}))
     assert run.data.evalQuestions == 6
-    assert run.data.evalBatches == [0, 1]
-    eval_doc = json.loads(_body(s3, run.data.evalUri))
+    assert len(run.data.evalBatches) == -(-(6 + run.data.generalQuestions) // run.data.batchSize)
+    eval_doc = [item for item in json.loads(_body(s3, run.data.evalUri)) if item["set"] == "domain"]
     validation = {r["question"]: r["answer"] for r in _raw("validation")}
     training_questions = {r["question"] for r in _raw("training")}
     assert [item["index"] for item in eval_doc] == list(range(6))
@@ -320,7 +322,7 @@ def test_no_eval_file_uses_a_held_out_sample_of_the_validation_set(env: None, s3
     manifest = json.loads(_body(s3, run.data.manifestUri))
     assert manifest["evaluationSource"] == "held-out sample of the validation set"
     again = _run(s3, _console(evalDataUri=None, evaluation={"sampleSize": 6}), "run-2")
-    assert json.loads(_body(s3, again.data.evalUri)) == eval_doc
+    assert [item for item in json.loads(_body(s3, again.data.evalUri)) if item["set"] == "domain"] == eval_doc
 
 
 def test_no_validation_and_no_eval_file(env: None, s3: Any) -> None:
@@ -329,7 +331,7 @@ def test_no_validation_and_no_eval_file(env: None, s3: Any) -> None:
     assert run.data.evalQuestions == 10  # evaluation.sampleSize default
     held_out = {_question(record) for record in _jsonl(s3, run.data.validationUri or "")}
     trained = {_question(record) for record in _jsonl(s3, run.data.trainingUri)}
-    questions = {item["question"] for item in json.loads(_body(s3, run.data.evalUri))}
+    questions = {item["question"] for item in json.loads(_body(s3, run.data.evalUri)) if item["set"] == "domain"}
     assert questions <= held_out
     assert not questions & trained
 
@@ -338,7 +340,7 @@ def test_eval_file_longer_than_max_questions_is_truncated_with_a_warning(env: No
     _upload_sample(s3)
     run = _run(s3, _console(evaluation={"maxQuestions": 5}))
     assert run.data.evalQuestions == 5
-    eval_doc = json.loads(_body(s3, run.data.evalUri))
+    eval_doc = [item for item in json.loads(_body(s3, run.data.evalUri)) if item["set"] == "domain"]
     assert [item["question"] for item in eval_doc] == [r["question"] for r in _raw("eval")[:5]]
     assert any("raw/eval.json" in w and "evaluation.maxQuestions" in w for w in run.data.warnings)
 
@@ -631,7 +633,7 @@ def test_unicode_and_markup_survive_into_train_jsonl(env: None, s3: Any) -> None
     assert "日本の首都はどこですか\uff1f" in lines[0]
     assert "🚀" in lines[2]
     assert "\\u" not in lines[0]
-    eval_questions = {item["question"] for item in json.loads(_body(s3, run.data.evalUri))}
+    eval_questions = {item["question"] for item in json.loads(_body(s3, run.data.evalUri)) if item["set"] == "domain"}
     assert eval_questions <= {r["question"] for r in _qa(32, "Validation")}
 
 
@@ -645,3 +647,15 @@ def test_an_url_encoded_key_in_the_upload_event_finds_the_object(env: None, s3: 
     assert resolve_sources(s3, encoded, BUCKET).training.key == "raw/my data/faq v2.json"
     plain = ResolvedInput(ExecutionInput(trainingDataUri=f"s3://{BUCKET}/raw/my data/faq v2.json"), "s3")
     assert resolve_sources(s3, plain, BUCKET).training.key == "raw/my data/faq v2.json"
+
+
+def test_the_general_questions_follow_the_domain_questions_unless_turned_off(env: None, s3: Any) -> None:
+    _upload_sample(s3)
+    run = _run(s3, _console())
+    eval_doc = json.loads(_body(s3, run.data.evalUri))
+    assert [item["index"] for item in eval_doc] == list(range(len(eval_doc)))
+    assert [item["set"] for item in eval_doc] == ["domain"] * 8 + ["general"] * 20
+    assert all(item["question"] and item["reference"] for item in eval_doc)
+    off = _run(s3, _console(evaluation={"generalCheck": False}), "run-2")
+    assert off.data.generalQuestions == 0 and off.evaluation.generalCheck is False
+    assert {item["set"] for item in json.loads(_body(s3, off.data.evalUri))} == {"domain"}

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from judge.logic import JUDGE_SYSTEM_PROMPT, TOOL_CONFIG, judge_prompt
+from judge.tools import preference_request
 from shared.errors import BudgetExceeded, InconsistentRunState
 from shared.models import ExecutionInput
 from shared.prices import PRICE_TABLE, PriceOverrides, bare_inference_id, prices_for
@@ -74,13 +75,14 @@ def test_a_fully_priced_on_demand_quote_matches_a_hand_calculation() -> None:
         # 3 / 1000 x $0.000035 + 64 / 1000 x $0.00014 = $0.000000105 + $0.00000896 = $0.000009065
         "hosting": 0.000009,
         "baseAnswers": 0.000009,  # the same tokens at Nova Micro's on-demand price (the table)
-        # judge: 2 verdicts x (400 + 2 + 10) + 2 answers x 64 = 952 input, 2 x 300 = 600 output (Nova Pro)
-        # 952 / 1000 x $0.0008 + 600 / 1000 x $0.0032 = $0.0007616 + $0.00192 = $0.0026816
-        "judge": 0.002682,
+        # judge: 2 verdicts x (400 + 2 + 10 + one answer 64) = 952, plus the pairwise comparison in both
+        # orders 2 x (412 + two answers 128) = 1,080: 2,032 input; 4 calls x 300 = 1,200 output (Nova Pro)
+        # 2,032 / 1000 x $0.0008 + 1,200 / 1000 x $0.0032 = $0.0016256 + $0.00384 = $0.0054656
+        "judge": 0.005466,
         "embeddings": 0.000003,  # reference 10 + two answers 2 x 64 = 138 tokens x $0.00002 / 1000 = $0.00000276
     }
     assert quote.status == "complete" and quote.missingPrices == []
-    assert quote.totalUsd == 1.956703  # 0.004 + 1.95 + 0.000009 + 0.000009 + 0.002682 + 0.000003
+    assert quote.totalUsd == 1.959487  # 0.004 + 1.95 + 0.000009 + 0.000009 + 0.005466 + 0.000003
     assert quote.budget.verdict == "no budget" and not quote.refused()
 
 
@@ -114,7 +116,7 @@ def test_prices_missing_from_the_table_make_a_lower_bound() -> None:
         "customInputPer1kTokensUsd",
         "customOutputPer1kTokensUsd",
     ]
-    assert quote.totalUsd == 0.002694  # base answers 0.000009 + judge 0.002682 + embeddings 0.000003
+    assert quote.totalUsd == 0.005478  # base answers 0.000009 + judge 0.005466 + embeddings 0.000003
     training = quote.parts[0]
     assert training.usd is None and "not found on the copies of AWS's pricing page" in training.prices[0].note
 
@@ -229,6 +231,17 @@ def test_stack_price_overrides_arrive_as_json(monkeypatch: pytest.MonkeyPatch) -
 def test_the_judge_overhead_covers_the_real_prompt() -> None:
     real = quote_tokens(JUDGE_SYSTEM_PROMPT + json.dumps(TOOL_CONFIG) + judge_prompt("", "", ""))
     assert real <= JUDGE_PROMPT_OVERHEAD_TOKENS
+    # the pairwise request: system prompt, tool schema and tags around two empty answers
+    pairwise = preference_request("us.amazon.nova-pro-v1:0", "", "", "", "")
+    assert quote_tokens(json.dumps(pairwise)) <= JUDGE_PROMPT_OVERHEAD_TOKENS
+
+
+def test_a_second_judge_adds_its_verdicts_to_the_judge_part() -> None:
+    one = next(part for part in build_quote(_spec()).parts if part.name == "judge")
+    two = next(part for part in build_quote(_spec(second_judge=True)).parts if part.name == "judge")
+    # two more verdicts of 412 + 64 = 476 input tokens and 300 output tokens each
+    assert two.quantities == {"inputTokens": 2032 + 952, "outputTokens": 1200 + 600}
+    assert one.quantities == {"inputTokens": 2032, "outputTokens": 1200}
 
 
 def test_every_figure_names_its_source_and_date() -> None:

@@ -173,7 +173,8 @@ def test_the_numbers_of_a_small_run_match_a_hand_calculation(aws: SimulatedBedro
     assert (base["meanScore"], tuned["meanScore"]) == (3.0, 6.5)
     assert (base["medianScore"], tuned["medianScore"]) == (3.0, 6.5)
     # question 1: 9 > 2 is a win; question 2: 4 = 4 is a tie -> win rate 1 / 2
-    assert comparison == {
+    legacy = {key: comparison[key] for key in comparison if not isinstance(comparison[key], dict)}
+    assert legacy == {
         "wins": 1,
         "ties": 1,
         "losses": 0,
@@ -184,6 +185,23 @@ def test_the_numbers_of_a_small_run_match_a_hand_calculation(aws: SimulatedBedro
         "answerCharsReductionPct": 46.2,  # (14 + 25) / 2 = 19.5 vs (11 + 10) / 2 = 10.5 -> 9 / 19.5
         "outputTokensReductionPct": 80.0,  # (40 + 60) / 2 = 50 vs 10 -> 40 / 50
     }
+    # paired judge score: differences [7, 0]; every bootstrap mean is 0, 3.5 or 7 -> CI [0, 7];
+    # sign test on 1 win, 0 losses (the tie is dropped) -> p = 1; win rate (1 + 0.5) / 2
+    assert comparison["judgeScore"] == {
+        "n": 2,
+        "meanDifference": 3.5,
+        "ci95": [0.0, 7.0],
+        "pValue": 1.0,
+        "higherIsBetter": True,
+        "wins": 1,
+        "ties": 1,
+        "losses": 0,
+        "winRate": 0.75,
+        "winRateCi95": comparison["judgeScore"]["winRateCi95"],
+    }
+    # output tokens: fewer is better, both questions got fewer -> two wins
+    assert comparison["outputTokens"]["higherIsBetter"] is False and comparison["outputTokens"]["wins"] == 2
+    assert results["verdictOutcome"] == "not-shown" and results["verdict"].startswith("Not shown to be better")
     assert (base["correct"], base["incorrect"], base["correctShare"]) == (0, 2, 0.0)
     assert (tuned["correct"], tuned["incorrect"], tuned["correctShare"]) == (1, 1, 0.5)
     assert (base["meanSimilarity"], tuned["meanSimilarity"]) == (0.3, 0.7)
@@ -234,11 +252,16 @@ def test_the_configuration_and_the_judge_settings_are_recorded(aws: SimulatedBed
     _write_run(s3)
     build_report(_step(), s3)
     results, _, _ = _files(s3)
+    audit = results["judge"].pop("audit")
     assert results["judge"] == {
         "modelId": "us.amazon.nova-pro-v1:0",
         "inference": {"maxTokens": 1024, "temperature": 0.0, "tool": "record_verdict"},
         "error": None,
     }
+    # four verdicts, none failed; a Nova judge grading a Nova model is flagged for self-preference
+    assert (audit["verdictsAsked"], audit["failureRate"], audit["parseFailureRate"]) == (4, 0.0, 0.0)
+    assert audit["sameFamilyAsTunedModel"] is True and "self-preference" in audit["warnings"][0]
+    assert audit["secondJudge"] is None
     assert results["similarity"]["modelId"] == "amazon.titan-embed-text-v2:0"
     assert results["configuration"]["evaluation"]["semanticSimilarity"] is True
     assert results["hyperParameters"]["epochCount"] == "2" and results["inference"]["systemPrompt"] == "Be brief."
@@ -415,7 +438,7 @@ def test_every_text_field_is_html_escaped(aws: SimulatedBedrock, s3: Any) -> Non
     assert not parser.tags & {"script", "img", "iframe", "object", "embed", "link"}, parser.tags
     assert parser.handlers == []
     assert "<script" not in page.lower() and "<img" not in page.lower()
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&quot;" in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&#34;" in page  # MarkupSafe's escapes
     assert page.count("&lt;script&gt;") >= 30  # the payload is shown, escaped, in every text field
 
 

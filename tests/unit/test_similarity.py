@@ -165,7 +165,7 @@ def test_an_embedding_failure_does_not_fail_the_judge_step(aws: SimulatedBedrock
 
 
 def test_similarity_is_kept_when_the_judge_fails(aws: SimulatedBedrock, s3: Any, runtime: Any) -> None:
-    aws.faults.add("judge-error")
+    aws.faults.add("judge-unreachable")
     _answers(s3, "run-1", {"base": "I am not sure.", "fine-tuned": "Two epochs."})
     with pytest.raises(JudgeFailed):
         judge_run(make_run(), s3, runtime)
