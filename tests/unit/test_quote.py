@@ -169,8 +169,8 @@ def test_nothing_priced_is_not_priced() -> None:
     [
         (GIVEN, 1.0, "exceeds", "estimated cost $1.96 exceeds the budget maxCostUsd $1.00 (execution input)"),
         (GIVEN, 5.0, "within", "estimated cost $1.96 is within the budget maxCostUsd $5.00"),
-        # a lower bound of $0.002694 is already above a budget of $0.001: refused, whatever else it costs
-        (PriceOverrides(), 0.001, "exceeds", "(a lower bound: some parts not priced) $0.002694 exceeds"),
+        # a lower bound of $0.005478 is already above a budget of $0.001: refused, whatever else it costs
+        (PriceOverrides(), 0.001, "exceeds", "(a lower bound: some parts not priced) $0.005478 exceeds"),
         # a lower bound under the budget cannot be checked: refused until the missing prices are given
         (PriceOverrides(), 10.0, "unpriced", "missing: trainingPer1kTokensUsd, storagePerModelMonthUsd"),
     ],
@@ -233,7 +233,9 @@ def test_the_judge_overhead_covers_the_real_prompt() -> None:
     assert real <= JUDGE_PROMPT_OVERHEAD_TOKENS
     # the pairwise request: system prompt, tool schema and tags around two empty answers
     pairwise = preference_request("us.amazon.nova-pro-v1:0", "", "", "", "")
-    assert quote_tokens(json.dumps(pairwise)) <= JUDGE_PROMPT_OVERHEAD_TOKENS
+    text = pairwise["system"][0]["text"] + json.dumps(pairwise["toolConfig"])
+    text += "".join(block["text"] for message in pairwise["messages"] for block in message["content"])
+    assert quote_tokens(text) <= JUDGE_PROMPT_OVERHEAD_TOKENS
 
 
 def test_a_second_judge_adds_its_verdicts_to_the_judge_part() -> None:
@@ -289,7 +291,7 @@ def _preprocess_quote(request: dict[str, Any], stack: Settings) -> CostQuote:
         evaluation,
         {"epochCount": "3"},
         pairs,
-        pairs,
+        [Question(pair.prompt, pair.completion) for pair in pairs],
         "abc",
         1,
     )
