@@ -17,7 +17,7 @@ PT = {"evaluation": {"hosting": "provisioned"}}
 
 @pytest.mark.parametrize("name", NAMES)
 def test_a_console_typed_execution_name_runs_and_its_throughput_is_swept(name: str) -> None:
-    with LocalPipeline(failing_steps=("DeleteProvisionedThroughput",), fast_retries=True) as pipeline:
+    with LocalPipeline(failing_steps=("DeleteHosting",), fast_retries=True) as pipeline:
         arn = pipeline.start({**upload_sample(pipeline), **FAST, **PT}, name=name)
         assert arn.endswith(f":{name}")  # moto keeps the name as typed
         execution = pipeline.wait(arn, timeout=180)
