@@ -321,7 +321,13 @@ class SimulatedBedrock:
             text = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
         except Exception as error:
             raise BedrockError(400, "ValidationException", f"Could not read training data at {uri}: {error}") from None
-        return [formats.from_record(json.loads(line)) for line in text.splitlines() if line.strip()]
+        pairs = []
+        for line in text.splitlines():
+            try:
+                pairs.append(formats.from_record(json.loads(line)))
+            except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+                continue  # malformed records fail the job in its validation phase (sim_datasets)
+        return pairs
 
     def _create_job(self, body: dict[str, Any], _: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
         token = body.get("clientRequestToken")
