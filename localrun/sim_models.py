@@ -62,6 +62,20 @@ OUTPUT_CAPS = {
 }
 """Most output tokens per Converse call, by base model (in-Region ID, without profile prefix)."""
 
+NO_PROVISIONED_THROUGHPUT = frozenset({"meta.llama3-3-70b-instruct-v1:0:128k"})
+"""Base models whose custom models Bedrock serves only through an on-demand deployment, not a
+Provisioned Throughput. Llama 3.3 70B: a third-party report (cloud-custodian's Bedrock test
+notes), not in AWS's docs; the pipeline's registry follows the same report."""
+
+
+def provisioned_refusal(base_model_arn: str) -> str | None:
+    """CreateProvisionedModelThroughput's answer for a custom model of such a base model."""
+    base = bare(base_model_arn)
+    if base in NO_PROVISIONED_THROUGHPUT:
+        return f"Provisioned Throughput is not supported for custom models based on {base}"
+    return None
+
+
 LIFECYCLE = {"anthropic.claude-3-haiku-20240307-v1:0": "LEGACY"}
 """Lifecycle states the simulator reports (by base model ID without the context suffix)."""
 

@@ -532,6 +532,9 @@ class SimulatedBedrock:
                 "Your account does not have enough model units for no-commitment provisioned throughput",
             )
         model = self._custom_model(body["modelId"])
+        refusal = sim_models.provisioned_refusal(model["baseModelArn"])
+        if refusal:
+            raise BedrockError(400, "ValidationException", refusal)
         if body.get("commitmentDuration"):
             raise BedrockError(400, "ValidationException", "the simulation only sells no-commitment throughput")
         arn = self._arn("provisioned-model", secrets.token_hex(6))

@@ -221,3 +221,14 @@ def test_llama_3_1_needs_prompt_completion_records(aws: SimulatedBedrock, s3: An
     assert _job(s3, bedrock, base, good)["status"] == "Completed"
     job = _job(s3, bedrock, base, _nova_set(100))
     assert job["status"] == "Failed" and "'prompt' and 'completion'" in job["failureMessage"]
+
+
+def test_llama_3_3_custom_models_get_no_provisioned_throughput(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
+    base = "meta.llama3-3-70b-instruct-v1:0:128k"
+    job = _job(s3, bedrock, base, _nova_set(100))
+    assert job["status"] == "Completed"
+    with pytest.raises(bedrock.exceptions.ValidationException, match="Provisioned Throughput is not supported"):
+        bedrock.create_provisioned_model_throughput(
+            modelUnits=1, provisionedModelName="pt-1", modelId=job["outputModelArn"]
+        )
+    assert aws.throughputs == {}
