@@ -12,7 +12,13 @@ from preprocess.issues import IssueLog
 from preprocess.raw_data import QAPair, RawFile
 from shared import formats
 from shared.families import ModelFamily
-from shared.tokens import CONSERVATIVE_CHARS_PER_TOKEN, conservative_tokens, estimate_tokens
+from shared.tokens import (
+    CONSERVATIVE_CHARS_PER_TOKEN,
+    OPTIMISTIC_CHARS_PER_TOKEN,
+    char_counts,
+    estimate_tokens,
+    tokens_from,
+)
 
 SPLIT_SHARE = 0.2
 
@@ -39,18 +45,15 @@ def record_tokens(system_prompt: str, pair: QAPair) -> int:
     return estimate_tokens(system_prompt) + estimate_tokens(pair.prompt) + estimate_tokens(pair.completion)
 
 
-def conservative_record_tokens(system_prompt: str, pair: QAPair, chars_per_token: int) -> int:
-    return sum(conservative_tokens(text, chars_per_token) for text in (system_prompt, pair.prompt, pair.completion))
-
-
-def _check_tokens(pair: QAPair, family: ModelFamily, system_prompt: str, file: str, log: IssueLog) -> int:
+def _check_tokens(pair: QAPair, family: ModelFamily, system_counts: tuple[int, int], file: str, log: IssueLog) -> int:
     """Refuse a record over the limit at the optimistic estimate, or at the figure AWS's own
     validator uses for the family; warn when only the conservative estimate is over the limit.
     CountTokens is not used: none of the customizable models is among the models it supports
     (https://docs.aws.amazon.com/bedrock/latest/userguide/count-tokens.html), so it could not
     settle the grey zone."""
     limit = family.max_tokens_per_record
-    tokens = record_tokens(system_prompt, pair)
+    counts = (system_counts, char_counts(pair.prompt), char_counts(pair.completion))
+    tokens = sum(tokens_from(c, OPTIMISTIC_CHARS_PER_TOKEN) for c in counts)
     if tokens > limit:
         log.error(
             file,
@@ -60,7 +63,7 @@ def _check_tokens(pair: QAPair, family: ModelFamily, system_prompt: str, file: s
         )
         return tokens
     strict = family.validator_chars_per_token
-    pessimistic = conservative_record_tokens(system_prompt, pair, strict or CONSERVATIVE_CHARS_PER_TOKEN)
+    pessimistic = sum(tokens_from(c, strict or CONSERVATIVE_CHARS_PER_TOKEN) for c in counts)
     if pessimistic <= limit:
         return tokens
     if strict:
@@ -86,8 +89,9 @@ def _check_tokens(pair: QAPair, family: ModelFamily, system_prompt: str, file: s
 def check_records(pairs: Sequence[QAPair], family: ModelFamily, system_prompt: str, file: str, log: IssueLog) -> int:
     """Per-record limits: estimated tokens, reserved phrases. Returns the token total."""
     total = 0
+    system_counts = char_counts(system_prompt)
     for pair in pairs:
-        total += _check_tokens(pair, family, system_prompt, file, log)
+        total += _check_tokens(pair, family, system_counts, file, log)
         for text, field_name in ((pair.prompt, "prompt"), (pair.completion, "completion")):
             for phrase in family.reserved_in(text):
                 log.error(

@@ -18,14 +18,22 @@ OPTIMISTIC_CHARS_PER_TOKEN = 6
 CONSERVATIVE_CHARS_PER_TOKEN = 3
 
 
-def _estimate(text: str, chars_per_token: int) -> int:
-    ascii_chars = sum(1 for char in text if ord(char) < 128)
-    return math.ceil(ascii_chars / chars_per_token) + (len(text) - ascii_chars)
+def char_counts(text: str) -> tuple[int, int]:
+    """(ASCII characters, other characters), counted at C speed."""
+    if text.isascii():
+        return len(text), 0
+    ascii_chars = len(text.encode("ascii", "ignore"))
+    return ascii_chars, len(text) - ascii_chars
+
+
+def tokens_from(counts: tuple[int, int], chars_per_token: int) -> int:
+    ascii_chars, other = counts
+    return math.ceil(ascii_chars / chars_per_token) + other
 
 
 def estimate_tokens(text: str) -> int:
-    return _estimate(text, OPTIMISTIC_CHARS_PER_TOKEN)
+    return tokens_from(char_counts(text), OPTIMISTIC_CHARS_PER_TOKEN)
 
 
 def conservative_tokens(text: str, chars_per_token: int = CONSERVATIVE_CHARS_PER_TOKEN) -> int:
-    return _estimate(text, chars_per_token)
+    return tokens_from(char_counts(text), chars_per_token)
