@@ -56,8 +56,9 @@ class HyperParameter:
 
 def plain_decimal(number: float) -> str:
     """The shortest text that reads back as the same float, written without an exponent:
-    `0.00001`, not `1e-05`, as in AWS's hyperparameter examples
-    (https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-submit.html)."""
+    `0.00001`, not `1e-05`. The `hyperParameters` map is string to string (botocore's
+    `ModelCustomizationHyperParameters`) and AWS documents no number syntax for it; request
+    examples write plain decimals, so that is the form sent (issue 8 of this project)."""
     shortest = repr(number)
     if "e" not in shortest and "E" not in shortest:
         return shortest
