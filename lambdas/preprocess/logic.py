@@ -11,7 +11,7 @@ from urllib.parse import unquote_plus
 from preprocess import dataset
 from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve
 from preprocess.issues import IssueLog
-from preprocess.model_checks import check_max_tokens
+from preprocess.model_checks import check_invocation_ids, check_max_tokens
 from preprocess.raw_data import QAPair, RawFile, read_raw_file
 from shared import s3 as s3io
 from shared.errors import InvalidDataset, InvalidExecutionInput
@@ -133,6 +133,7 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
     if isinstance(request.hyperParameters, dict):
         family.resolve_hyperparameters(request.hyperParameters, family.min_training_records, base_model_id)
     check_max_tokens(request, base_model_id)
+    check_invocation_ids(request)
     sources = resolve_sources(s3, resolved, settings.bucket)
     system_prompt = request.systemPrompt if request.systemPrompt is not None else DEFAULT_SYSTEM_PROMPT
     data_prefix = f"runs/{run_id}/data/"

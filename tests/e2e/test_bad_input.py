@@ -331,6 +331,17 @@ CASES = [
         report=False,
     ),
     Case(
+        "in-region-id-of-a-profile-only-model",
+        {_training("c46.json"): as_json(qa(120))},
+        "InvalidExecutionInput",
+        ("evaluation.baseModelInferenceId meta.llama3-3-70b-instruct-v1:0", "us.meta.llama3-3-70b-instruct-v1:0"),
+        {
+            "baseModelId": "meta.llama3-3-70b-instruct-v1:0:128k",
+            "evaluation": {"baseModelInferenceId": "meta.llama3-3-70b-instruct-v1:0"},
+        },
+        report=False,
+    ),
+    Case(
         "nova-validation-over-1000-accepted",
         {_training("c44.json"): as_json(qa(40)), _training("c44v.jsonl"): as_jsonl(qa(1001, 1000))},
         None,

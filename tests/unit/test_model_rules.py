@@ -174,3 +174,24 @@ def test_conversation_families_keep_the_system_field(aws: SimulatedBedrock, s3: 
     (call,) = aws.operations("Converse")
     assert call.params["system"] == [{"text": "Be brief."}]
     assert call.params["messages"][0]["content"][0]["text"] == "What is Bedrock?"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "profile"),
+    [
+        ("baseModelInferenceId", "meta.llama3-3-70b-instruct-v1:0", "us.meta.llama3-3-70b-instruct-v1:0"),
+        ("judgeModelId", "amazon.nova-2-lite-v1:0", "us.amazon.nova-2-lite-v1:0"),
+    ],
+)
+def test_an_in_region_id_of_a_profile_only_model_is_refused(
+    env: None, s3: Any, field: str, value: str, profile: str
+) -> None:
+    uri = _put(s3, "raw/t.json", _qa(260))
+    payload = {"trainingDataUri": uri, "baseModelId": NOVA_2_LITE, "evaluation": {field: value}}
+    with pytest.raises(
+        InvalidExecutionInput, match=f"evaluation.{field} {value}: .* use its inference profile {profile}"
+    ):
+        _prepare(s3, payload)
+    assert _keys(s3, "runs/") == []
+    payload["evaluation"] = {field: profile}
+    assert _prepare(s3, payload).runId
