@@ -32,7 +32,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import botocore.session
 
-from localrun import sim_judge, sim_knowledge
+from localrun import sim_datasets, sim_judge, sim_knowledge, sim_models
+from localrun.sim_models import FoundationModel
 from localrun.sim_quotas import QUOTA_FAULTS, QuotaError, SimulatedQuotas
 from localrun.sim_tags import TagRejected, check_tags
 from shared import formats
@@ -192,32 +193,8 @@ class Call:
     outcome: str
 
 
-@dataclass
-class FoundationModel:
-    model_id: str
-    name: str
-    customizations: tuple[str, ...]
-    lifecycle: str = "ACTIVE"
-    end_of_life: str | None = None
-    """`modelLifecycle.endOfLifeTime` (botocore shape FoundationModelLifecycle)."""
-
-
-HAIKU_EOL = "2026-09-10T00:00:00Z"
-
-CATALOG: tuple[FoundationModel, ...] = (
-    FoundationModel("amazon.nova-micro-v1:0:128k", "Nova Micro", ("FINE_TUNING",)),
-    FoundationModel("amazon.nova-lite-v1:0:300k", "Nova Lite", ("FINE_TUNING",)),
-    FoundationModel("amazon.nova-pro-v1:0:300k", "Nova Pro", ("FINE_TUNING",)),
-    FoundationModel("amazon.nova-micro-v1:0", "Nova Micro", ()),
-    FoundationModel("amazon.nova-lite-v1:0", "Nova Lite", ()),
-    FoundationModel("amazon.nova-pro-v1:0", "Nova Pro", ()),
-    # Legacy, end of life 2026-09-10 (https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html).
-    FoundationModel(
-        "anthropic.claude-3-haiku-20240307-v1:0:200k", "Claude 3 Haiku", ("FINE_TUNING",), "LEGACY", HAIKU_EOL
-    ),
-    FoundationModel("anthropic.claude-3-haiku-20240307-v1:0", "Claude 3 Haiku", (), "LEGACY", HAIKU_EOL),
-    FoundationModel("meta.llama3-3-70b-instruct-v1:0:128k", "Llama 3.3 70B Instruct", ("FINE_TUNING",)),
-)
+CATALOG: tuple[FoundationModel, ...] = sim_models.catalog()
+"""Every customizable model of the registry and its base model (see localrun.sim_models)."""
 
 
 @dataclass
@@ -385,7 +362,13 @@ class SimulatedBedrock:
             text = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
         except Exception as error:
             raise BedrockError(400, "ValidationException", f"Could not read training data at {uri}: {error}") from None
-        return [formats.from_record(json.loads(line)) for line in text.splitlines() if line.strip()]
+        pairs = []
+        for line in text.splitlines():
+            try:
+                pairs.append(formats.from_record(json.loads(line)))
+            except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+                continue  # malformed records fail the job in its validation phase (sim_datasets)
+        return pairs
 
     def _create_job(self, body: dict[str, Any], _: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
         token = body.get("clientRequestToken")
@@ -403,7 +386,11 @@ class SimulatedBedrock:
         base = body["baseModelIdentifier"].split("foundation-model/")[-1]
         if not any(m.model_id == base and "FINE_TUNING" in m.customizations for m in CATALOG):
             raise BedrockError(400, "ValidationException", f"The base model {base} does not support fine-tuning")
+        refusal = sim_datasets.validation_config_refusal(base, body)
+        if refusal:
+            raise BedrockError(400, "ValidationException", refusal)
         knowledge = self._read_training(body["trainingDataConfig"]["s3Uri"])
+        data_problem = self._validate_data(base, body)
         job_id = secrets.token_hex(6)
         arn = self._arn("model-customization-job", f"{base}/{job_id}")
         self.jobs[arn] = {
@@ -424,9 +411,22 @@ class SimulatedBedrock:
             "customizationType": "FINE_TUNING",
             "_polls": 0,
             "_knowledge": knowledge,
+            "_data_problem": data_problem,
         }
         self.tags[arn] = list(body.get("jobTags", []))
         return {"jobArn": arn}
+
+    def _validate_data(self, base: str, body: dict[str, Any]) -> str | None:
+        def text(uri: str) -> str:
+            bucket, _, key = uri[5:].partition("/")
+            return str(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8"))
+
+        validators = (body.get("validationDataConfig") or {}).get("validators") or []
+        try:
+            validation = "".join(text(v["s3Uri"]) for v in validators) if validators else None
+        except Exception as error:  # Bedrock reads the data in the validation phase and fails the job
+            return f"Data validation failed: could not read the validation data: {error}"
+        return sim_datasets.validate_job_data(base, text(body["trainingDataConfig"]["s3Uri"]), validation)
 
     def _advance_job(self, job: dict[str, Any]) -> None:
         if job["status"] != "InProgress" or "job-never-finishes" in self.faults:
@@ -435,6 +435,9 @@ class SimulatedBedrock:
         if job["_polls"] < JOB_POLLS_TO_FINISH:
             return
         job["lastModifiedTime"] = job["endTime"] = _now()
+        if job["_data_problem"]:  # the validation phase: Bedrock fails the job, naming the rule
+            job["status"], job["failureMessage"] = "Failed", job["_data_problem"]
+            return
         if "job-failed" in self.faults:
             job["status"] = "Failed"
             job["failureMessage"] = (
@@ -570,6 +573,9 @@ class SimulatedBedrock:
                 "Your account does not have enough model units for no-commitment provisioned throughput",
             )
         model = self._custom_model(body["modelId"])
+        refusal = sim_models.provisioned_refusal(model["baseModelArn"])
+        if refusal:
+            raise BedrockError(400, "ValidationException", refusal)
         if body.get("commitmentDuration"):
             raise BedrockError(400, "ValidationException", "the simulation only sells no-commitment throughput")
         base_id = model["baseModelArn"].split("/")[-1]
@@ -772,7 +778,7 @@ class SimulatedBedrock:
             "modelName": model.name,
             "providerName": model.name.split()[0],
             "customizationsSupported": list(model.customizations),
-            "inferenceTypesSupported": [] if model.customizations else ["ON_DEMAND"],
+            "inferenceTypesSupported": list(model.inference_types),
             "modelLifecycle": {"status": model.lifecycle}
             | ({"endOfLifeTime": model.end_of_life} if model.end_of_life else {}),
             "inputModalities": ["TEXT"],
@@ -794,6 +800,7 @@ class SimulatedBedrock:
 
     def _converse(self, body: dict[str, Any], path: dict[str, str], _: dict[str, Any]) -> dict[str, Any]:
         model_id = path["modelId"]
+        self._check_invocation(model_id, body)
         question = "".join(block.get("text", "") for block in body["messages"][-1]["content"])
         if body.get("inferenceConfig", {}).get("maxTokens") == 1:  # a reachability check
             if "judge-unreachable" in self.faults:
@@ -845,6 +852,20 @@ class SimulatedBedrock:
             )
             latency = 420 + 15 * len(text.split())
         return self._reply(text, question, latency, "end_turn")
+
+    def _check_invocation(self, model_id: str, body: dict[str, Any]) -> None:
+        """In-Region IDs of profile-only models and maxTokens above the model's output cap are
+        refused, as Bedrock refuses them (see localrun.sim_models for the sources)."""
+        refusal = sim_models.on_demand_refusal(model_id)
+        if refusal:
+            raise BedrockError(400, "ValidationException", refusal)
+        base = self._find_pt(model_id)["foundationModelArn"] if ":provisioned-model/" in model_id else model_id
+        cap = sim_models.output_cap(base)
+        wanted = body.get("inferenceConfig", {}).get("maxTokens")
+        if cap is not None and isinstance(wanted, int) and wanted > cap:
+            raise BedrockError(
+                400, "ValidationException", f"The maximum tokens you requested exceeds the model limit of {cap}."
+            )
 
     def _reply(
         self, text: str, question: str, latency: int, stop: str, content: list[dict[str, Any]] | None = None

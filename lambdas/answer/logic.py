@@ -16,6 +16,8 @@ from shared.answers import answers_key
 from shared.aws import error_code, error_message
 from shared.converse import ask
 from shared.errors import AnswerGenerationFailed, InconsistentRunState
+from shared.families import family_by_key
+from shared.formats import converse_prompt
 from shared.models import AnswerBatchResult, AnswerBatchStep
 
 
@@ -34,10 +36,13 @@ def answer_batch(step: AnswerBatchStep, s3: Any, runtime: Any) -> AnswerBatchRes
     chunk = questions[start : start + run.data.batchSize]
     model_id = _model_id(step)
     label = "fine-tuned model" if step.target == "fine-tuned" else "base model"
+    record_format = family_by_key(run.family).record_format
 
     def one(item: dict[str, Any]) -> dict[str, Any]:
         try:
-            reply = ask(runtime, model_id, run.systemPrompt, item["question"], run.evaluation)
+            # Same prompt shape as the training records (Llama 3.1: system prompt inside the prompt).
+            system, user_text = converse_prompt(record_format, run.systemPrompt, item["question"])
+            reply = ask(runtime, model_id, system, user_text, run.evaluation)
         except Exception as error:  # every failure is reported with the question it hit
             raise AnswerGenerationFailed(
                 f"{label} ({model_id}) could not answer evaluation question {item['index'] + 1}: "

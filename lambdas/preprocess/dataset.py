@@ -9,10 +9,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from preprocess.issues import IssueLog
-from preprocess.raw_data import QAPair
+from preprocess.raw_data import QAPair, RawFile
 from shared import formats
 from shared.families import ModelFamily
-from shared.tokens import estimate_tokens
+from shared.tokens import (
+    CONSERVATIVE_CHARS_PER_TOKEN,
+    OPTIMISTIC_CHARS_PER_TOKEN,
+    char_counts,
+    estimate_tokens,
+    tokens_from,
+)
 
 SPLIT_SHARE = 0.2
 
@@ -39,39 +45,74 @@ def record_tokens(system_prompt: str, pair: QAPair) -> int:
     return estimate_tokens(system_prompt) + estimate_tokens(pair.prompt) + estimate_tokens(pair.completion)
 
 
+def _check_tokens(pair: QAPair, family: ModelFamily, system_counts: tuple[int, int], file: str, log: IssueLog) -> int:
+    """Refuse a record over the limit at the optimistic estimate, or at the figure AWS's own
+    validator uses for the family; warn when only the conservative estimate is over the limit.
+    CountTokens is not used: none of the customizable models is among the models it supports
+    (https://docs.aws.amazon.com/bedrock/latest/userguide/count-tokens.html), so it could not
+    settle the grey zone."""
+    limit = family.max_tokens_per_record
+    counts = (system_counts, char_counts(pair.prompt), char_counts(pair.completion))
+    tokens = sum(tokens_from(c, OPTIMISTIC_CHARS_PER_TOKEN) for c in counts)
+    if tokens > limit:
+        log.error(
+            file,
+            pair.location,
+            "too-many-tokens",
+            f"about {tokens:,} tokens (system prompt included); {family.display_name} allows {limit:,} per record",
+        )
+        return tokens
+    strict = family.validator_chars_per_token
+    pessimistic = sum(tokens_from(c, strict or CONSERVATIVE_CHARS_PER_TOKEN) for c in counts)
+    if pessimistic <= limit:
+        return tokens
+    if strict:
+        log.error(
+            file,
+            pair.location,
+            "too-many-tokens",
+            f"about {pessimistic:,} tokens counted as AWS's {family.display_name} dataset validator counts them "
+            f"({strict} characters per token, system prompt included); {family.display_name} allows {limit:,} "
+            "per record; shorten it",
+        )
+    else:
+        log.warning(
+            file,
+            pair.location,
+            "tokens-uncertain",
+            f"between about {tokens:,} and {pessimistic:,} tokens (system prompt included); {family.display_name} "
+            f"allows {limit:,} per record, so the customization job may refuse it; consider shortening it",
+        )
+    return tokens
+
+
 def check_records(pairs: Sequence[QAPair], family: ModelFamily, system_prompt: str, file: str, log: IssueLog) -> int:
     """Per-record limits: estimated tokens, reserved phrases. Returns the token total."""
     total = 0
+    system_counts = char_counts(system_prompt)
     for pair in pairs:
-        tokens = record_tokens(system_prompt, pair)
-        total += tokens
-        if tokens > family.max_tokens_per_record:
-            log.error(
-                file,
-                pair.location,
-                "too-many-tokens",
-                f"about {tokens:,} tokens (system prompt included); {family.display_name} allows "
-                f"{family.max_tokens_per_record:,} per record",
-            )
+        total += _check_tokens(pair, family, system_counts, file, log)
         for text, field_name in ((pair.prompt, "prompt"), (pair.completion, "completion")):
-            for phrase in family.reserved_phrases:
-                if phrase in text:
-                    log.error(
-                        file,
-                        pair.location,
-                        "reserved-phrase",
-                        f"the {field_name} contains {phrase!r}, which {family.display_name} reserves "
-                        "(the customization job would fail); reword it",
-                    )
-    for phrase in family.reserved_phrases:
-        if phrase in system_prompt:
-            log.error(
-                "systemPrompt",
-                None,
-                "reserved-phrase",
-                f"contains {phrase!r}, reserved by {family.display_name}",
-            )
+            for phrase in family.reserved_in(text):
+                log.error(
+                    file,
+                    pair.location,
+                    "reserved-phrase",
+                    f"the {field_name} contains {phrase!r}{_any_case(family)}, which {family.display_name} reserves "
+                    "(the customization job would fail); reword it",
+                )
+    for phrase in family.reserved_in(system_prompt):
+        log.error(
+            "systemPrompt",
+            None,
+            "reserved-phrase",
+            f"contains {phrase!r}{_any_case(family)}, reserved by {family.display_name}",
+        )
     return total
+
+
+def _any_case(family: ModelFamily) -> str:
+    return " (in any letter case)" if family.reserved_ignore_case else ""
 
 
 def warn_duplicates(pairs: Sequence[QAPair], file: str, log: IssueLog) -> None:
@@ -108,9 +149,54 @@ def split_training(pairs: list[QAPair], family: ModelFamily, file: str, log: Iss
     return DatasetSplit(training, validation, True)
 
 
+def without_validation_set(
+    training: RawFile,
+    validation: RawFile | None,
+    evaluation: RawFile | None,
+    family: ModelFamily,
+    sample_size: int,
+    log: IssueLog,
+) -> DatasetSplit:
+    """For a family that takes no validation set (Nova 2 Lite). A validation file becomes the
+    pool of held-out evaluation questions (it is never sent to Bedrock); given together with
+    an evaluation file it would be ignored, so that is refused. With neither, a few training
+    records are held out for evaluation while the training set keeps its minimum."""
+    if validation is not None:
+        if evaluation is not None:
+            log.error(
+                validation.key,
+                None,
+                "validation-not-supported",
+                f"{family.display_name} takes no validation set, and evalDataUri already gives the evaluation "
+                "questions; drop validationDataUri (or give these questions as evalDataUri)",
+            )
+        else:
+            log.warning(
+                validation.key,
+                None,
+                "validation-used-for-evaluation",
+                f"{family.display_name} takes no validation set: these records are used only as held-out "
+                "evaluation questions and are not sent to Bedrock",
+            )
+        return DatasetSplit(training.pairs, validation.pairs, False)
+    if evaluation is not None or log.failed:
+        return DatasetSplit(training.pairs, [], False)
+    size = min(sample_size, max(0, len(training.pairs) - family.min_training_records))
+    order = list(range(len(training.pairs)))
+    random.Random(content_seed(training.pairs)).shuffle(order)
+    held_out = set(order[:size])
+    return DatasetSplit(
+        [pair for index, pair in enumerate(training.pairs) if index not in held_out],
+        [pair for index, pair in enumerate(training.pairs) if index in held_out],
+        True,
+    )
+
+
 def check_counts(split: DatasetSplit, family: ModelFamily, files: dict[str, str], log: IssueLog) -> None:
     name = family.display_name
-    train, val = len(split.training), len(split.validation)
+    train = len(split.training)
+    # Records held out for evaluation by a family without a validation set are not sent to Bedrock.
+    val = len(split.validation) if family.validation_set else 0
     if train < family.min_training_records:
         log.error(
             files["training"],

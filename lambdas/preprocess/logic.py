@@ -12,10 +12,11 @@ from preprocess import dataset, general
 from preprocess.costing import quote_run
 from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve
 from preprocess.issues import IssueLog
+from preprocess.model_checks import check_invocation_ids, check_max_tokens
 from preprocess.raw_data import QAPair, RawFile, read_raw_file
 from shared import s3 as s3io
 from shared.errors import InvalidDataset, InvalidExecutionInput
-from shared.families import ModelFamily, family_for, on_demand_model_id
+from shared.families import ModelFamily, family_for, invocation_id
 from shared.models import (
     Evaluation,
     ExecutionInput,
@@ -134,7 +135,9 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
     base_model_id = request.baseModelId or settings.default_base_model_id
     family = family_for(base_model_id)
     if isinstance(request.hyperParameters, dict):
-        family.resolve_hyperparameters(request.hyperParameters, family.min_training_records)
+        family.resolve_hyperparameters(request.hyperParameters, family.min_training_records, base_model_id)
+    check_max_tokens(request, base_model_id)
+    check_invocation_ids(request)
     sources = resolve_sources(s3, resolved, settings.bucket)
     system_prompt = request.systemPrompt if request.systemPrompt is not None else DEFAULT_SYSTEM_PROMPT
     data_prefix = f"runs/{run_id}/data/"
@@ -158,7 +161,11 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
         "training": training_file.key,
         "validation": validation_file.key if validation_file else training_file.key,
     }
-    if validation_file is not None:
+    if not family.validation_set:
+        split = dataset.without_validation_set(
+            training_file, validation_file, eval_file, family, request.evaluation.sampleSize, log
+        )
+    elif validation_file is not None:
         split = dataset.DatasetSplit(training_file.pairs, validation_file.pairs, False)
     elif not log.failed:
         split = dataset.split_training(training_file.pairs, family, training_file.key, log)
@@ -188,7 +195,7 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
     }
     if log.failed:
         _fail(s3, settings.bucket, data_prefix, log, {"runId": run_id, "config": config_used})
-    hyperparameters = family.resolve_hyperparameters(request.hyperParameters, len(split.training))
+    hyperparameters = family.resolve_hyperparameters(request.hyperParameters, len(split.training), base_model_id)
     return _write_run(
         s3,
         settings,
@@ -262,7 +269,9 @@ def _write_run(
     bucket = settings.bucket
     prefix = f"runs/{run_id}/data/"
     train_text = dataset.to_jsonl(split.training, family, system_prompt)
-    val_text = dataset.to_jsonl(split.validation, family, system_prompt) if split.validation else ""
+    # A family without a validation set keeps its held-out records for evaluation only.
+    sent = split.validation if family.validation_set else []
+    val_text = dataset.to_jsonl(sent, family, system_prompt) if sent else ""
     training_uri = s3io.put_text(s3, bucket, f"{prefix}train.jsonl", train_text, "application/jsonl")
     validation_uri = (
         s3io.put_text(s3, bucket, f"{prefix}validation.jsonl", val_text, "application/jsonl") if val_text else None
@@ -282,7 +291,7 @@ def _write_run(
     request_eval = request.evaluation
     run_evaluation = Evaluation(
         judgeModelId=request_eval.judgeModelId or settings.default_judge_model_id,
-        baseModelInferenceId=request_eval.baseModelInferenceId or on_demand_model_id(config_used["baseModelId"]),
+        baseModelInferenceId=request_eval.baseModelInferenceId or invocation_id(config_used["baseModelId"]),
         hosting=family.resolve_hosting(request_eval.hosting),
         keepDeployment=request_eval.keepDeployment,
         concurrency=request_eval.concurrency,
@@ -313,12 +322,12 @@ def _write_run(
         "config": {**config_used, "hyperParameters": hyperparameters, "dryRun": request.dryRun},
         "counts": {
             "training": len(split.training),
-            "validation": len(split.validation),
+            "validation": len(sent),
             "evaluation": len(evaluation),
             "generalQuestions": general_count,
             "rawTrainingRecords": len(training_file.pairs),
         },
-        "validationSplitFromTraining": split.split_from_training and bool(split.validation),
+        "validationSplitFromTraining": split.split_from_training and bool(sent),
         "evaluationSource": eval_source,
         "estimatedTokens": {"training": training_tokens, "allTrainingInput": tokens},
         "sha256": {
@@ -371,7 +380,7 @@ def _write_run(
             evalUri=eval_uri,
             manifestUri=manifest_uri,
             trainingRecords=len(split.training),
-            validationRecords=len(split.validation),
+            validationRecords=len(sent),
             evalQuestions=len(evaluation),
             generalQuestions=general_count,
             evalBatches=batches,

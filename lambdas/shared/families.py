@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from shared.errors import InvalidHyperParameters, UnsupportedBaseModel, UnsupportedHosting
@@ -21,6 +22,7 @@ HostingKind = Literal["on-demand", "provisioned"]
 while idle) or a no-commitment Provisioned Throughput (per model-unit hour until deleted)."""
 HostingRequest = Literal["auto", "on-demand", "provisioned"]
 
+WARMUP = "learningRateWarmupSteps"
 GB = 1024**3
 MB = 1024**2
 
@@ -49,16 +51,45 @@ class HyperParameter:
             raise InvalidHyperParameters(
                 f"hyperparameter {self.name}: {value!r} is outside the allowed range {self.minimum}-{self.maximum}"
             )
-        # repr() is the shortest text that reads back as the same float: no digit the user gave is lost.
-        return str(int(number)) if self.kind is int or number.is_integer() else repr(number)
+        return str(int(number)) if self.kind is int or number.is_integer() else plain_decimal(number)
+
+
+def plain_decimal(number: float) -> str:
+    """The shortest text that reads back as the same float, written without an exponent:
+    `0.00001`, not `1e-05`. The `hyperParameters` map is string to string (botocore's
+    `ModelCustomizationHyperParameters`) and AWS documents no number syntax for it; request
+    examples write plain decimals, so that is the form sent (issue 8 of this project)."""
+    shortest = repr(number)
+    if "e" not in shortest and "E" not in shortest:
+        return shortest
+    return format(Decimal(shortest), "f")
+
+
+@dataclass(frozen=True)
+class BaseModelSpec:
+    """One customizable base model: the facts that differ between models of one family."""
+
+    model_id: str
+    """Customization ID; the `:Nk` context suffix is part of it."""
+    invocation_id: str
+    """How the base model is invoked on demand (base-model answers, judge). Kept per model, never
+    derived from `model_id`: Llama 3.2/3.3 and Nova 2 Lite have no in-Region on-demand ID and
+    need a cross-Region inference profile (`us.` prefix); Bedrock refuses the in-Region ID with
+    "on-demand throughput isn't supported" (https://docs.aws.amazon.com/bedrock/latest/userguide/
+    inference-profiles-support.html)."""
+    max_output_tokens: int | None = None
+    """The most tokens one answer may have; None where AWS publishes no figure."""
+    warmup_divisor: int | None = None
+    """Nova: AWS recommends `learningRateWarmupSteps` = dataset size / this
+    (https://docs.aws.amazon.com/bedrock/latest/userguide/cm-hp-nova-mm.html)."""
 
 
 @dataclass(frozen=True)
 class ModelFamily:
     key: str
     display_name: str
-    model_ids: tuple[str, ...]
-    """Customizable base model identifiers (the `:Nk` suffix is part of the ID)."""
+    models: tuple[BaseModelSpec, ...]
+    """Customizable base models, each with its own invocation ID and output cap."""
     record_format: RecordFormat
     min_training_records: int
     max_training_records: int
@@ -71,7 +102,12 @@ class ModelFamily:
     max_validation_file_bytes: int
     hyperparameters: tuple[HyperParameter, ...]
     reserved_phrases: tuple[str, ...] = ()
-    """Text that makes the customization job fail when it appears in a prompt."""
+    """Text that makes the customization job fail when it appears in a record."""
+    reserved_ignore_case: bool = False
+    """Whether the reserved phrases match in any letter case (AWS's Nova validator does)."""
+    validator_chars_per_token: int | None = None
+    """Characters per token that AWS's own dataset validator counts for this family: a record it
+    would reject is refused even if a finer estimate would pass it."""
     auto_hyperparameters: Callable[[int], dict[str, int | float]] | None = None
     """AWS-recommended values by training-set size, used when `hyperParameters` is "auto"."""
     unconfirmed: tuple[str, ...] = field(default=())
@@ -80,6 +116,21 @@ class ModelFamily:
     """How Bedrock can serve a custom model of this family, cheapest first: `auto` takes the first."""
     on_demand_regions: tuple[str, ...] = ()
     """Regions that offer on-demand custom model deployment for this family."""
+    validation_set: bool = True
+    """False where Bedrock takes no validation set: `validationDataConfig` must not be sent."""
+    hyperparameters_note: str = ""
+    """Where AWS publishes no hyperparameters for the family: what the pipeline does instead."""
+
+    @property
+    def model_ids(self) -> tuple[str, ...]:
+        return tuple(spec.model_id for spec in self.models)
+
+    def model(self, model_id: str) -> BaseModelSpec:
+        wanted = bare_model_id(model_id)
+        for spec in self.models:
+            if spec.model_id == wanted:
+                return spec
+        raise UnsupportedBaseModel(f"{model_id!r} is not a {self.display_name} model")
 
     def resolve_hosting(self, requested: HostingRequest) -> HostingKind:
         """`auto` picks the cheapest option the family allows; an explicit choice it lacks is refused."""
@@ -93,6 +144,13 @@ class ModelFamily:
             )
         return requested
 
+    def reserved_in(self, text: str) -> list[str]:
+        """The reserved phrases that occur in `text`."""
+        if self.reserved_ignore_case:
+            folded = text.casefold()
+            return [phrase for phrase in self.reserved_phrases if phrase.casefold() in folded]
+        return [phrase for phrase in self.reserved_phrases if phrase in text]
+
     def hyperparameter(self, name: str) -> HyperParameter:
         for spec in self.hyperparameters:
             if spec.name == name:
@@ -103,10 +161,18 @@ class ModelFamily:
         )
 
     def resolve_hyperparameters(
-        self, requested: Mapping[str, Any] | Literal["auto"] | None, training_records: int
+        self,
+        requested: Mapping[str, Any] | Literal["auto"] | None,
+        training_records: int,
+        model_id: str | None = None,
     ) -> dict[str, str]:
-        """Defaults, overlaid by "auto" recommendations or explicit values; all validated."""
+        """Defaults (per model where AWS sizes them by dataset), overlaid by "auto"
+        recommendations or explicit values; all validated."""
         values: dict[str, Any] = {spec.name: spec.default for spec in self.hyperparameters}
+        divisor = self.model(model_id).warmup_divisor if model_id else None
+        if divisor and any(spec.name == WARMUP for spec in self.hyperparameters):
+            warmup = self.hyperparameter(WARMUP)
+            values[WARMUP] = min(int(warmup.maximum), max(int(warmup.minimum), round(training_records / divisor)))
         if requested == "auto":
             if self.auto_hyperparameters is not None:
                 values.update(self.auto_hyperparameters(training_records))
@@ -131,7 +197,14 @@ def _claude_haiku_auto(training_records: int) -> dict[str, int | float]:
 CLAUDE_3_HAIKU = ModelFamily(
     key="claude-3-haiku",
     display_name="Claude 3 Haiku",
-    model_ids=("anthropic.claude-3-haiku-20240307-v1:0:200k",),
+    models=(
+        # Output cap 4,096 tokens: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
+        BaseModelSpec(
+            "anthropic.claude-3-haiku-20240307-v1:0:200k",
+            invocation_id="anthropic.claude-3-haiku-20240307-v1:0",
+            max_output_tokens=4_096,
+        ),
+    ),
     record_format="anthropic-messages",
     min_training_records=32,
     max_training_records=10_000,
@@ -148,23 +221,46 @@ CLAUDE_3_HAIKU = ModelFamily(
         HyperParameter("earlyStoppingThreshold", float, 0.001, 0.0, 0.1),
         HyperParameter("earlyStoppingPatience", int, 2, 1, 10),
     ),
+    # AWS's Claude 3 Haiku dataset validator (github.com/aws-samples/amazon-bedrock-samples,
+    # custom-models/bedrock-fine-tuning/claude-haiku/DataValidator): prompts and system text must not
+    # contain these turn markers, and it counts 3 characters per token against the 32k limit.
+    reserved_phrases=("\nHuman:", "\nAssistant:"),
+    validator_chars_per_token=3,
     auto_hyperparameters=_claude_haiku_auto,
     unconfirmed=("minimum of 32 validation records",),
 )
 
+
+def _nova_auto(training_records: int) -> dict[str, int | float]:
+    """AWS caps Nova at 5 epochs and suggests more effective epochs for sets under about 1k
+    samples (https://docs.aws.amazon.com/nova/latest/userguide/customize-fine-tune-hyperparameters.html);
+    the warmup steps follow the dataset size per model (see `BaseModelSpec.warmup_divisor`)."""
+    return {"epochCount": 5} if training_records < 1_000 else {}
+
+
+_NOVA_RESERVED = ("User:", "Bot:", "Assistant:", "System:", "<image>", "<video>", "[EOS]", "<unk>", "Thought:")
+"""AWS's Nova dataset validator (github.com/aws-samples/amazon-bedrock-samples, custom-models/
+bedrock-fine-tuning/nova/understanding/dataset_validation) rejects these in any letter case;
+the Nova guide lists the first seven (https://docs.aws.amazon.com/nova/latest/userguide/
+fine-tune-prepare-data-understanding.html)."""
+
 NOVA = ModelFamily(
     key="nova",
     display_name="Amazon Nova (Micro/Lite/Pro)",
-    model_ids=(
-        "amazon.nova-micro-v1:0:128k",
-        "amazon.nova-lite-v1:0:300k",
-        "amazon.nova-pro-v1:0:300k",
+    models=(
+        # In-Region on-demand IDs work for Nova 1 (fact sheet section 13). Output caps: not
+        # published consistently (5k and 10k are both quoted), so left unchecked.
+        BaseModelSpec("amazon.nova-micro-v1:0:128k", invocation_id="amazon.nova-micro-v1:0", warmup_divisor=640),
+        BaseModelSpec("amazon.nova-lite-v1:0:300k", invocation_id="amazon.nova-lite-v1:0", warmup_divisor=160),
+        BaseModelSpec("amazon.nova-pro-v1:0:300k", invocation_id="amazon.nova-pro-v1:0", warmup_divisor=320),
     ),
     record_format="bedrock-conversation",
+    # AWS's Nova dataset validator: at least 8 training samples, at most 20,000 samples in
+    # training + validation together, and no separate cap on the validation set.
     min_training_records=8,
     max_training_records=20_000,
     min_validation_records=8,
-    max_validation_records=1_000,
+    max_validation_records=20_000,
     max_total_records=20_000,
     max_tokens_per_record=32_000,
     max_training_file_bytes=10 * GB,
@@ -172,11 +268,12 @@ NOVA = ModelFamily(
     hyperparameters=(
         HyperParameter("epochCount", int, 2, 1, 5),
         HyperParameter("learningRate", float, 1e-5, 1e-6, 1e-4),
-        HyperParameter("learningRateWarmupSteps", int, 10, 0, 100),
+        HyperParameter(WARMUP, int, 10, 0, 100),
     ),
-    reserved_phrases=("User:", "Bot:", "Assistant:", "System:", "<image>", "<video>", "[EOS]"),
+    reserved_phrases=_NOVA_RESERVED,
+    reserved_ignore_case=True,
+    auto_hyperparameters=_nova_auto,
     unconfirmed=(
-        "record-count limits (AWS recommends at least 100 samples per task)",
         "32,000 tokens per record",
         "file-size limits",
     ),
@@ -186,21 +283,60 @@ NOVA = ModelFamily(
     on_demand_regions=("us-east-1", "us-west-2"),
 )
 
+NOVA_2_LITE = ModelFamily(
+    key="nova-2",
+    display_name="Amazon Nova 2 Lite",
+    models=(
+        # No in-Region on-demand ID: the cross-Region profile (`us.`; `global.` is also offered).
+        BaseModelSpec("amazon.nova-2-lite-v1:0:256k", invocation_id="us.amazon.nova-2-lite-v1:0"),
+    ),
+    record_format="bedrock-conversation",
+    # Nova 2.0 SFT data (https://docs.aws.amazon.com/nova/latest/nova2-userguide/nova-data-prep-sft-2.html):
+    # 200-20,000 samples, Converse records (assistant turns may carry `reasoningContent`), and no
+    # validation set: `validationDataConfig` must not be sent.
+    min_training_records=200,
+    max_training_records=20_000,
+    min_validation_records=0,
+    max_validation_records=0,
+    max_total_records=20_000,
+    max_tokens_per_record=32_000,
+    max_training_file_bytes=10 * GB,
+    max_validation_file_bytes=1 * GB,
+    hyperparameters=(),
+    hyperparameters_note=(
+        "AWS publishes no Bedrock hyperparameters for Nova 2 Lite (the custom-models-hp pages cover Nova "
+        "Micro/Lite/Pro only), so the pipeline sends none and Bedrock's defaults apply"
+    ),
+    reserved_phrases=_NOVA_RESERVED,
+    reserved_ignore_case=True,
+    validation_set=False,
+    unconfirmed=("32,000 tokens per record", "file-size limits", "on-demand hosting of custom models"),
+)
+
 _LLAMA_HYPERPARAMETERS = (
     HyperParameter("epochCount", int, 5, 1, 10),
     HyperParameter("batchSize", int, 1, 1, 1),
     HyperParameter("learningRate", float, 1e-4, 5e-6, 0.1),
 )
 
+LLAMA_MAX_OUTPUT_TOKENS = 2_048
+"""`max_gen_len` maximum for Meta Llama on Bedrock
+(https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html)."""
+
+
+def _llama(model_id: str, invocation_id: str) -> BaseModelSpec:
+    return BaseModelSpec(model_id, invocation_id=invocation_id, max_output_tokens=LLAMA_MAX_OUTPUT_TOKENS)
+
+
 LLAMA_3_CONVERSATION = ModelFamily(
     key="llama-3-conversation",
-    display_name="Meta Llama 3.2 / 3.3",
-    model_ids=(
-        "meta.llama3-2-1b-instruct-v1:0:128k",
-        "meta.llama3-2-3b-instruct-v1:0:128k",
-        "meta.llama3-2-11b-instruct-v1:0:128k",
-        "meta.llama3-2-90b-instruct-v1:0:128k",
-        "meta.llama3-3-70b-instruct-v1:0:128k",
+    display_name="Meta Llama 3.2",
+    models=(
+        # Llama 3.2 has no in-Region on-demand ID: only the `us.` cross-Region profile.
+        _llama("meta.llama3-2-1b-instruct-v1:0:128k", "us.meta.llama3-2-1b-instruct-v1:0"),
+        _llama("meta.llama3-2-3b-instruct-v1:0:128k", "us.meta.llama3-2-3b-instruct-v1:0"),
+        _llama("meta.llama3-2-11b-instruct-v1:0:128k", "us.meta.llama3-2-11b-instruct-v1:0"),
+        _llama("meta.llama3-2-90b-instruct-v1:0:128k", "us.meta.llama3-2-90b-instruct-v1:0"),
     ),
     record_format="bedrock-conversation",
     min_training_records=100,
@@ -212,13 +348,44 @@ LLAMA_3_CONVERSATION = ModelFamily(
     max_training_file_bytes=10 * GB,
     max_validation_file_bytes=1 * GB,
     hyperparameters=_LLAMA_HYPERPARAMETERS,
-    unconfirmed=("file-size limits", "Llama 3.3 hyperparameter ranges"),
+    unconfirmed=("file-size limits",),
+)
+
+LLAMA_3_3 = ModelFamily(
+    key="llama-3.3",
+    display_name="Meta Llama 3.3",
+    models=(_llama("meta.llama3-3-70b-instruct-v1:0:128k", "us.meta.llama3-3-70b-instruct-v1:0"),),
+    record_format="bedrock-conversation",
+    min_training_records=100,
+    max_training_records=10_000,
+    min_validation_records=1,
+    max_validation_records=1_000,
+    max_total_records=10_000,
+    max_tokens_per_record=16_000,
+    max_training_file_bytes=10 * GB,
+    max_validation_file_bytes=1 * GB,
+    hyperparameters=_LLAMA_HYPERPARAMETERS,
+    unconfirmed=(
+        "file-size limits",
+        "Llama 3.3 hyperparameter ranges (Llama 3.1/3.2 figures used)",
+        "on-demand-only hosting of Llama 3.3 custom models (third-party report)",
+    ),
+    # Llama 3.3 70B custom models are reported servable by on-demand deployment only, not by
+    # Provisioned Throughput. Source: cloud-custodian's Bedrock test notes (third party); confidence
+    # LOW-MEDIUM, AWS's deploy-custom-model-on-demand.html names only Nova. Buying a PT we cannot use
+    # after paid training is the worse failure, so the registry follows the report.
+    hosting=("on-demand",),
+    on_demand_regions=("us-west-2",),
 )
 
 LLAMA_3_1 = ModelFamily(
     key="llama-3.1",
     display_name="Meta Llama 3.1",
-    model_ids=("meta.llama3-1-8b-instruct-v1:0:128k", "meta.llama3-1-70b-instruct-v1:0:128k"),
+    models=(
+        _llama("meta.llama3-1-8b-instruct-v1:0:128k", "meta.llama3-1-8b-instruct-v1:0"),
+        # Llama 3.1 70B is reported to have no in-Region on-demand ID (fact sheet section 13).
+        _llama("meta.llama3-1-70b-instruct-v1:0:128k", "us.meta.llama3-1-70b-instruct-v1:0"),
+    ),
     record_format="prompt-completion",
     min_training_records=100,
     max_training_records=10_000,
@@ -232,7 +399,7 @@ LLAMA_3_1 = ModelFamily(
     unconfirmed=("file-size limits",),
 )
 
-FAMILIES: tuple[ModelFamily, ...] = (CLAUDE_3_HAIKU, NOVA, LLAMA_3_CONVERSATION, LLAMA_3_1)
+FAMILIES: tuple[ModelFamily, ...] = (CLAUDE_3_HAIKU, NOVA, NOVA_2_LITE, LLAMA_3_CONVERSATION, LLAMA_3_3, LLAMA_3_1)
 
 
 def bare_model_id(model_id: str) -> str:
@@ -259,9 +426,12 @@ def family_by_key(key: str) -> ModelFamily:
     raise UnsupportedBaseModel(f"unknown model family {key!r}")
 
 
-def on_demand_model_id(model_id: str) -> str:
-    """The ID to invoke the base model on demand: the customization ID without its
-    context-window suffix (`amazon.nova-micro-v1:0:128k` -> `amazon.nova-micro-v1:0`)."""
-    bare = bare_model_id(model_id)
-    head, _, last = bare.rpartition(":")
-    return head if head and last.endswith("k") and last[:-1].isdigit() else bare
+def base_model(model_id: str) -> BaseModelSpec:
+    """The registry entry of one customizable base model (ID or foundation-model ARN)."""
+    return family_for(model_id).model(model_id)
+
+
+def invocation_id(model_id: str) -> str:
+    """The ID to invoke a base model on demand, from the registry (never derived from the
+    customization ID: several models have no in-Region on-demand ID)."""
+    return base_model(model_id).invocation_id

@@ -52,6 +52,15 @@ def to_record(record_format: RecordFormat, system: str, prompt: str, completion:
     return _WRITERS[record_format](system, prompt, completion)
 
 
+def converse_prompt(record_format: RecordFormat, system: str, question: str) -> tuple[str, str]:
+    """(Converse system text, user message text) in the same shape as the training records, so
+    a model is evaluated on the prompt shape it was trained on. Prompt/completion records have no
+    system field, so the system prompt goes inside the user message exactly as `to_record` puts it."""
+    if record_format == "prompt-completion":
+        return "", str(_prompt_completion(system, question, "")["prompt"])
+    return system, question
+
+
 def _text(content: Any) -> str:
     if isinstance(content, str):
         return content

@@ -7,6 +7,7 @@ from typing import Any
 from shared.aws import error_code, error_message
 from shared.clock import iso
 from shared.errors import CustomizationJobQuotaExceeded, CustomizationJobRejected
+from shared.families import family_by_key
 from shared.models import JobState, RunContext
 from shared.tags import run_tags
 
@@ -46,7 +47,8 @@ def start_job(run: RunContext, role_arn: str, bedrock: Any) -> JobState:
         "jobTags": run_tags(run),
         "customModelTags": run_tags(run),
     }
-    if run.data.validationUri:
+    # Nova 2 Lite takes no validation set: sending one fails the request (nova-2-sft-data-prep.html).
+    if run.data.validationUri and family_by_key(run.family).validation_set:
         request["validationDataConfig"] = {"validators": [{"s3Uri": run.data.validationUri}]}
     try:
         response = bedrock.create_model_customization_job(**request)

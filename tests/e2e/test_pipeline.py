@@ -30,10 +30,11 @@ def test_happy_path_trains_evaluates_reports_and_deletes_the_throughput(run_pipe
 
     assert len(bedrock.jobs) == 1 and len(bedrock.deleted_throughputs) == 1
     (job,) = bedrock.jobs.values()
+    # Plain decimals as in AWS's examples; Nova Micro's warmup default is dataset size / 640 (104 records: 0).
     assert job["hyperParameters"] == {
         "epochCount": "2",
-        "learningRate": "1e-05",
-        "learningRateWarmupSteps": "10",
+        "learningRate": "0.00001",
+        "learningRateWarmupSteps": "0",
     }
     created = bedrock.operations("CreateProvisionedModelThroughput")[0].params
     assert created["modelUnits"] == 1 and "commitmentDuration" not in created

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from localrun.pipeline import BUCKET
@@ -24,7 +25,7 @@ def make_run(run_id: str = "run-1", **overrides: Any) -> RunContext:
         "baseModelId": "amazon.nova-micro-v1:0:128k",
         "family": "nova",
         "systemPrompt": "Be brief.",
-        "hyperParameters": {"epochCount": "2", "learningRate": "1e-05", "learningRateWarmupSteps": "10"},
+        "hyperParameters": {"epochCount": "2", "learningRate": "0.00001", "learningRateWarmupSteps": "10"},
         "evaluation": Evaluation(
             judgeModelId="us.amazon.nova-pro-v1:0",
             baseModelInferenceId="amazon.nova-micro-v1:0",
@@ -44,7 +45,7 @@ def make_run(run_id: str = "run-1", **overrides: Any) -> RunContext:
             validationUri=None,
             evalUri=f"s3://{BUCKET}/runs/{run_id}/data/eval.json",
             manifestUri=f"s3://{BUCKET}/runs/{run_id}/data/manifest.json",
-            trainingRecords=2,
+            trainingRecords=8,
             validationRecords=0,
             evalQuestions=2,
             evalBatches=[0],
@@ -56,12 +57,27 @@ def make_run(run_id: str = "run-1", **overrides: Any) -> RunContext:
     return RunContext(**values)
 
 
-TRAINING_JSONL = (
-    '{"schemaVersion":"bedrock-conversation-2024","messages":[{"role":"user","content":[{"text":"What is the default '
-    'epoch count for Nova?"}]},{"role":"assistant","content":[{"text":"Two epochs."}]}]}\n'
-    '{"schemaVersion":"bedrock-conversation-2024","messages":[{"role":"user","content":[{"text":"Which Region runs '
-    'Nova fine-tuning?"}]},{"role":"assistant","content":[{"text":"us-east-1."}]}]}\n'
+_FACTS = [
+    ("What is the default epoch count for Nova?", "Two epochs."),
+    ("Which Region runs Nova fine-tuning?", "us-east-1."),
+    ("What is the maximum epoch count for Nova?", "Five epochs."),
+    ("What is the default Nova learning rate?", "0.00001."),
+]
+TRAINING_JSONL = "".join(
+    json.dumps(
+        {
+            "schemaVersion": "bedrock-conversation-2024",
+            "messages": [
+                {"role": "user", "content": [{"text": question if copy == 0 else f"{question} (copy {copy})"}]},
+                {"role": "assistant", "content": [{"text": answer}]},
+            ],
+        }
+    )
+    + "\n"
+    for copy in range(2)
+    for question, answer in _FACTS
 )
+"""Eight records: the fewest Nova's customization job accepts."""
 
 
 def put_training(s3: Any, run: RunContext) -> None:

@@ -28,29 +28,51 @@ def _errors(log: IssueLog) -> list[tuple[str, str | None, str]]:
 
 
 def test_record_at_the_token_limit_passes_and_one_more_token_fails() -> None:
-    # Non-ASCII characters count one token each, ASCII six characters per token.
+    # Non-ASCII characters count one token each, ASCII six characters per token (optimistic).
     at_limit = QAPair("あ" * 31_999, "abcdef", "record 1")  # 31,999 + 1 = 32,000
     over = QAPair("あ" * 31_999, "abcdefg", "record 2")  # 31,999 + 2 = 32,001
     assert dataset.record_tokens("", at_limit) == 32_000
     assert dataset.record_tokens("", over) == 32_001
     log = IssueLog()
-    total = dataset.check_records([at_limit, over], CLAUDE_3_HAIKU, "", FILE, log)
+    total = dataset.check_records([at_limit, over], NOVA, "", FILE, log)
     assert total == 64_001
     assert _errors(log) == [(FILE, "record 2", "too-many-tokens")]
     message = log.errors[0].message
     assert "about 32,001 tokens" in message
     assert "32,000 per record" in message
-    assert "Claude 3 Haiku" in message
+    assert "Amazon Nova" in message
 
 
 def test_system_prompt_counts_towards_the_token_limit() -> None:
-    pair = QAPair("あ" * 31_990, "abcdef", "record 1")  # 31,991 tokens without the system prompt
+    pair = QAPair("あ" * 31_990, "", "record 1")  # 31,990 tokens without the system prompt
     log = IssueLog()
-    dataset.check_records([pair], CLAUDE_3_HAIKU, "x" * 54, FILE, log)  # + 9 = 32,000
+    dataset.check_records([pair], CLAUDE_3_HAIKU, "x" * 30, FILE, log)  # + 10 at 3 chars/token = 32,000
     assert not log.failed
     log = IssueLog()
-    dataset.check_records([pair], CLAUDE_3_HAIKU, "x" * 55, FILE, log)  # + 10 = 32,001
+    dataset.check_records([pair], CLAUDE_3_HAIKU, "x" * 31, FILE, log)  # + 11 = 32,001
     assert _errors(log) == [(FILE, "record 1", "too-many-tokens")]
+
+
+def test_claude_records_are_counted_as_aws_s_validator_counts_them() -> None:
+    # 96,000 ASCII characters: 16,000 tokens at 6 characters per token, 32,000 at the 3 that
+    # AWS's Claude 3 Haiku dataset validator uses; one more character and the validator refuses it.
+    at_limit = QAPair("a" * 48_000, "b" * 48_000, "record 1")
+    over = QAPair("a" * 48_000, "b" * 48_001, "record 2")
+    log = IssueLog()
+    dataset.check_records([at_limit, over], CLAUDE_3_HAIKU, "", FILE, log)
+    assert _errors(log) == [(FILE, "record 2", "too-many-tokens")]
+    assert "3 characters per token" in log.errors[0].message
+    assert "about 32,001 tokens" in log.errors[0].message
+
+
+def test_a_record_in_the_grey_zone_is_a_warning_where_aws_publishes_no_validator_rule() -> None:
+    # 120,000 ASCII characters: 20,000 tokens at 6 per token, 40,000 at 3: Nova allows 32,000.
+    log = IssueLog()
+    dataset.check_records([QAPair("a" * 60_000, "b" * 60_000, "record 1")], NOVA, "", FILE, log)
+    assert not log.failed
+    (warning,) = log.warnings
+    assert (warning.location, warning.rule) == ("record 1", "tokens-uncertain")
+    assert "between about 20,000 and 40,000 tokens" in warning.message
 
 
 def test_check_records_returns_the_token_total() -> None:
@@ -59,7 +81,9 @@ def test_check_records_returns_the_token_total() -> None:
     assert dataset.check_records(pairs, CLAUDE_3_HAIKU, "abcdef", FILE, IssueLog()) == 9
 
 
-@pytest.mark.parametrize("phrase", ["User:", "Bot:", "Assistant:", "System:", "<image>", "<video>", "[EOS]"])
+@pytest.mark.parametrize(
+    "phrase", ["User:", "Bot:", "Assistant:", "System:", "<image>", "<video>", "[EOS]", "<unk>", "Thought:"]
+)
 def test_reserved_phrases_for_nova(phrase: str) -> None:
     pairs = [
         QAPair("A clean question?", "A clean answer.", "record 1"),
@@ -88,10 +112,21 @@ def test_reserved_phrase_in_the_system_prompt_for_nova() -> None:
     assert "'System:'" in log.errors[0].message
 
 
-def test_reserved_phrase_check_is_case_sensitive() -> None:
+@pytest.mark.parametrize("text", ["user: lower case", "BOT: upper", "<UNK> token", "thought: hmm", "[eos]"])
+def test_nova_reserved_words_match_in_any_letter_case(text: str) -> None:
     log = IssueLog()
-    dataset.check_records([QAPair("user: lower case", "bot: also", "record 1")], NOVA, "", FILE, log)
-    assert not log.failed
+    dataset.check_records([QAPair(text, "fine", "record 1")], NOVA, "", FILE, log)
+    assert _errors(log) == [(FILE, "record 1", "reserved-phrase")]
+    assert "in any letter case" in log.errors[0].message
+
+
+@pytest.mark.parametrize("marker", ["\nHuman:", "\nAssistant:"])
+def test_claude_turn_markers_are_refused_in_records_and_the_system_prompt(marker: str) -> None:
+    log = IssueLog()
+    pairs = [QAPair(f"First line{marker} second", "fine", "record 1"), QAPair("Human: ok", "Assistant: ok", "record 2")]
+    dataset.check_records(pairs, CLAUDE_3_HAIKU, f"Be terse.{marker} no", FILE, log)
+    assert _errors(log) == [(FILE, "record 1", "reserved-phrase"), ("systemPrompt", None, "reserved-phrase")]
+    assert repr(marker) in log.errors[0].message and "Claude 3 Haiku" in log.errors[0].message
 
 
 # ---------------------------------------------------------------- duplicates

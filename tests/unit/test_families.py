@@ -9,12 +9,15 @@ from shared.families import (
     CLAUDE_3_HAIKU,
     FAMILIES,
     LLAMA_3_1,
+    LLAMA_3_3,
     LLAMA_3_CONVERSATION,
     NOVA,
+    NOVA_2_LITE,
     bare_model_id,
+    base_model,
     family_by_key,
     family_for,
-    on_demand_model_id,
+    invocation_id,
 )
 
 HAIKU_ID = "anthropic.claude-3-haiku-20240307-v1:0:200k"
@@ -128,7 +131,8 @@ def test_auto_picks_by_training_set_size(records: int, batch: str, epochs: str) 
 
 
 def test_auto_for_a_family_without_recommendations_gives_defaults() -> None:
-    assert NOVA.resolve_hyperparameters("auto", 500) == NOVA.resolve_hyperparameters(None, 500)
+    llama = "meta.llama3-1-8b-instruct-v1:0:128k"
+    assert LLAMA_3_1.resolve_hyperparameters("auto", 500, llama) == LLAMA_3_1.resolve_hyperparameters(None, 500, llama)
 
 
 # ---------------------------------------------------------------- errors
@@ -271,13 +275,115 @@ def test_every_customizable_id_belongs_to_exactly_one_family() -> None:
         (HAIKU_ID, "anthropic.claude-3-haiku-20240307-v1:0"),
         ("amazon.nova-lite-v1:0:300k", "amazon.nova-lite-v1:0"),
         (f"arn:aws:bedrock:us-east-1::foundation-model/{NOVA_MICRO_ID}", "amazon.nova-micro-v1:0"),
-        ("amazon.nova-micro-v1:0", "amazon.nova-micro-v1:0"),
-        ("us.amazon.nova-pro-v1:0", "us.amazon.nova-pro-v1:0"),
-        ("anthropic.claude-3-haiku-20240307-v1:0", "anthropic.claude-3-haiku-20240307-v1:0"),
+        ("meta.llama3-1-8b-instruct-v1:0:128k", "meta.llama3-1-8b-instruct-v1:0"),
+        # No in-Region on-demand ID: the cross-Region inference profile.
+        ("meta.llama3-1-70b-instruct-v1:0:128k", "us.meta.llama3-1-70b-instruct-v1:0"),
+        ("meta.llama3-2-3b-instruct-v1:0:128k", "us.meta.llama3-2-3b-instruct-v1:0"),
+        ("meta.llama3-3-70b-instruct-v1:0:128k", "us.meta.llama3-3-70b-instruct-v1:0"),
+        ("amazon.nova-2-lite-v1:0:256k", "us.amazon.nova-2-lite-v1:0"),
     ],
 )
-def test_on_demand_model_id(model_id: str, expected: str) -> None:
-    assert on_demand_model_id(model_id) == expected
+def test_invocation_id_comes_from_the_registry(model_id: str, expected: str) -> None:
+    assert invocation_id(model_id) == expected
+
+
+def test_every_model_has_its_own_invocation_id() -> None:
+    for family in FAMILIES:
+        for spec in family.models:
+            assert spec.invocation_id and ":" in spec.invocation_id and not spec.invocation_id.endswith("k")
+
+
+def test_invocation_id_of_an_unknown_model_is_refused() -> None:
+    with pytest.raises(UnsupportedBaseModel):
+        invocation_id("amazon.nova-micro-v1:0")
+
+
+# ---------------------------------------------------------------- per-model figures
+
+
+def test_output_caps() -> None:
+    assert base_model(HAIKU_ID).max_output_tokens == 4_096
+    assert base_model("meta.llama3-3-70b-instruct-v1:0:128k").max_output_tokens == 2_048
+    assert base_model(NOVA_MICRO_ID).max_output_tokens is None  # not published consistently
+
+
+@pytest.mark.parametrize(
+    ("model_id", "records", "warmup"),
+    [
+        (NOVA_MICRO_ID, 6_400, "10"),
+        ("amazon.nova-lite-v1:0:300k", 6_400, "40"),
+        ("amazon.nova-pro-v1:0:300k", 6_400, "20"),
+        ("amazon.nova-lite-v1:0:300k", 20_000, "100"),  # capped at the published maximum
+        (NOVA_MICRO_ID, 100, "0"),
+    ],
+)
+def test_nova_warmup_default_follows_dataset_size_per_model(model_id: str, records: int, warmup: str) -> None:
+    assert NOVA.resolve_hyperparameters(None, records, model_id)["learningRateWarmupSteps"] == warmup
+
+
+def test_nova_auto_hyperparameters() -> None:
+    small = NOVA.resolve_hyperparameters("auto", 500, "amazon.nova-lite-v1:0:300k")
+    assert small == {"epochCount": "5", "learningRate": "0.00001", "learningRateWarmupSteps": "3"}
+    large = NOVA.resolve_hyperparameters("auto", 3_200, "amazon.nova-lite-v1:0:300k")
+    assert large["epochCount"] == "2" and large["learningRateWarmupSteps"] == "20"
+
+
+def test_explicit_warmup_beats_the_size_default() -> None:
+    resolved = NOVA.resolve_hyperparameters({"learningRateWarmupSteps": 7}, 6_400, "amazon.nova-lite-v1:0:300k")
+    assert resolved["learningRateWarmupSteps"] == "7"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1e-5, "0.00001"), ("1e-05", "0.00001"), (5e-6, "0.000005"), (0.0001, "0.0001"), (1.5e-5, "0.000015")],
+)
+def test_small_floats_render_as_plain_decimals(value: object, expected: str) -> None:
+    assert NOVA.hyperparameter("learningRate").normalise(value) == expected
+
+
+def test_nova_defaults_render_as_plain_decimals() -> None:
+    assert NOVA.resolve_hyperparameters(None, 100)["learningRate"] == "0.00001"
+
+
+def test_nova_2_lite_family() -> None:
+    assert family_for("amazon.nova-2-lite-v1:0:256k") is NOVA_2_LITE
+    assert NOVA_2_LITE.record_format == "bedrock-conversation"
+    assert (NOVA_2_LITE.min_training_records, NOVA_2_LITE.max_training_records) == (200, 20_000)
+    assert NOVA_2_LITE.validation_set is False
+    assert NOVA_2_LITE.hosting == ("provisioned",)
+    # No hyperparameters are published for Nova 2 Lite on Bedrock: none are sent, any is refused.
+    assert NOVA_2_LITE.resolve_hyperparameters(None, 300) == {}
+    assert "publishes no" in NOVA_2_LITE.hyperparameters_note
+    with pytest.raises(InvalidHyperParameters, match="not supported by Amazon Nova 2 Lite"):
+        NOVA_2_LITE.resolve_hyperparameters({"epochCount": 2}, 300)
+
+
+def test_llama_3_3_is_on_demand_only() -> None:
+    assert family_for("meta.llama3-3-70b-instruct-v1:0:128k") is LLAMA_3_3
+    assert LLAMA_3_3.hosting == ("on-demand",)
+    assert LLAMA_3_3.on_demand_regions == ("us-west-2",)
+    assert LLAMA_3_3.resolve_hosting("auto") == "on-demand"
+    assert any("third-party" in note for note in LLAMA_3_3.unconfirmed)
+
+
+def test_nova_counts_have_no_separate_validation_cap() -> None:
+    assert NOVA.min_training_records == 8
+    assert NOVA.max_total_records == 20_000
+    assert NOVA.max_validation_records == NOVA.max_total_records
+
+
+@pytest.mark.parametrize("text", ["user: hi", "USER: hi", "say <UNK>", "Thought: x", "thought: x", "[eos]"])
+def test_nova_reserved_words_match_in_any_case(text: str) -> None:
+    assert NOVA.reserved_in(text)
+
+
+@pytest.mark.parametrize(("text", "found"), [("a\nHuman: b", ["\nHuman:"]), ("x\nAssistant: y", ["\nAssistant:"])])
+def test_claude_turn_markers_are_reserved(text: str, found: list[str]) -> None:
+    assert CLAUDE_3_HAIKU.reserved_in(text) == found
+
+
+def test_claude_reserved_markers_need_the_newline() -> None:
+    assert CLAUDE_3_HAIKU.reserved_in("Human: hello") == []
 
 
 # ---------------------------------------------------------------- registry figures from the fact sheet
@@ -292,7 +398,8 @@ def test_haiku_limits_match_the_fact_sheet() -> None:
     assert CLAUDE_3_HAIKU.max_tokens_per_record == 32_000
     assert CLAUDE_3_HAIKU.max_training_file_bytes == 10 * 1024**3
     assert CLAUDE_3_HAIKU.max_validation_file_bytes == 1024**3
-    assert CLAUDE_3_HAIKU.reserved_phrases == ()
+    assert CLAUDE_3_HAIKU.reserved_phrases == ("\nHuman:", "\nAssistant:")
+    assert CLAUDE_3_HAIKU.validator_chars_per_token == 3
 
 
 def test_nova_format_and_reserved_phrases() -> None:
@@ -305,4 +412,7 @@ def test_nova_format_and_reserved_phrases() -> None:
         "<image>",
         "<video>",
         "[EOS]",
+        "<unk>",
+        "Thought:",
     }
+    assert NOVA.reserved_ignore_case

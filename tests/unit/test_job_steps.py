@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from check_job.logic import check_job
+from localrun.pipeline import BUCKET
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import (
     CustomizationJobFailed,
@@ -13,7 +14,7 @@ from shared.errors import (
     CustomizationJobStopped,
 )
 from start_job.logic import output_uri, start_job
-from tests.unit.factories import make_run, put_training
+from tests.unit.factories import TRAINING_JSONL, make_run, put_training
 
 ROLE = "arn:aws:iam::123456789012:role/bedrock-service-role"
 
@@ -43,11 +44,13 @@ def test_a_retried_start_returns_the_same_job_and_pays_once(aws: SimulatedBedroc
 
 def test_validation_set_is_passed_as_a_validator(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
     run = make_run()
-    run = run.model_copy(update={"data": run.data.model_copy(update={"validationUri": "s3://b/v.jsonl"})})
+    uri = f"s3://{BUCKET}/{run.data.prefix}validation.jsonl"
+    run = run.model_copy(update={"data": run.data.model_copy(update={"validationUri": uri})})
     put_training(s3, run)
+    s3.put_object(Bucket=BUCKET, Key=f"{run.data.prefix}validation.jsonl", Body=TRAINING_JSONL.encode())
     start_job(run, ROLE, bedrock)
     (call,) = aws.operations("CreateModelCustomizationJob")
-    assert call.params["validationDataConfig"] == {"validators": [{"s3Uri": "s3://b/v.jsonl"}]}
+    assert call.params["validationDataConfig"] == {"validators": [{"s3Uri": uri}]}
 
 
 def test_job_quota_is_a_named_retryable_error(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 import localrun.simulated_bedrock as simulated
-from localrun.simulated_bedrock import SimulatedBedrock
+from localrun import simulated_bedrock
+from localrun.simulated_bedrock import CATALOG, SimulatedBedrock
 from preflight.logic import preflight
 from shared.errors import (
     JudgeFailed,
@@ -76,9 +77,12 @@ def test_a_ready_account_passes(aws: SimulatedBedrock, bedrock: Any, runtime: An
 
 
 def test_a_model_not_offered_in_the_region_is_refused(
-    aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any
+    aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run = make_run(baseModelId="meta.llama3-1-8b-instruct-v1:0:128k", family="llama-3.1")
+    # The simulated catalog covers every registry model; this Region lacks Llama 3.1 8B.
+    model_id = "meta.llama3-1-8b-instruct-v1:0:128k"
+    monkeypatch.setattr(simulated_bedrock, "CATALOG", tuple(m for m in CATALOG if m.model_id != model_id))
+    run = make_run(baseModelId=model_id, family="llama-3.1")
     with pytest.raises(UnsupportedBaseModel, match="is not offered in us-east-1"):
         preflight(run, bedrock, runtime, quotas, "us-east-1")
 

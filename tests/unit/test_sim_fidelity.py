@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from localrun.simulated_bedrock import HAIKU_EOL, SimulatedBedrock
+from localrun.sim_models import HAIKU_EOL
+from localrun.simulated_bedrock import SimulatedBedrock
 from shared.pt_quotas import NO_COMMITMENT_QUOTA_CODE
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0:200k"
