@@ -66,9 +66,10 @@ FAULTS: dict[str, str] = {
 of either kind; `pt-*` and `delete-throttle` only to a provisioned throughput."""
 
 ON_DEMAND_DEPLOYMENT_REGIONS = ("us-east-1", "us-west-2")
-ON_DEMAND_DEPLOYMENT_BASES = ("amazon.nova-micro", "amazon.nova-lite", "amazon.nova-pro")
+ON_DEMAND_DEPLOYMENT_BASES = ("amazon.nova-micro", "amazon.nova-lite", "amazon.nova-pro", "meta.llama3-3-70b")
 """Custom models Bedrock deploys on demand, and where (bedrock-facts §14, from
-https://docs.aws.amazon.com/bedrock/latest/userguide/deploy-custom-model-on-demand.html)."""
+https://docs.aws.amazon.com/bedrock/latest/userguide/deploy-custom-model-on-demand.html; Llama 3.3
+70B from a third-party report, the same one the registry cites, localrun.sim_models)."""
 DEPLOYMENT_POLLS_TO_ACTIVE = 1
 DEPLOYMENT_STUCK_REFUSALS = 2
 """With `deployment-stuck`, Bedrock ends the stuck creation (Failed) after refusing this many deletes."""
