@@ -54,7 +54,7 @@ def answer_batch(step: AnswerBatchStep, s3: Any, runtime: Any) -> AnswerBatchRes
             "latencyMs": reply.latency_ms,
         }
 
-    with ThreadPoolExecutor(max_workers=run.evaluation.concurrency) as pool:
+    with ThreadPoolExecutor(max_workers=run.evaluation.threadsPerBatch) as pool:
         answers = list(pool.map(one, chunk))
     key = answers_key(run.runId, step.target, step.batch)
     s3io.put_json(s3, run.bucket, key, {"target": step.target, "modelId": model_id, "answers": answers})

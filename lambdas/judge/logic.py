@@ -163,7 +163,7 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
         )
         return {"index": record["index"], "target": target, **verdict}
 
-    with ThreadPoolExecutor(max_workers=run.evaluation.concurrency) as pool:
+    with ThreadPoolExecutor(max_workers=run.evaluation.judgeConcurrency) as pool:
         verdicts = list(pool.map(grade, work))
     judged = [v for v in verdicts if v["score"] is not None]
 
@@ -171,7 +171,7 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
     embedding_calls = 0
     if evaluation.semanticSimilarity:
         pairs = [(record["answer"] or "", record["reference"] or "") for _, record in work]
-        found, embedding_calls = similarities(runtime, evaluation.embeddingModelId, pairs, evaluation.concurrency)
+        found, embedding_calls = similarities(runtime, evaluation.embeddingModelId, pairs, evaluation.judgeConcurrency)
         for verdict, similarity in zip(verdicts, found, strict=True):
             verdict.update(similarity.as_dict())
     else:

@@ -13,6 +13,7 @@ from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, compa
 from preprocess.issues import IssueLog
 from preprocess.raw_data import QAPair, RawFile, read_raw_file
 from shared import s3 as s3io
+from shared import work_plan
 from shared.errors import InvalidDataset, InvalidExecutionInput
 from shared.families import ModelFamily, family_for, on_demand_model_id
 from shared.models import (
@@ -268,8 +269,11 @@ def _write_run(
         for index, pair in enumerate(evaluation)
     ]
     eval_uri = s3io.put_json(s3, bucket, f"{prefix}eval.json", eval_doc)
-    batch_size = request.evaluation.batchSize
-    batches = list(range((len(evaluation) + batch_size - 1) // batch_size))
+    request_eval = request.evaluation
+    plan = work_plan.answer_plan(len(evaluation), request_eval.concurrency, request_eval.batchSize, request_eval.maxTokens)
+    work_plan.check_judge_fits(len(evaluation), request_eval.judgeConcurrency)
+    batch_size = plan.batchSize
+    batches = list(range(plan.batches))
     training_tokens = sum(dataset.record_tokens(system_prompt, pair) for pair in split.training)
     manifest = {
         "manifestVersion": MANIFEST_VERSION,
@@ -293,13 +297,13 @@ def _write_run(
         "warningCount": log.warning_count,
     }
     manifest_uri = s3io.put_json(s3, bucket, f"{prefix}manifest.json", manifest)
-    request_eval = request.evaluation
-    poll = (
+    poll = work_plan.poll_interval(
         request.pollIntervalSeconds
         if request.pollIntervalSeconds is not None
-        else settings.default_poll_interval_seconds
+        else settings.default_poll_interval_seconds,
+        settings.simulated,
     )
-    return RunContext(
+    run = RunContext(
         mode="dryRun" if request.dryRun else "train",
         runId=run_id,
         executionName=step.executionName,
@@ -318,6 +322,9 @@ def _write_run(
             hosting=family.resolve_hosting(request_eval.hosting),
             keepDeployment=request_eval.keepDeployment,
             concurrency=request_eval.concurrency,
+            mapConcurrency=plan.mapConcurrency,
+            threadsPerBatch=plan.threadsPerBatch,
+            judgeConcurrency=request_eval.judgeConcurrency,
             maxTokens=request_eval.maxTokens,
             temperature=request_eval.temperature,
             topP=request_eval.topP,
@@ -352,3 +359,5 @@ def _write_run(
         ),
         simulated=settings.simulated,
     )
+    work_plan.check_run_context_size(run.model_dump_json())
+    return run

@@ -47,7 +47,10 @@ class EvaluationInput(Strict):
     )
     maxQuestions: int = Field(default=50, ge=1, le=1000)
     sampleSize: int = Field(default=10, ge=1, le=1000, description="Held-out questions when no eval file")
-    concurrency: int = Field(default=4, ge=1, le=16)
+    concurrency: int = Field(
+        default=4, ge=1, le=16, description="Requests in flight against the evaluated model, across all batches"
+    )
+    judgeConcurrency: int = Field(default=4, ge=1, le=16, description="Requests in flight against the judge")
     batchSize: int = Field(default=10, ge=1, le=200)
     maxTokens: int = Field(default=512, ge=1, le=8192)
     temperature: float = Field(default=0.0, ge=0.0, le=1.0)
@@ -133,6 +136,10 @@ class Evaluation(Strict):
     """Resolved from `evaluation.hosting` and the family registry by PreprocessDataset."""
     keepDeployment: bool = True
     concurrency: int
+    mapConcurrency: int = 1
+    """Answer batches in flight (the Map's MaxConcurrencyPath); x threadsPerBatch = concurrency."""
+    threadsPerBatch: int = 4
+    judgeConcurrency: int = 4
     maxTokens: int
     temperature: float
     topP: float | None = None

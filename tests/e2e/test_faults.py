@@ -149,8 +149,8 @@ FAULTS = [
         job_created=False,
     ),
     Fault(
-        "step-CheckCustomizationJob-crashes",
-        failing_steps=("CheckCustomizationJob",),
+        "step-AwaitTrainingEvent-crashes",
+        failing_steps=("AwaitTrainingEvent",),
         error="RuntimeError",
         throughput_created=False,
     ),
@@ -223,7 +223,7 @@ def test_fault(case: Fault) -> None:
             assert swept is not None and len(swept["deleted"]) == 1
         assert pipeline.remaining_throughputs() == []
         assert pipeline.raw_snapshot() == raw_before
-        if case.id == "step-CheckCustomizationJob-crashes":
+        if case.id == "step-AwaitTrainingEvent-crashes":
             assert swept is not None and swept["stopped"] == [next(iter(bedrock.jobs.values()))["jobName"]]
         if case.id == "judge-fails-after-pt-is-gone":
             states = execution.states_entered()
