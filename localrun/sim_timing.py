@@ -159,5 +159,6 @@ class TimeModel:
             "meanSeconds": sum(t.seconds for t in served) / len(served) if served else 0.0,
         }
 
+
 DEFAULT_SCALE = 60.0
 """Local runs and tests: one wall second is a simulated minute (a 1 s answer takes ~17 ms)."""

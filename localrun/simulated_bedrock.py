@@ -334,9 +334,8 @@ class SimulatedBedrock:
             count = self._fault_counts.get("converse-calls", 0) + 1
             self._fault_counts["converse-calls"] = count
         judged = "toolConfig" in body
-        if (
-            (not self.timing.capacity.admit(model_id, usage["totalTokens"], units))
-            or ("throttle-10pct" in self.faults and (fine_tuned or judged) and not probe and count % 10 == 0)
+        if (not self.timing.capacity.admit(model_id, usage["totalTokens"], units)) or (
+            "throttle-10pct" in self.faults and (fine_tuned or judged) and not probe and count % 10 == 0
         ):
             self.timing.throttled(model_id)
             raise BedrockError(429, "ThrottlingException", "Too many tokens, please wait before trying again.")
@@ -429,6 +428,11 @@ class SimulatedBedrock:
         with self.lock:
             job = self.jobs[arn]
             self._advance_job(job, force=True)
+
+    def end_training(self, identifier: str) -> None:
+        """Tests: the job's training time is over now (it ends as its faults say, and emits its event)."""
+        with self.lock:
+            self._advance_job(self._find_job(identifier), force=True)
 
     def _emit_job_event(self, job: dict[str, Any]) -> None:
         """Bedrock's "Model Customization Job State Change" event (best-effort delivery), see

@@ -11,6 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from shared import call_stats
 from shared import s3 as s3io
 from shared.answers import answers_key
 from shared.aws import error_code, error_message
@@ -37,7 +38,8 @@ def answer_batch(step: AnswerBatchStep, s3: Any, runtime: Any) -> AnswerBatchRes
 
     def one(item: dict[str, Any]) -> dict[str, Any]:
         try:
-            reply = ask(runtime, model_id, run.systemPrompt, item["question"], run.evaluation)
+            with call_stats.measured() as stats:
+                reply = ask(runtime, model_id, run.systemPrompt, item["question"], run.evaluation)
         except Exception as error:  # every failure is reported with the question it hit
             raise AnswerGenerationFailed(
                 f"{label} ({model_id}) could not answer evaluation question {item['index'] + 1}: "
@@ -52,6 +54,7 @@ def answer_batch(step: AnswerBatchStep, s3: Any, runtime: Any) -> AnswerBatchRes
             "inputTokens": reply.input_tokens,
             "outputTokens": reply.output_tokens,
             "latencyMs": reply.latency_ms,
+            "callStats": stats.as_dict(),
         }
 
     with ThreadPoolExecutor(max_workers=run.evaluation.threadsPerBatch) as pool:

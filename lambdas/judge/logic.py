@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from judge.similarity import DIMENSIONS, similarities
+from shared import call_stats
 from shared import s3 as s3io
 from shared.answers import TARGETS, judgements_key, load_answers
 from shared.aws import error_code, error_message
@@ -158,10 +159,11 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
 
     def grade(item: tuple[str, dict[str, Any]]) -> dict[str, Any]:
         target, record = item
-        verdict = judge_one(
-            runtime, run.evaluation.judgeModelId, record["question"], record["reference"], record["answer"]
-        )
-        return {"index": record["index"], "target": target, **verdict}
+        with call_stats.measured() as stats:
+            verdict = judge_one(
+                runtime, run.evaluation.judgeModelId, record["question"], record["reference"], record["answer"]
+            )
+        return {"index": record["index"], "target": target, **verdict, "callStats": stats.as_dict()}
 
     with ThreadPoolExecutor(max_workers=run.evaluation.judgeConcurrency) as pool:
         verdicts = list(pool.map(grade, work))

@@ -270,7 +270,9 @@ def _write_run(
     ]
     eval_uri = s3io.put_json(s3, bucket, f"{prefix}eval.json", eval_doc)
     request_eval = request.evaluation
-    plan = work_plan.answer_plan(len(evaluation), request_eval.concurrency, request_eval.batchSize, request_eval.maxTokens)
+    plan = work_plan.answer_plan(
+        len(evaluation), request_eval.concurrency, request_eval.batchSize, request_eval.maxTokens
+    )
     work_plan.check_judge_fits(len(evaluation), request_eval.judgeConcurrency)
     batch_size = plan.batchSize
     batches = list(range(plan.batches))

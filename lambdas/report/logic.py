@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from report import metrics, render
+from shared import call_stats
 from shared import s3 as s3io
 from shared.answers import TARGETS, judgements_key, load_answers
 from shared.aws import error_code
@@ -267,6 +268,10 @@ def build_report(step: ReportStep, settings: Settings, s3: Any) -> dict[str, Any
         },
         "data": run.data.model_dump(),
         "summary": summary,
+        "throttling": {
+            **{target: call_stats.totals(list(answers[target].values())) for target in TARGETS},
+            "judge": call_stats.totals(list((judgements or {}).get("verdicts", []))),
+        },
         "training": training,
         "cost": cost,
         "complete": not problems,

@@ -11,17 +11,25 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from shared import call_stats
+
 # Throttling is retried with exponential backoff and jitter by botocore's standard mode;
 # validation errors are not retried. Converse can take long on big answers, hence the
-# longer read timeout for the runtime client.
+# longer read timeout for the runtime client. The runtime client uses botocore's adaptive
+# mode: on a 429 its client-side token bucket also slows the rate of new requests, so
+# the threads sharing it back off together (bedrock-facts §6: Bedrock throttles beyond a
+# hosting's capacity). Its retries are counted per call (shared/call_stats.py).
 _CONTROL = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=10, read_timeout=60)
-_RUNTIME = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=10, read_timeout=300)
+_RUNTIME = Config(
+    retries={"mode": "adaptive", "max_attempts": 8}, connect_timeout=10, read_timeout=300, max_pool_connections=16
+)
 
 
 @cache
 def client(service: str) -> Any:
-    config = _RUNTIME if service == "bedrock-runtime" else _CONTROL
-    return boto3.client(service, config=config)
+    if service == "bedrock-runtime":
+        return call_stats.instrument(boto3.client(service, config=_RUNTIME))
+    return boto3.client(service, config=_CONTROL)
 
 
 def error_code(error: Exception) -> str:

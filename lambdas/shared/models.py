@@ -94,7 +94,9 @@ class ExecutionInput(Strict):
     completionKey: str | None = Field(default=None, min_length=1)
     hyperParameters: HyperParametersInput | None = None
     evaluation: EvaluationInput = Field(default_factory=EvaluationInput)
-    pollIntervalSeconds: int | None = Field(default=None, ge=0, le=3600)
+    pollIntervalSeconds: int | None = Field(
+        default=None, ge=0, le=21600, description="Safety poll of the training wait (job events resume the run)"
+    )
     throughputPollIntervalSeconds: int | None = Field(default=None, ge=0, le=3600)
     throughputMaxWaitSeconds: int = Field(default=5400, ge=1, le=24 * 3600)
     dryRun: bool = False

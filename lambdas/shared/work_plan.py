@@ -60,7 +60,9 @@ def threads_per_batch(concurrency: int) -> int:
 
 
 def worst_answer_seconds(max_tokens: int) -> float:
-    return PESSIMISTIC_FIRST_TOKEN_SECONDS + PESSIMISTIC_SECONDS_PER_OUTPUT_TOKEN * max_tokens + PESSIMISTIC_RETRY_SECONDS
+    return (
+        PESSIMISTIC_FIRST_TOKEN_SECONDS + PESSIMISTIC_SECONDS_PER_OUTPUT_TOKEN * max_tokens + PESSIMISTIC_RETRY_SECONDS
+    )
 
 
 def answer_plan(questions: int, concurrency: int, requested_batch_size: int, max_tokens: int) -> AnswerPlan:

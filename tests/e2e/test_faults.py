@@ -125,6 +125,9 @@ FAULTS = [
         ("job-never-finishes",),
         status="TIMED_OUT",
         throughput_created=False,
+        # The wait is a task token with a 2 s safety poll: about 3 checks in 6 s, not ~500 zero-second
+        # polls racing the history reads (the source of the old flaky serialisation error).
+        overrides={"pollIntervalSeconds": 2},
         timeout=6,
     ),
     Fault(
@@ -238,6 +241,7 @@ def test_fault(case: Fault) -> None:
             assert len(bedrock.operations("CreateModelCustomizationJob", outcome="ServiceQuotaExceededException")) == 2
         if case.id == "job-never-finishes-run-times-out":
             assert swept is not None and len(swept["stopped"]) == 1
+            assert 1 <= execution.states_entered().count("AwaitTrainingEvent") <= 4
 
 
 @pytest.mark.parametrize("how", ["aborted", "timed-out"])

@@ -27,7 +27,7 @@ CONFIGURED = {
     "ptHourlyPriceUsd": "20.5",
     "trainingPricePer1kTokensUsd": 0.008,
     "executionTimeoutHours": "5",
-    "pollIntervalSeconds": 60,
+    "pollIntervalSeconds": 600,
     "logRetentionDays": 7,
     "removalPolicy": "destroy",
     "baseModelId": "anthropic.claude-3-haiku-20240307-v1:0:200k",

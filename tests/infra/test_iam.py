@@ -53,6 +53,8 @@ PUBLISH = [
 ]
 READ_DATA = allow("s3:GetObject", f"{B}/runs/*/data/*")
 WRITE_EVAL = allow("s3:PutObject", f"{B}/runs/*/eval/*")
+COMPLETE_TASK_TOKENS = allow({"states:SendTaskSuccess", "states:SendTaskFailure"}, "<StateMachine>")
+"""Only task tokens of this pipeline's state machine (TrainingEvents' separate policy)."""
 
 EXPECTED: dict[str, list[Statement]] = {
     "PreprocessDataset": [
@@ -80,7 +82,11 @@ EXPECTED: dict[str, list[Statement]] = {
         ),
         READ_DATA,
     ],
-    "CheckCustomizationJob": [allow("bedrock:GetModelCustomizationJob", JOBS)],
+    "AwaitTrainingEvent": [
+        allow("bedrock:GetModelCustomizationJob", JOBS),
+        allow("s3:PutObject", f"{B}/runs/*/training/*"),
+        COMPLETE_TASK_TOKENS,
+    ],
     "AnswerWithBaseModel": [
         allow("bedrock:InvokeModel", [FOUNDATION_MODELS, INFERENCE_PROFILES]),
         READ_DATA,
@@ -138,8 +144,17 @@ EXPECTED: dict[str, list[Statement]] = {
         # Added by CDK for the asynchronous-invocation failure destination.
         allow({"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, "<SweeperDeadLetterQueue.Arn>"),
     ],
+    "ResumeOnTrainingEvent": [
+        allow("bedrock:GetModelCustomizationJob", JOBS),
+        allow("s3:GetObject", f"{B}/runs/*/training/*"),
+        LIST_RUNS,  # a missing token reads as 404, not 403
+        COMPLETE_TASK_TOKENS,
+    ],
 }
-ALL_FUNCTIONS = [entry.name for entry in (*statemachine.TASK_FUNCTIONS, statemachine.SWEEPER_FUNCTION)]
+ALL_FUNCTIONS = [
+    entry.name
+    for entry in (*statemachine.TASK_FUNCTIONS, statemachine.SWEEPER_FUNCTION, statemachine.TRAINING_EVENT_FUNCTION)
+]
 
 
 def _names(synthesized: Synthesized) -> dict[str, str]:
@@ -151,6 +166,7 @@ def _names(synthesized: Synthesized) -> dict[str, str]:
         synthesized.logical_id(stack.notifications.topic): "Topic",
         synthesized.logical_id(stack.notifications.key): "TopicKey",
         synthesized.logical_id(stack.triggers.sweeper_dlq): "SweeperDeadLetterQueue",
+        synthesized.logical_id(stack.workflow.state_machine): "StateMachine",
     }
 
 

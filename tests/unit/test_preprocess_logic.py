@@ -159,7 +159,7 @@ def test_sample_dataset_with_the_default_model(env: None, s3: Any) -> None:
     assert run.evaluation.concurrency == 2
     assert run.evaluation.semanticSimilarity is True
     assert run.evaluation.embeddingModelId == "amazon.titan-embed-text-v2:0"
-    assert run.pollIntervalSeconds == 300
+    assert run.pollIntervalSeconds == 7200  # the safety poll; job events resume the run
 
     data = run.data
     prefix = "runs/console-run-2026-01-01/data/"
