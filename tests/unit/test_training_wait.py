@@ -88,7 +88,10 @@ def test_await_resumes_at_once_when_the_job_ended_before_the_token_was_stored(
 
 @pytest.mark.parametrize(
     ("fault", "error", "text"),
-    [("job-failed", "CustomizationJobFailed", "training loss diverged"), ("job-stopped", "CustomizationJobStopped", "")],
+    [
+        ("job-failed", "CustomizationJobFailed", "training loss diverged"),
+        ("job-stopped", "CustomizationJobStopped", ""),
+    ],
 )
 def test_the_event_of_an_ended_job_completes_the_stored_token(
     aws: SimulatedBedrock, s3: Any, bedrock: Any, fault: str, error: str, text: str

@@ -41,7 +41,7 @@ def test_a_batch_fits_in_a_lambda_at_the_slowest_generation_rate() -> None:
 
 
 def test_work_that_cannot_fit_is_refused_up_front() -> None:
-    with pytest.raises(InvalidExecutionInput, match="raise evaluation.concurrency"):
+    with pytest.raises(InvalidExecutionInput, match=r"raise evaluation\.concurrency"):
         work_plan.answer_plan(1000, 1, 10, 8192)
 
 
