@@ -7,6 +7,7 @@ before the sweeper runs. The case ids are the rows of RELIABILITY.md."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,6 +132,13 @@ FAULTS = [
         timeout=6,
     ),
     Fault(
+        "job-event-lost-safety-poll-finds-completion",
+        ("job-event-lost",),
+        status="SUCCEEDED",
+        overrides={"pollIntervalSeconds": 1},
+    ),
+    Fault("one-in-ten-converse-calls-throttled-absorbed", ("throttle-10pct",), status="SUCCEEDED"),
+    Fault(
         "step-PreprocessDataset-crashes",
         failing_steps=("PreprocessDataset",),
         error="RuntimeError",
@@ -239,6 +247,14 @@ def test_fault(case: Fault) -> None:
             assert len(bedrock.operations("DeleteProvisionedModelThroughput", outcome="ThrottlingException")) == 3
         if case.id == "job-quota-waits-then-runs":
             assert len(bedrock.operations("CreateModelCustomizationJob", outcome="ServiceQuotaExceededException")) == 2
+        if case.id == "job-event-lost-safety-poll-finds-completion":
+            assert pipeline.job_event_outcomes == [] and "NoTrainingEventYet" in execution.states_entered()
+        if case.id == "one-in-ten-converse-calls-throttled-absorbed":
+            throttling = json.loads(pipeline.report_files(execution.run_id)["results.json"])["throttling"]
+            assert throttling["fine-tuned"]["throttles"] + throttling["judge"]["throttles"] >= 1
+            assert throttling["fine-tuned"]["throttles"] == sum(
+                1 for t in bedrock.timing.timings if t.throttled and t.kind == "provisioned-model"
+            )
         if case.id == "job-never-finishes-run-times-out":
             assert swept is not None and len(swept["stopped"]) == 1
             assert 1 <= execution.states_entered().count("AwaitTrainingEvent") <= 4
