@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from benchmarks import preprocess, runs
@@ -47,21 +48,18 @@ def main() -> int:
         logging.getLogger(name).setLevel(logging.CRITICAL)
     OUT.mkdir(exist_ok=True)
     figures: dict[str, Any] = {}
-    steps = [
-        ("preprocessing 20,000 records", lambda: figures.update(preprocess.preprocess_20k())),
-        ("make demo", lambda: figures.update(demoSeconds=demo_seconds())),
-        ("training detect lag", lambda: figures.update(trainingDetectLagSeconds=runs.training_detect_lag_seconds())),
-        (
-            "72-hour training history",
-            lambda: figures.update(historyEventsFor72hTraining=runs.history_events_for_72h_training()),
-        ),
-        ("PT held, 200 questions at 8", lambda: figures.update(ptHeldOverIdeal=runs.pt_held_over_ideal())),
-        ("1,000 questions at 16, 10% throttled", _eval_and_judge(figures)),
+    steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        ("preprocessing 20,000 records", preprocess.preprocess_20k),
+        ("make demo", lambda: {"demoSeconds": demo_seconds()}),
+        ("training detect lag", lambda: {"trainingDetectLagSeconds": runs.training_detect_lag_seconds()}),
+        ("72-hour training history", lambda: {"historyEventsFor72hTraining": runs.history_events_for_72h_training()}),
+        ("PT held, 200 questions at 8", lambda: {"ptHeldOverIdeal": runs.pt_held_over_ideal()}),
+        ("1,000 questions at 16, 10% throttled", _eval_and_judge),
     ]
     started = time.perf_counter()
     for label, step in steps:
         print(f"[{time.perf_counter() - started:6.1f}s] {label} ...", flush=True)
-        step()
+        figures.update(step())
     document = {"simulated": True, "timeScale": "1 unless a figure says otherwise", **figures}
     (OUT / "bench.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     print(f"\nSIMULATED AWS — bench finished in {time.perf_counter() - started:.0f} s; bench-output/bench.json\n")
@@ -71,12 +69,9 @@ def main() -> int:
     return 0 if all(_met(f) != "NO" for f in figures.values()) else 1
 
 
-def _eval_and_judge(figures: dict[str, Any]) -> Any:
-    def run() -> None:
-        answers, judge = runs.eval_and_judge_over_ideal()
-        figures.update(evalWallOverIdeal=answers, judgeWallOverIdeal=judge)
-
-    return run
+def _eval_and_judge() -> dict[str, Any]:
+    answers, judge = runs.eval_and_judge_over_ideal()
+    return {"evalWallOverIdeal": answers, "judgeWallOverIdeal": judge}
 
 
 if __name__ == "__main__":
