@@ -8,8 +8,8 @@ import logging
 import subprocess
 import sys
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from benchmarks import preprocess, runs
