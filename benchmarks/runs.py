@@ -110,13 +110,15 @@ def eval_and_judge_over_ideal() -> tuple[dict[str, Any], dict[str, Any]]:
         results = json.loads(pipeline.report_files(execution.run_id)["results.json"])
     judge_model = results["judge"]["modelId"]
     answers = [t for t in timings if t.kind == "provisioned-model"]
-    verdicts = [t for t in timings if t.model_id == judge_model and t.output_tokens > 1]
+    verdicts = [t for t in timings if t.model_id == judge_model and (t.throttled or t.output_tokens > 1)]
     answer_latency = _mean([t.seconds for t in answers if not t.throttled])
     judge_latency = _mean([t.seconds for t in verdicts if not t.throttled])
     answer_wall = _at(_entered(execution, "AnswerWithFineTunedModel", "Exited")) - _at(
         _entered(execution, "AnswerWithFineTunedModel")
     )
-    judge_wall = _at(_entered(execution, "JudgeAnswers", "Exited")) - _at(_entered(execution, "JudgeAnswers"))
+    # Judging: from the first judge call to the end of the last (the step also embeds answers for
+    # similarity afterwards, which is not judging).
+    judge_wall = max(t.started + t.seconds for t in verdicts) - min(t.started for t in verdicts)
     answer_ideal = n * answer_latency / concurrency
     judge_ideal = 2 * n * judge_latency / concurrency
     throttling = results["throttling"]

@@ -33,6 +33,10 @@ SLOW_ANSWER_WALL_SECONDS = 2.0
 
 CAPACITY_WINDOW_SECONDS = 60.0
 
+DEFAULT_SCALE = 60.0
+"""Local runs and tests: one wall second is a simulated minute (a 1 s answer takes ~17 ms).
+`make bench` runs at scale 1 except where a figure says otherwise."""
+
 TOKENS_PER_MINUTE: dict[str, int] = {
     "provisioned-model": 100_000,
     "custom-model-deployment": 200_000,
@@ -158,7 +162,3 @@ class TimeModel:
             "throttles": len(rows) - len(served),
             "meanSeconds": sum(t.seconds for t in served) / len(served) if served else 0.0,
         }
-
-
-DEFAULT_SCALE = 60.0
-"""Local runs and tests: one wall second is a simulated minute (a 1 s answer takes ~17 ms)."""

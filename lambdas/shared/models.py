@@ -51,7 +51,9 @@ class EvaluationInput(Strict):
         default=4, ge=1, le=16, description="Requests in flight against the evaluated model, across all batches"
     )
     judgeConcurrency: int = Field(default=4, ge=1, le=16, description="Requests in flight against the judge")
-    batchSize: int = Field(default=10, ge=1, le=200)
+    batchSize: int | None = Field(
+        default=None, ge=1, le=200, description="Questions per Lambda call; default: 8 rounds of the batch's threads"
+    )
     maxTokens: int = Field(default=512, ge=1, le=8192)
     temperature: float = Field(default=0.0, ge=0.0, le=1.0)
     topP: float | None = Field(default=None, gt=0.0, le=1.0)

@@ -35,6 +35,8 @@ JUDGE_SECONDS_PER_VERDICT = 4.0
 """A judge call (a short tool call, ~100 output tokens) plus its share of the embedding calls."""
 MAX_THREADS_PER_BATCH = 8
 """Below botocore's default connection pool of 10 per client."""
+DEFAULT_ROUNDS = 8
+"""Rounds per batch when evaluation.batchSize is not given."""
 MAX_BATCHES = 100
 """Each Map result is ~150 bytes; two Maps of 100 stay far below 256 KiB."""
 MAX_RUN_CONTEXT_BYTES = 96 * 1024
@@ -65,10 +67,13 @@ def worst_answer_seconds(max_tokens: int) -> float:
     )
 
 
-def answer_plan(questions: int, concurrency: int, requested_batch_size: int, max_tokens: int) -> AnswerPlan:
+def answer_plan(questions: int, concurrency: int, requested_batch_size: int | None, max_tokens: int) -> AnswerPlan:
     threads = threads_per_batch(concurrency)
     max_rounds = max(1, math.floor(LAMBDA_BUDGET_SECONDS / worst_answer_seconds(max_tokens)))
-    rounds = min(max(1, math.ceil(requested_batch_size / threads)), max_rounds)
+    # Each batch ends when its slowest thread does (a throttled call's back-off, a long answer):
+    # the more rounds a batch holds, the smaller that idle tail is relative to the batch.
+    wanted = DEFAULT_ROUNDS * threads if requested_batch_size is None else requested_batch_size
+    rounds = min(max(1, math.ceil(wanted / threads)), max_rounds)
     # Too many batches would overflow the Map's 256 KiB result: take bigger batches if the budget allows.
     needed = math.ceil(max(1, questions) / (MAX_BATCHES * threads))
     if needed > max_rounds:

@@ -170,7 +170,7 @@ def test_sample_dataset_with_the_default_model(env: None, s3: Any) -> None:
     assert data.manifestUri == f"s3://{BUCKET}/{prefix}manifest.json"
     assert (data.trainingRecords, data.validationRecords, data.evalQuestions) == (104, 42, 8)
     assert data.evalBatches == [0]
-    assert data.batchSize == 10
+    assert data.batchSize == 16  # concurrency 2: 2 threads x 8 rounds (shared/work_plan.py)
 
     training = _raw("training")
     train_lines = _jsonl(s3, data.trainingUri)

@@ -27,6 +27,13 @@ def test_two_hundred_questions_at_eight_run_in_the_ideal_number_of_rounds() -> N
     assert rounds <= 26  # ideal: 200 / 8 = 25
 
 
+def test_by_default_a_batch_holds_eight_rounds_so_its_idle_tail_is_small() -> None:
+    plan = work_plan.answer_plan(1000, 16, None, 512)
+
+    assert (plan.mapConcurrency, plan.threadsPerBatch, plan.batchSize) == (2, 8, 64)
+    assert plan.batches == 16
+
+
 def test_batches_are_capped_so_the_map_result_stays_small() -> None:
     plan = work_plan.answer_plan(1000, 1, 1, 64)
 
