@@ -135,9 +135,14 @@ FAULTS = [
         "job-event-lost-safety-poll-finds-completion",
         ("job-event-lost",),
         status="SUCCEEDED",
-        overrides={"pollIntervalSeconds": 1},
+        overrides={"pollIntervalSeconds": 1, "evaluation": {"hosting": "provisioned"}},
     ),
-    Fault("one-in-ten-converse-calls-throttled-absorbed", ("throttle-10pct",), status="SUCCEEDED"),
+    Fault(
+        "one-in-ten-converse-calls-throttled-absorbed",
+        ("throttle-10pct",),
+        status="SUCCEEDED",
+        overrides={"evaluation": {"hosting": "provisioned"}},
+    ),
     Fault(
         "step-PreprocessDataset-crashes",
         failing_steps=("PreprocessDataset",),
