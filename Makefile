@@ -49,8 +49,8 @@ synth: setup ## Synthesize the CloudFormation template (cdk-nag runs on every sy
 deploy: setup ## Deploy the stack to the current AWS account (needs credentials)
 	npx cdk deploy
 
-bench: $(STAMP) ## Benchmarks (dataset preprocessing throughput and memory)
-	$(BIN)/python -m pytest -m bench benchmarks -q -s -p no:cacheprovider
+bench: $(STAMP) ## Performance figures (SIMULATED) -> bench-output/bench.json and a table; about 10 min
+	PYTHONPATH=lambdas $(BIN)/python -m benchmarks
 
 clean: ## Remove generated files
 	rm -rf cdk.out demo-output .pytest_cache .mypy_cache .ruff_cache

@@ -33,8 +33,11 @@ import boto3
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 from moto.core.botocore_stubber import BotocoreStubber
+from moto.core.responses import EmptyResult
+from moto.stepfunctions.responses import StepFunctionResponse
 
 import statemachine
+from localrun.sim_timing import DEFAULT_SCALE, TimeModel
 from localrun.simulated_bedrock import FAULTS, SimulatedBedrock
 from shared.naming import run_id_from_execution_name
 
@@ -147,6 +150,15 @@ def route_bedrock(simulator: SimulatedBedrock, s3_faults: S3Faults | None = None
         yield simulator
 
 
+def _send_task_failure(response: StepFunctionResponse) -> EmptyResult:
+    """moto 5.2.5's SendTaskFailure drops `cause`; Step Functions passes it on (API_SendTaskFailure.html)."""
+    backend: Any = response.stepfunction_backend
+    backend.send_task_failure(
+        response._get_param("taskToken"), error=response._get_param("error"), cause=response._get_param("cause")
+    )
+    return EmptyResult()
+
+
 def _invoke_in_process(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
     """Replaces moto's Docker invoke: import the handler and call it, as the runtime would."""
     module_name, _, attribute = str(function.handler).rpartition(".")
@@ -175,6 +187,8 @@ class LocalPipeline:
         log_level: str = "ERROR",
         failing_steps: Iterable[str] = (),
         fast_retries: bool = False,
+        time_scale: float = DEFAULT_SCALE,
+        training_seconds: float | None = None,
     ) -> None:
         self.faults = list(faults)
         unknown = set(self.faults) - FAULTS.keys() - PIPELINE_FAULTS.keys()
@@ -184,6 +198,9 @@ class LocalPipeline:
         self.log_level = log_level
         self.failing_steps = set(failing_steps)
         self.fast_retries = fast_retries
+        self.time_scale = time_scale
+        self.training_seconds = training_seconds
+        self.job_event_outcomes: list[dict[str, Any]] = []
         self.s3_faults = S3Faults()
         self._stack = ExitStack()
         self.bedrock: SimulatedBedrock
@@ -202,8 +219,15 @@ class LocalPipeline:
         self.s3 = boto3.client("s3", region_name=REGION)
         self.sfn = boto3.client("stepfunctions", region_name=REGION)
         self.bedrock = SimulatedBedrock(
-            REGION, ACCOUNT, boto3.client("s3", region_name=REGION), [f for f in self.faults if f in FAULTS]
+            REGION,
+            ACCOUNT,
+            boto3.client("s3", region_name=REGION),
+            [f for f in self.faults if f in FAULTS],
+            TimeModel(self.time_scale),
         )
+        if self.training_seconds is not None:
+            self.bedrock.training_seconds = self.training_seconds
+        self.bedrock.job_event_listeners.append(self._deliver_job_event)
         if "report-write-error" in self.faults:
             self.s3_faults.refused_writes.append(re.compile(r"^runs/[^/]+/report/"))
         self._stack.enter_context(route_bedrock(self.bedrock, self.s3_faults))
@@ -213,10 +237,12 @@ class LocalPipeline:
             return pipeline._invoke(function, event)
 
         self._stack.enter_context(mock.patch.object(LambdaFunction, "_invoke_lambda", invoke_lambda))
+        self._stack.enter_context(mock.patch.object(StepFunctionResponse, "send_task_failure", _send_task_failure))
         self._provision()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.bedrock.close()
         self._stack.close()
         self._reset_caches()
 
@@ -296,7 +322,7 @@ class LocalPipeline:
         with zipfile.ZipFile(code, "w") as archive:
             archive.writestr("README.txt", "code runs in-process from lambdas/")
         arns: dict[str, str] = {}
-        for spec in (*statemachine.TASK_FUNCTIONS, statemachine.SWEEPER_FUNCTION):
+        for spec in (*statemachine.TASK_FUNCTIONS, statemachine.SWEEPER_FUNCTION, statemachine.TRAINING_EVENT_FUNCTION):
             arns[spec.substitution_key] = lam.create_function(
                 FunctionName=spec.name,
                 Runtime="python3.12",
@@ -408,6 +434,11 @@ class LocalPipeline:
         if errored:
             raise RuntimeError(f"sweeper failed: {result}")
         return dict(result)
+
+    def _deliver_job_event(self, event: dict[str, Any]) -> None:
+        """What the stack's job-state-change rule does: invoke ResumeOnTrainingEvent with the event."""
+        payload, errored, _ = _invoke_in_process(self._function(statemachine.TRAINING_EVENT_FUNCTION.name), event)
+        self.job_event_outcomes.append({"event": event, "errored": errored, "result": json.loads(payload)})
 
     def _function(self, name: str) -> LambdaFunction:
         from moto.awslambda.models import lambda_backends

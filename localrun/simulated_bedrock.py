@@ -22,7 +22,6 @@ import math
 import re
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,7 +31,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import botocore.session
 
-from localrun import sim_datasets, sim_judge, sim_knowledge, sim_models
+from localrun import sim_datasets, sim_judge, sim_knowledge, sim_models, sim_timing
 from localrun.sim_models import FoundationModel
 from localrun.sim_quotas import QUOTA_FAULTS, QuotaError, SimulatedQuotas
 from localrun.sim_tags import TagRejected, check_tags
@@ -61,6 +60,8 @@ FAULTS: dict[str, str] = {
     "deployment-stuck": "the on-demand deployment stays Creating (delete refused) until Bedrock gives up on it",
     "deployment-throttle": "the deployment APIs answer ThrottlingException twice before they succeed",
     "deployment-delete-conflict": "deleting the deployment is refused twice with ConflictException",
+    "throttle-10pct": "every 10th Converse call through the fine-tuned hosting or the judge is throttled (429)",
+    "job-event-lost": "the customization job's state-change event is never delivered (the safety poll must notice)",
 }
 """`answer-error`, `converse-throttle` and `slow-answers` apply to the fine-tuned model's hosting
 of either kind; `pt-*` and `delete-throttle` only to a provisioned throughput."""
@@ -76,7 +77,8 @@ DEPLOYMENT_STUCK_REFUSALS = 2
 FAULTS.update(QUOTA_FAULTS)  # pt-quota-zero, pt-model-quota-zero, pt-quota-unreadable (localrun/sim_quotas.py)
 
 EMBEDDING_MODEL = "amazon.titan-embed-text-v2"
-JOB_POLLS_TO_FINISH = 2
+TRAINING_SECONDS = 90.0
+"""Simulated seconds a customization job trains (SimulatedBedrock.training_seconds overrides it)."""
 PT_POLLS_TO_IN_SERVICE = 1
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -226,12 +228,20 @@ class _Router:
 
 
 class SimulatedBedrock:
-    def __init__(self, region: str, account: str, s3_client: Any, faults: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        region: str,
+        account: str,
+        s3_client: Any,
+        faults: Iterable[str] = (),
+        timing: sim_timing.TimeModel | None = None,
+    ) -> None:
         unknown = set(faults) - FAULTS.keys()
         if unknown:
             raise ValueError(f"unknown fault(s) {sorted(unknown)}; known: {sorted(FAULTS)}")
         self.region, self.account, self.s3 = region, account, s3_client
         self.faults = set(faults)
+        self.timing = timing or sim_timing.TimeModel(sim_timing.DEFAULT_SCALE)
         self.lock = threading.RLock()
         self.calls: list[Call] = []
         self.jobs: dict[str, dict[str, Any]] = {}
@@ -245,6 +255,11 @@ class SimulatedBedrock:
         self.tags: dict[str, list[dict[str, str]]] = {}
         self._fault_counts: dict[str, int] = {}
         self.quotas = SimulatedQuotas(self.faults, region, account)
+        self.training_seconds = TRAINING_SECONDS
+        self.job_event_listeners: list[Callable[[dict[str, Any]], None]] = []
+        """Called (on their own thread, as EventBridge delivers) with each job state-change event."""
+        self.job_events: list[dict[str, Any]] = []
+        self._timers: list[threading.Timer] = []
         self._routers = {
             "bedrock": _Router.for_service("bedrock"),
             "bedrock-runtime": _Router.for_service("bedrock-runtime"),
@@ -304,9 +319,12 @@ class SimulatedBedrock:
             handler = self._handlers.get(operation)
             if handler is None:
                 raise BedrockError(400, "ValidationException", f"{operation} is not simulated")
-            with self.lock:
+            with self.lock:  # state changes only; generation time is slept outside the lock
                 self._inject(service, operation, payload, path_params)
                 result = handler(payload, path_params, query)
+            if operation == "Converse":
+                self._generate(path_params["modelId"], payload, result)
+            with self.lock:
                 self.calls.append(Call(service, operation, {**path_params, **payload}, "ok"))
             status = _status(service, operation)
             content_type = "application/x-amz-json-1.1" if service == "service-quotas" else "application/json"
@@ -318,6 +336,27 @@ class SimulatedBedrock:
             # JSON-protocol services (Service Quotas) carry the error code in `__type`, REST-JSON in the header.
             document = {"__type": error.code, "message": error.message}
             return error.status, headers, json.dumps(document).encode("utf-8")
+
+    def _generate(self, model_id: str, body: dict[str, Any], result: dict[str, Any]) -> None:
+        """Capacity check, then the call's generation time (see sim_timing), without the lock."""
+        usage = result["usage"]
+        fine_tuned = sim_timing.hosting_kind(model_id) != "on-demand"
+        probe = body.get("inferenceConfig", {}).get("maxTokens") == 1
+        with self.lock:
+            pt = self.throughputs.get(model_id)
+            units = int(pt["modelUnits"]) if pt else 1
+            count = self._fault_counts.get("converse-calls", 0) + 1
+            self._fault_counts["converse-calls"] = count
+        judged = "toolConfig" in body
+        if (not self.timing.capacity.admit(model_id, usage["totalTokens"], units)) or (
+            "throttle-10pct" in self.faults and (fine_tuned or judged) and not probe and count % 10 == 0
+        ):
+            self.timing.throttled(model_id)
+            raise BedrockError(429, "ThrottlingException", "Too many tokens, please wait before trying again.")
+        slow = "slow-answers" in self.faults and fine_tuned and not judged and not probe
+        wall = sim_timing.SLOW_ANSWER_WALL_SECONDS if slow else None
+        seconds = self.timing.generate(model_id, usage["outputTokens"], wall)
+        result["metrics"] = {"latencyMs": round(seconds * 1000)}
 
     def _once(self, key: str, times: int) -> bool:
         count = self._fault_counts.get(key, 0)
@@ -410,11 +449,16 @@ class SimulatedBedrock:
             "outputDataConfig": body["outputDataConfig"],
             "validationDataConfig": body.get("validationDataConfig"),
             "customizationType": "FINE_TUNING",
-            "_polls": 0,
+            "_endsAt": self.timing.clock.now() + self.training_seconds,
             "_knowledge": knowledge,
             "_data_problem": data_problem,
         }
         self.tags[arn] = list(body.get("jobTags", []))
+        if "job-never-finishes" not in self.faults:
+            timer = threading.Timer(self.timing.clock.wall_seconds(self.training_seconds), self._job_ends, (arn,))
+            timer.daemon = True
+            self._timers.append(timer)
+            timer.start()
         return {"jobArn": arn}
 
     def _validate_data(self, base: str, body: dict[str, Any]) -> str | None:
@@ -429,27 +473,63 @@ class SimulatedBedrock:
             return f"Data validation failed: could not read the validation data: {error}"
         return sim_datasets.validate_job_data(base, text(body["trainingDataConfig"]["s3Uri"]), validation)
 
-    def _advance_job(self, job: dict[str, Any]) -> None:
+    def _job_ends(self, arn: str) -> None:
+        with self.lock:
+            job = self.jobs[arn]
+            self._advance_job(job, force=True)
+
+    def end_training(self, identifier: str) -> None:
+        """Tests: the job's training time is over now (it ends as its faults say, and emits its event)."""
+        with self.lock:
+            self._advance_job(self._find_job(identifier), force=True)
+
+    def _emit_job_event(self, job: dict[str, Any]) -> None:
+        """Bedrock's "Model Customization Job State Change" event (best-effort delivery), see
+        https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring-eventbridge-how-it-works.html"""
+        detail = {
+            key: job.get(key)
+            for key in ("jobName", "jobArn", "outputModelName", "outputModelArn", "roleArn", "failureMessage")
+        } | {"jobStatus": job["status"], "version": "0.0", "endTime": job.get("endTime")}
+        event = {
+            "version": "0",
+            "id": secrets.token_hex(16),
+            "detail-type": "Model Customization Job State Change",
+            "source": "aws.bedrock",
+            "account": self.account,
+            "time": _now(),
+            "region": self.region,
+            "resources": [job["jobArn"]],
+            "detail": {key: value for key, value in detail.items() if value is not None},
+        }
+        self.job_events.append({**event, "_emittedAt": self.timing.clock.now()})
+        if "job-event-lost" in self.faults:
+            return
+        for listener in list(self.job_event_listeners):
+            threading.Thread(target=listener, args=(event,), daemon=True).start()
+
+    def close(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+
+    def _advance_job(self, job: dict[str, Any], force: bool = False) -> None:
         if job["status"] != "InProgress" or "job-never-finishes" in self.faults:
             return
-        job["_polls"] += 1
-        if job["_polls"] < JOB_POLLS_TO_FINISH:
+        if not force and self.timing.clock.now() < job["_endsAt"]:
             return
         job["lastModifiedTime"] = job["endTime"] = _now()
         if job["_data_problem"]:  # the validation phase: Bedrock fails the job, naming the rule
             job["status"], job["failureMessage"] = "Failed", job["_data_problem"]
-            return
-        if "job-failed" in self.faults:
+        elif "job-failed" in self.faults:
             job["status"] = "Failed"
             job["failureMessage"] = (
                 "Internal Error: the training job could not complete because the training "
                 "loss diverged (simulated failure)"
             )
-            return
-        if "job-stopped" in self.faults:
+        elif "job-stopped" in self.faults:
             job["status"] = "Stopped"
-            return
-        self._complete_job(job)
+        else:
+            self._complete_job(job)
+        self._emit_job_event(job)
 
     def _complete_job(self, job: dict[str, Any]) -> None:
         model_arn = self._arn("custom-model", f"{job['baseModelArn'].split('/')[-1]}/{secrets.token_hex(6)}")
@@ -524,6 +604,7 @@ class SimulatedBedrock:
         if job["status"] != "InProgress":
             raise BedrockError(409, "ConflictException", f"Job {job['jobName']} is {job['status']}")
         job["status"], job["endTime"] = "Stopped", _now()
+        self._emit_job_event(job)
         return {}
 
     def _list_jobs(self, _: dict[str, Any], __: dict[str, str], query: dict[str, Any]) -> dict[str, Any]:
@@ -826,8 +907,6 @@ class SimulatedBedrock:
                 raise BedrockError(424, "ModelErrorException", "The model returned an error (simulated model failure)")
             if "converse-throttle" in self.faults and self._once(f"converse:{question}", 2):
                 raise BedrockError(429, "ThrottlingException", "Too many tokens, please wait before trying again.")
-            if "slow-answers" in self.faults:
-                time.sleep(2)
             custom = self.custom_models[custom_model_arn]
             knowledge = custom["knowledge"]
             best = max(knowledge, key=lambda pair: _similarity(question, pair[0]), default=None)

@@ -28,7 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "baseModelId": "amazon.nova-micro-v1:0:128k",
     "judgeModelId": "us.amazon.nova-pro-v1:0",
     "notificationEmail": "",
-    "pollIntervalSeconds": 300,
+    "pollIntervalSeconds": 7200,
     "executionTimeoutHours": 72,
     "ptHourlyPriceUsd": 0,
     "trainingPricePer1kTokensUsd": 0,
@@ -40,7 +40,8 @@ DEFAULTS: dict[str, Any] = {
 }
 """Context keys of this app and their defaults (cdk.json repeats them for discoverability)."""
 
-POLL_INTERVAL_RANGE = (10, 3600)
+POLL_INTERVAL_RANGE = (300, 21600)
+"""The training wait's safety poll (job events resume the run; see lambdas/shared/work_plan.py)."""
 EXECUTION_TIMEOUT_HOURS_RANGE = (1, 8760)
 """Up to 365 days: a Standard workflow may run for at most one year."""
 

@@ -13,6 +13,7 @@ from stacks.constructs.data_bucket import DataBucket
 from stacks.constructs.function_policies import PolicyTargets
 from stacks.constructs.functions import PipelineFunctions
 from stacks.constructs.notifications import Notifications
+from stacks.constructs.training_events import TrainingEvents
 from stacks.constructs.triggers import Triggers
 from stacks.constructs.workflow import Workflow
 
@@ -57,6 +58,13 @@ class PipelineStack(Stack):
             timeout_seconds=self.config.execution_timeout_seconds,
             log_retention=self.config.log_retention,
             removal_policy=self.config.removal_policy,
+        )
+        self.training_events = TrainingEvents(
+            self,
+            "TrainingEvents",
+            state_machine=workflow.state_machine,
+            resume=functions.training_events,
+            waiters=[functions.by_name["AwaitTrainingEvent"]],
         )
         triggers = Triggers(
             self,

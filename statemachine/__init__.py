@@ -92,9 +92,9 @@ TASK_FUNCTIONS: tuple[TaskFunction, ...] = (
         (BUCKET, BEDROCK_ROLE_ARN),
     ),
     TaskFunction(
-        "CheckCustomizationJob",
-        "check_job.handler.lambda_handler",
-        "Reads the customization job's status",
+        "AwaitTrainingEvent",
+        "training_wait.handler.await_handler",
+        "Stores the training wait's task token and resumes at once if the job has ended (safety check)",
         60,
         256,
         (BUCKET,),
@@ -202,3 +202,14 @@ SWEEPER_FUNCTION = TaskFunction(
 )
 """Not part of the workflow: started by an EventBridge rule when an execution ends ABORTED,
 TIMED_OUT or FAILED. It finds resources by the execution-ARN tag every paid resource carries."""
+
+TRAINING_EVENT_FUNCTION = TaskFunction(
+    "ResumeOnTrainingEvent",
+    "training_wait.handler.event_handler",
+    "Resumes a run's training wait when its customization job ends (job state-change event)",
+    60,
+    256,
+    (BUCKET,),
+)
+"""Not part of the workflow: the target of the EventBridge rule on Bedrock's "Model
+Customization Job State Change" events. It completes the AwaitTrainingEvent task token."""

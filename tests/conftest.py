@@ -61,6 +61,7 @@ def aws(env: None) -> Iterator[SimulatedBedrock]:
         s3.create_bucket(Bucket=BUCKET)
         with route_bedrock(SimulatedBedrock(REGION, ACCOUNT, s3)) as simulator:
             yield simulator
+            simulator.close()
 
 
 @pytest.fixture

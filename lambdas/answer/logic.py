@@ -11,6 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from shared import call_stats
 from shared import s3 as s3io
 from shared.answers import answers_key
 from shared.aws import error_code, error_message
@@ -42,7 +43,8 @@ def answer_batch(step: AnswerBatchStep, s3: Any, runtime: Any) -> AnswerBatchRes
         try:
             # Same prompt shape as the training records (Llama 3.1: system prompt inside the prompt).
             system, user_text = converse_prompt(record_format, run.systemPrompt, item["question"])
-            reply = ask(runtime, model_id, system, user_text, run.evaluation)
+            with call_stats.measured() as stats:
+                reply = ask(runtime, model_id, system, user_text, run.evaluation)
         except Exception as error:  # every failure is reported with the question it hit
             raise AnswerGenerationFailed(
                 f"{label} ({model_id}) could not answer evaluation question {item['index'] + 1}: "
@@ -57,9 +59,10 @@ def answer_batch(step: AnswerBatchStep, s3: Any, runtime: Any) -> AnswerBatchRes
             "inputTokens": reply.input_tokens,
             "outputTokens": reply.output_tokens,
             "latencyMs": reply.latency_ms,
+            "callStats": stats.as_dict(),
         }
 
-    with ThreadPoolExecutor(max_workers=run.evaluation.concurrency) as pool:
+    with ThreadPoolExecutor(max_workers=run.evaluation.threadsPerBatch) as pool:
         answers = list(pool.map(one, chunk))
     key = answers_key(run.runId, step.target, step.batch)
     s3io.put_json(s3, run.bucket, key, {"target": step.target, "modelId": model_id, "answers": answers})

@@ -34,6 +34,7 @@ from judge.tools import (
     verdict_prompt,
     verdict_request,
 )
+from shared import call_stats
 from shared import s3 as s3io
 from shared.answers import TARGETS, judgements_key, load_answers
 from shared.aws import error_code, error_message
@@ -147,8 +148,14 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
 
     def grade(item: tuple[str, dict[str, Any]], model_id: str = evaluation.judgeModelId) -> dict[str, Any]:
         target, record = item
-        verdict = judge_one(runtime, model_id, record["question"], record["reference"], record["answer"])
-        return {"index": record["index"], "target": target, **verdict}
+        with call_stats.measured() as stats:
+            verdict = judge_one(runtime, model_id, record["question"], record["reference"], record["answer"])
+        return {"index": record["index"], "target": target, **verdict, "callStats": stats.as_dict()}
+
+    def compare(pair: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
+        with call_stats.measured() as stats:
+            compared = compare_pair(runtime, evaluation.judgeModelId, *pair)
+        return {**compared, "callStats": stats.as_dict()}
 
     answer_pairs = [
         (answers["base"][index], answers["fine-tuned"][index])
@@ -156,9 +163,9 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
         if answers["base"][index]["answer"] is not None and answers["fine-tuned"][index]["answer"] is not None
     ]
     second = evaluation.secondJudgeModelId
-    with ThreadPoolExecutor(max_workers=evaluation.concurrency) as pool:
+    with ThreadPoolExecutor(max_workers=evaluation.judgeConcurrency) as pool:
         verdicts = list(pool.map(grade, work))
-        pairwise = list(pool.map(lambda pair: compare_pair(runtime, evaluation.judgeModelId, *pair), answer_pairs))
+        pairwise = list(pool.map(compare, answer_pairs))
         second_verdicts = list(pool.map(lambda item: grade(item, second), work)) if second else []
     judged = [v for v in verdicts if v["score"] is not None]
 
@@ -167,7 +174,7 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
     if evaluation.semanticSimilarity:
         pairs = [(record["answer"] or "", record["reference"] or "") for _, record in work]
         found, embedding_calls = similarities(
-            runtime, evaluation.embeddingModelId, pairs, evaluation.concurrency, embedder=embedder
+            runtime, evaluation.embeddingModelId, pairs, evaluation.judgeConcurrency, embedder=embedder
         )
         for verdict, similarity in zip(verdicts, found, strict=True):
             verdict.update(similarity.as_dict())

@@ -15,6 +15,7 @@ from preprocess.issues import IssueLog
 from preprocess.model_checks import check_invocation_ids, check_max_tokens
 from preprocess.raw_data import QAPair, RawFile, read_raw_file
 from shared import s3 as s3io
+from shared import work_plan
 from shared.errors import InvalidDataset, InvalidExecutionInput
 from shared.families import ModelFamily, family_for, invocation_id
 from shared.models import (
@@ -285,16 +286,25 @@ def _write_run(
     )
     general_count = len(eval_doc) - len(evaluation)
     eval_uri = s3io.put_json(s3, bucket, f"{prefix}eval.json", eval_doc)
-    batch_size = request.evaluation.batchSize
-    batches = list(range((len(eval_doc) + batch_size - 1) // batch_size))
-    training_tokens = sum(dataset.record_tokens(system_prompt, pair) for pair in split.training)
     request_eval = request.evaluation
+    # The work plan covers every question both models answer, the general check's included.
+    plan = work_plan.answer_plan(
+        len(eval_doc), request_eval.concurrency, request_eval.batchSize, request_eval.maxTokens
+    )
+    judge_calls = 4 + (2 if request_eval.secondJudgeModelId else 0)  # verdicts on both answers, both orders
+    work_plan.check_judge_fits(len(eval_doc), request_eval.judgeConcurrency, judge_calls)
+    batch_size = plan.batchSize
+    batches = list(range(plan.batches))
+    training_tokens = sum(dataset.record_tokens(system_prompt, pair) for pair in split.training)
     run_evaluation = Evaluation(
         judgeModelId=request_eval.judgeModelId or settings.default_judge_model_id,
         baseModelInferenceId=request_eval.baseModelInferenceId or invocation_id(config_used["baseModelId"]),
         hosting=family.resolve_hosting(request_eval.hosting),
         keepDeployment=request_eval.keepDeployment,
         concurrency=request_eval.concurrency,
+        mapConcurrency=plan.mapConcurrency,
+        threadsPerBatch=plan.threadsPerBatch,
+        judgeConcurrency=request_eval.judgeConcurrency,
         maxTokens=request_eval.maxTokens,
         temperature=request_eval.temperature,
         topP=request_eval.topP,
@@ -340,12 +350,13 @@ def _write_run(
     }
     manifest_uri = s3io.put_json(s3, bucket, f"{prefix}manifest.json", manifest)
     enforce_budget(quote, request.dryRun)  # before anything is paid; the manifest keeps the quote
-    poll = (
+    poll = work_plan.poll_interval(
         request.pollIntervalSeconds
         if request.pollIntervalSeconds is not None
-        else settings.default_poll_interval_seconds
+        else settings.default_poll_interval_seconds,
+        settings.simulated,
     )
-    return RunContext(
+    run = RunContext(
         mode="dryRun" if request.dryRun else "train",
         runId=run_id,
         executionName=step.executionName,
@@ -390,3 +401,5 @@ def _write_run(
         ),
         simulated=settings.simulated,
     )
+    work_plan.check_run_context_size(run.model_dump_json())
+    return run

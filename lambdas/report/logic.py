@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from report import comparison, metrics, render
 from report.cost import cost_section
+from shared import call_stats
 from shared import s3 as s3io
 from shared.answers import TARGETS, judgements_key, load_answers
 from shared.aws import error_code
@@ -299,6 +300,10 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
         },
         "data": run.data.model_dump(),
         "summary": summary,
+        "throttling": {
+            **{target: call_stats.totals(list(answers[target].values())) for target in TARGETS},
+            "judge": call_stats.totals(list((judgements or {}).get("verdicts", []))),
+        },
         "training": training,
         "cost": cost,
         "complete": not problems,

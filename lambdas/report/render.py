@@ -200,8 +200,22 @@ def comparison_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ),
         ("Latency p50 (ms)", num(base["latencyP50Ms"], 0), num(tuned["latencyP50Ms"], 0), ""),
         ("Latency p95 (ms)", num(base["latencyP95Ms"], 0), num(tuned["latencyP95Ms"], 0), ""),
+        (
+            "Throttled calls (time lost)",
+            _throttled(results, "base"),
+            _throttled(results, "fine-tuned"),
+            _throttled(results, "judge"),
+        ),
     ]
     return rows
+
+
+def _throttled(results: dict[str, Any], key: str) -> str:
+    totals = results.get("throttling", {}).get(key)
+    if not totals:
+        return DASH
+    text = f"{totals['throttles']} ({num(totals['throttleSeconds'], 1)} s)"
+    return f"judge: {text}" if key == "judge" else text
 
 
 def training_facts(results: dict[str, Any]) -> list[tuple[str, str]]:

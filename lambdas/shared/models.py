@@ -49,8 +49,13 @@ class EvaluationInput(Strict):
     )
     maxQuestions: int = Field(default=50, ge=1, le=1000)
     sampleSize: int = Field(default=10, ge=1, le=1000, description="Held-out questions when no eval file")
-    concurrency: int = Field(default=4, ge=1, le=16)
-    batchSize: int = Field(default=10, ge=1, le=200)
+    concurrency: int = Field(
+        default=4, ge=1, le=16, description="Requests in flight against the evaluated model, across all batches"
+    )
+    judgeConcurrency: int = Field(default=4, ge=1, le=16, description="Requests in flight against the judge")
+    batchSize: int | None = Field(
+        default=None, ge=1, le=200, description="Questions per Lambda call; default: 8 rounds of the batch's threads"
+    )
     maxTokens: int = Field(default=512, ge=1, le=8192)
     temperature: float = Field(default=0.0, ge=0.0, le=1.0)
     topP: float | None = Field(default=None, gt=0.0, le=1.0)
@@ -99,7 +104,9 @@ class ExecutionInput(Strict):
     completionKey: str | None = Field(default=None, min_length=1)
     hyperParameters: HyperParametersInput | None = None
     evaluation: EvaluationInput = Field(default_factory=EvaluationInput)
-    pollIntervalSeconds: int | None = Field(default=None, ge=0, le=3600)
+    pollIntervalSeconds: int | None = Field(
+        default=None, ge=0, le=21600, description="Safety poll of the training wait (job events resume the run)"
+    )
     throughputPollIntervalSeconds: int | None = Field(default=None, ge=0, le=3600)
     throughputMaxWaitSeconds: int = Field(default=5400, ge=1, le=24 * 3600)
     dryRun: bool = False
@@ -142,6 +149,10 @@ class Evaluation(Strict):
     """Resolved from `evaluation.hosting` and the family registry by PreprocessDataset."""
     keepDeployment: bool = True
     concurrency: int
+    mapConcurrency: int = 1
+    """Answer batches in flight (the Map's MaxConcurrencyPath); x threadsPerBatch = concurrency."""
+    threadsPerBatch: int = 4
+    judgeConcurrency: int = 4
     maxTokens: int
     temperature: float
     topP: float | None = None

@@ -35,3 +35,8 @@ def resource_names(run_id: str) -> ResourceNames:
         throughputClientToken=f"pt-{run_id}",
         deploymentClientToken=f"od-{run_id}",
     )
+
+
+def run_id_from_job_name(job_name: str) -> str | None:
+    """The run id inside a job name made by `resource_names`, or None for another job."""
+    return job_name[3:] if job_name.startswith("ft-") and len(job_name) > 3 else None

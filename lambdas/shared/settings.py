@@ -26,7 +26,7 @@ class Settings(BaseModel):
     topic_arn: str | None = None
     default_base_model_id: str = DEFAULT_BASE_MODEL_ID
     default_judge_model_id: str = DEFAULT_JUDGE_MODEL_ID
-    default_poll_interval_seconds: int = Field(default=300, ge=0, le=3600)
+    default_poll_interval_seconds: int = Field(default=7200, ge=0, le=21600)
     pt_hourly_price_usd: float | None = Field(default=None, ge=0)
     training_price_per_1k_tokens_usd: float | None = Field(default=None, ge=0)
     price_overrides: PriceOverrides = Field(default_factory=PriceOverrides)

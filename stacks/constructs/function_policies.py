@@ -17,7 +17,7 @@ from aws_cdk import aws_sns as sns
 
 from stacks.constructs import arns
 from stacks.constructs.data_bucket import RAW_PREFIX
-from statemachine import SWEEPER_FUNCTION, TASK_FUNCTIONS
+from statemachine import SWEEPER_FUNCTION, TASK_FUNCTIONS, TRAINING_EVENT_FUNCTION
 
 
 @dataclass(frozen=True)
@@ -170,8 +170,22 @@ def _start_job(a: _Arns) -> list[iam.PolicyStatement]:
     ]
 
 
-def _check_job(a: _Arns) -> list[iam.PolicyStatement]:
-    return [_allow("ReadCustomizationJobs", ["bedrock:GetModelCustomizationJob"], [a.jobs])]
+def _await_training(a: _Arns) -> list[iam.PolicyStatement]:
+    # states:SendTaskSuccess/Failure on the state machine is granted by TrainingEvents
+    # (a separate policy: the state machine refers to this function, so it cannot be in this role's).
+    return [
+        _allow("ReadCustomizationJobs", ["bedrock:GetModelCustomizationJob"], [a.jobs]),
+        _allow("StoreTaskToken", ["s3:PutObject"], [a.run_objects("training")]),
+    ]
+
+
+def _resume_training(a: _Arns) -> list[iam.PolicyStatement]:
+    return [
+        _allow("ReadCustomizationJobs", ["bedrock:GetModelCustomizationJob"], [a.jobs]),
+        _allow("ReadTaskToken", ["s3:GetObject"], [a.run_objects("training")]),
+        # A missing token must read as "not found" (404), not 403.
+        arns.list_runs(a.bucket),
+    ]
 
 
 def _answer_with_base_model(a: _Arns) -> list[iam.PolicyStatement]:
@@ -301,7 +315,7 @@ _BUILDERS: dict[str, Callable[[_Arns], list[iam.PolicyStatement]]] = {
     "PreprocessDataset": _preprocess,
     "PreflightChecks": _preflight,
     "StartCustomizationJob": _start_job,
-    "CheckCustomizationJob": _check_job,
+    "AwaitTrainingEvent": _await_training,
     "AnswerWithBaseModel": _answer_with_base_model,
     "AnswerWithFineTunedModel": _answer_with_fine_tuned_model,
     "CreateHosting": _create_hosting,
@@ -311,8 +325,11 @@ _BUILDERS: dict[str, Callable[[_Arns], list[iam.PolicyStatement]]] = {
     "BuildReport": _report,
     "NotifyRun": _notify,
     SWEEPER_FUNCTION.name: _sweep,
+    TRAINING_EVENT_FUNCTION.name: _resume_training,
 }
 
-_missing = {function.name for function in (*TASK_FUNCTIONS, SWEEPER_FUNCTION)} - _BUILDERS.keys()
+_missing = {
+    function.name for function in (*TASK_FUNCTIONS, SWEEPER_FUNCTION, TRAINING_EVENT_FUNCTION)
+} - _BUILDERS.keys()
 if _missing:  # a function added to statemachine/ without permissions: fail at import, not deploy
     raise RuntimeError(f"no IAM statements defined for functions {sorted(_missing)}")

@@ -76,6 +76,8 @@ class PipelineFunctions(Construct):
         }
         self.sweeper = self._function(statemachine.SWEEPER_FUNCTION)
         self.by_name[statemachine.SWEEPER_FUNCTION.name] = self.sweeper
+        self.training_events = self._function(statemachine.TRAINING_EVENT_FUNCTION)
+        self.by_name[statemachine.TRAINING_EVENT_FUNCTION.name] = self.training_events
 
     def _runtime_settings(self) -> dict[str, str]:
         """Values of every runtime setting name that `statemachine` may list for a function."""

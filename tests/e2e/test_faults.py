@@ -7,6 +7,7 @@ before the sweeper runs. The case ids are the rows of RELIABILITY.md."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -170,7 +171,22 @@ FAULTS = [
         ("job-never-finishes",),
         status="TIMED_OUT",
         throughput_created=False,
+        # The wait is a task token with a 2 s safety poll: about 3 checks in 6 s, not ~500 zero-second
+        # polls racing the history reads (the source of the old flaky serialisation error).
+        overrides={"pollIntervalSeconds": 2},
         timeout=6,
+    ),
+    Fault(
+        "job-event-lost-safety-poll-finds-completion",
+        ("job-event-lost",),
+        status="SUCCEEDED",
+        overrides={"pollIntervalSeconds": 1, "evaluation": {"hosting": "provisioned"}},
+    ),
+    Fault(
+        "one-in-ten-converse-calls-throttled-absorbed",
+        ("throttle-10pct",),
+        status="SUCCEEDED",
+        overrides={"evaluation": {"hosting": "provisioned"}},
     ),
     Fault(
         "step-PreprocessDataset-crashes",
@@ -194,8 +210,8 @@ FAULTS = [
         job_created=False,
     ),
     Fault(
-        "step-CheckCustomizationJob-crashes",
-        failing_steps=("CheckCustomizationJob",),
+        "step-AwaitTrainingEvent-crashes",
+        failing_steps=("AwaitTrainingEvent",),
         error="RuntimeError",
         throughput_created=False,
     ),
@@ -356,7 +372,7 @@ def test_fault(case: Fault) -> None:
         kept = case.deployment_created and case.status == "SUCCEEDED" and not case.overrides
         assert len(pipeline.kept_deployments(execution)) == (1 if kept else 0)
         assert pipeline.raw_snapshot() == raw_before
-        if case.id == "step-CheckCustomizationJob-crashes":
+        if case.id == "step-AwaitTrainingEvent-crashes":
             assert swept is not None and swept["stopped"] == [next(iter(bedrock.jobs.values()))["jobName"]]
         if case.id == "judge-fails-after-pt-is-gone":
             states = execution.states_entered()
@@ -377,8 +393,17 @@ def test_fault(case: Fault) -> None:
         if case.id == "deployment-deletion-conflict":
             assert len(bedrock.operations("DeleteCustomModelDeployment", outcome="ConflictException")) == 2
             assert bedrock.deleted_deployments and "DeleteCustomModelDeployment" in execution.states_entered()
+        if case.id == "job-event-lost-safety-poll-finds-completion":
+            assert pipeline.job_event_outcomes == [] and "NoTrainingEventYet" in execution.states_entered()
+        if case.id == "one-in-ten-converse-calls-throttled-absorbed":
+            throttling = json.loads(pipeline.report_files(execution.run_id)["results.json"])["throttling"]
+            assert throttling["fine-tuned"]["throttles"] + throttling["judge"]["throttles"] >= 1
+            assert throttling["fine-tuned"]["throttles"] == sum(
+                1 for t in bedrock.timing.timings if t.throttled and t.kind == "provisioned-model"
+            )
         if case.id == "job-never-finishes-run-times-out":
             assert swept is not None and len(swept["stopped"]) == 1
+            assert 1 <= execution.states_entered().count("AwaitTrainingEvent") <= 4
 
 
 @pytest.mark.parametrize("how", ["aborted", "timed-out"])

@@ -29,7 +29,7 @@ CONFIGURED = {
     "priceOverrides": '{"storagePerModelMonthUsd": 1.95, "customInputPer1kTokensUsd": "0.000035"}',
     "maxCostUsd": "25",
     "executionTimeoutHours": "5",
-    "pollIntervalSeconds": 60,
+    "pollIntervalSeconds": 600,
     "logRetentionDays": 7,
     "removalPolicy": "destroy",
     "baseModelId": "anthropic.claude-3-haiku-20240307-v1:0:200k",

@@ -21,7 +21,7 @@ def test_defaults_when_context_is_empty() -> None:
     assert config.base_model_id == "amazon.nova-micro-v1:0:128k"
     assert config.judge_model_id == "us.amazon.nova-pro-v1:0"
     assert config.notification_email is None
-    assert config.poll_interval_seconds == 300
+    assert config.poll_interval_seconds == 7200
     assert config.execution_timeout_hours == 72
     assert config.execution_timeout_seconds == 72 * 3600
     assert config.pt_hourly_price_usd is None
@@ -54,7 +54,7 @@ def test_values_given_with_dash_c_are_strings_and_are_parsed() -> None:
     assert config.price_overrides == {"storagePerModelMonthUsd": 1.95, "customInputPer1kTokensUsd": 0.000035}
     assert config.max_cost_usd == 25.0
     assert config.execution_timeout_seconds == 5 * 3600
-    assert config.poll_interval_seconds == 60
+    assert config.poll_interval_seconds == 600
     assert config.log_retention == logs.RetentionDays.ONE_WEEK
     assert config.removal_policy == cdk.RemovalPolicy.DESTROY
     assert config.base_model_id == "anthropic.claude-3-haiku-20240307-v1:0:200k"
@@ -68,9 +68,9 @@ def test_a_zero_or_empty_price_means_not_configured(price: Any) -> None:
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("pollIntervalSeconds", "abc", "pollIntervalSeconds: expected a whole number from 10 to 3600"),
-        ("pollIntervalSeconds", 0, "pollIntervalSeconds: expected a whole number from 10 to 3600"),
-        ("pollIntervalSeconds", 4000, "pollIntervalSeconds: expected a whole number from 10 to 3600"),
+        ("pollIntervalSeconds", "abc", "pollIntervalSeconds: expected a whole number from 300 to 21600"),
+        ("pollIntervalSeconds", 0, "pollIntervalSeconds: expected a whole number from 300 to 21600"),
+        ("pollIntervalSeconds", 30000, "pollIntervalSeconds: expected a whole number from 300 to 21600"),
         ("pollIntervalSeconds", 1.5, "pollIntervalSeconds: expected a whole number"),
         ("pollIntervalSeconds", True, "pollIntervalSeconds: expected a whole number"),
         ("executionTimeoutHours", "0", "executionTimeoutHours: expected a whole number from 1 to 8760"),

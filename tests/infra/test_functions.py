@@ -13,7 +13,7 @@ from stacks.config import POWERTOOLS_VERSION
 
 from .support import Synthesized
 
-ALL_ENTRIES = [*statemachine.TASK_FUNCTIONS, statemachine.SWEEPER_FUNCTION]
+ALL_ENTRIES = [*statemachine.TASK_FUNCTIONS, statemachine.SWEEPER_FUNCTION, statemachine.TRAINING_EVENT_FUNCTION]
 POWERTOOLS = {
     "POWERTOOLS_SERVICE_NAME": "bedrock-finetuning",
     "POWERTOOLS_METRICS_NAMESPACE": "BedrockFineTuningPipeline",
@@ -131,7 +131,7 @@ def test_configured_prices_and_models_as_strings(configured: Synthesized) -> Non
     assert not statemachine.OPTIONAL_SETTINGS & report.keys()
     assert preprocess[statemachine.DEFAULT_BASE_MODEL_ID] == "anthropic.claude-3-haiku-20240307-v1:0:200k"
     assert preprocess[statemachine.DEFAULT_JUDGE_MODEL_ID] == "us.anthropic.claude-3-5-sonnet-20240620-v1:0"
-    assert preprocess[statemachine.DEFAULT_POLL_INTERVAL_SECONDS] == "60"
+    assert preprocess[statemachine.DEFAULT_POLL_INTERVAL_SECONDS] == "600"
 
 
 @pytest.mark.parametrize(("fixture", "days"), [("default", 30), ("configured", 7)])

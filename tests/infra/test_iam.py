@@ -66,6 +66,8 @@ QUOTA_READS = {
     "servicequotas:ListServiceQuotas",
     "servicequotas:ListAWSDefaultServiceQuotas",
 }
+COMPLETE_TASK_TOKENS = allow({"states:SendTaskSuccess", "states:SendTaskFailure"}, "<StateMachine>")
+"""Only task tokens of this pipeline's state machine (TrainingEvents' separate policy)."""
 
 EXPECTED: dict[str, list[Statement]] = {
     "PreprocessDataset": [
@@ -92,7 +94,11 @@ EXPECTED: dict[str, list[Statement]] = {
             {"StringEquals": {"iam:PassedToService": "bedrock.amazonaws.com"}},
         ),
     ],
-    "CheckCustomizationJob": [allow("bedrock:GetModelCustomizationJob", JOBS)],
+    "AwaitTrainingEvent": [
+        allow("bedrock:GetModelCustomizationJob", JOBS),
+        allow("s3:PutObject", f"{B}/runs/*/training/*"),
+        COMPLETE_TASK_TOKENS,
+    ],
     "AnswerWithBaseModel": [
         *INVOKE_ON_DEMAND,
         READ_DATA,
@@ -172,8 +178,17 @@ EXPECTED: dict[str, list[Statement]] = {
         # Added by CDK for the asynchronous-invocation failure destination.
         allow({"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, "<SweeperDeadLetterQueue.Arn>"),
     ],
+    "ResumeOnTrainingEvent": [
+        allow("bedrock:GetModelCustomizationJob", JOBS),
+        allow("s3:GetObject", f"{B}/runs/*/training/*"),
+        LIST_RUNS,  # a missing token reads as 404, not 403
+        COMPLETE_TASK_TOKENS,
+    ],
 }
-ALL_FUNCTIONS = [entry.name for entry in (*statemachine.TASK_FUNCTIONS, statemachine.SWEEPER_FUNCTION)]
+ALL_FUNCTIONS = [
+    entry.name
+    for entry in (*statemachine.TASK_FUNCTIONS, statemachine.SWEEPER_FUNCTION, statemachine.TRAINING_EVENT_FUNCTION)
+]
 
 
 def _names(synthesized: Synthesized) -> dict[str, str]:
@@ -185,6 +200,7 @@ def _names(synthesized: Synthesized) -> dict[str, str]:
         synthesized.logical_id(stack.notifications.topic): "Topic",
         synthesized.logical_id(stack.notifications.key): "TopicKey",
         synthesized.logical_id(stack.triggers.sweeper_dlq): "SweeperDeadLetterQueue",
+        synthesized.logical_id(stack.workflow.state_machine): "StateMachine",
     }
 
 

@@ -60,11 +60,15 @@ def test_tracing_enabled_and_explicit_role(default: Synthesized) -> None:
 
 
 def test_every_task_calls_one_of_the_stacks_functions(default: Synthesized) -> None:
-    """The role only grants lambda:InvokeFunction: a service integration would need more."""
+    """The role only grants lambda:InvokeFunction: a service integration other than Lambda's
+    callback pattern (`lambda:invoke.waitForTaskToken`, which needs just that) would need more."""
 
     def resources(node: Any) -> list[str]:
         if isinstance(node, dict):
-            found = [node["Resource"]] if isinstance(node.get("Resource"), str) else []
+            resource = node.get("Resource")
+            if resource == "arn:aws:states:::lambda:invoke.waitForTaskToken":
+                resource = node["Parameters"]["FunctionName"]
+            found = [resource] if isinstance(resource, str) else []
             return found + [r for value in node.values() for r in resources(value)]
         if isinstance(node, list):
             return [r for item in node for r in resources(item)]
@@ -75,3 +79,43 @@ def test_every_task_calls_one_of_the_stacks_functions(default: Synthesized) -> N
 
     assert resources(definition)
     assert set(resources(definition)) == keys
+
+
+def test_training_wait_is_a_task_token_with_a_slow_safety_timeout(default: Synthesized) -> None:
+    definition = json.loads(_state_machine(default)["DefinitionString"])
+    branch = definition["States"]["TrainAndAnswerWithBaseModel"]["Branches"][0]["States"]
+    wait = branch["AwaitTrainingEvent"]
+
+    assert wait["Resource"] == "arn:aws:states:::lambda:invoke.waitForTaskToken"
+    assert wait["Parameters"]["Payload"]["taskToken.$"] == "$$.Task.Token"
+    assert wait["TimeoutSecondsPath"] == "$.run.pollIntervalSeconds"
+    assert wait["Catch"][0]["ErrorEquals"] == ["States.Timeout"]
+    assert branch[wait["Catch"][0]["Next"]]["Next"] == "AwaitTrainingEvent"  # the safety poll loops back
+    assert not any(state["Type"] == "Wait" for state in branch.values())  # no polling loop left
+
+
+def test_job_state_change_rule_targets_the_resume_function(default: Synthesized) -> None:
+    stack = default.stack
+    rule = default.json["Resources"][default.logical_id(stack.training_events.rule)]["Properties"]
+
+    assert rule["EventPattern"] == {
+        "source": ["aws.bedrock"],
+        "detail-type": ["Model Customization Job State Change"],
+        "detail": {"jobStatus": ["Completed", "Failed", "Stopped"], "jobName": [{"prefix": "ft-"}]},
+    }
+    (target,) = rule["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": [default.logical_id(stack.functions.training_events), "Arn"]}
+    assert target["DeadLetterConfig"]["Arn"] == {
+        "Fn::GetAtt": [default.logical_id(stack.training_events.dead_letter_queue), "Arn"]
+    }
+
+
+def test_answer_maps_take_their_concurrency_from_the_run(default: Synthesized) -> None:
+    definition = json.loads(_state_machine(default)["DefinitionString"])
+    maps = [
+        definition["States"]["TrainAndAnswerWithBaseModel"]["Branches"][1]["States"]["AnswerWithBaseModel"],
+        definition["States"]["AnswerWithFineTunedModel"],
+    ]
+    for state in maps:
+        assert state["MaxConcurrencyPath"] == "$.run.evaluation.mapConcurrency"
+        assert "MaxConcurrency" not in state

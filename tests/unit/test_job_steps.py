@@ -74,6 +74,7 @@ def test_check_job_reports_progress_then_the_custom_model(aws: SimulatedBedrock,
     job = start_job(run, ROLE, bedrock)
     first = check_job(job, bedrock)
     assert (first.status, first.checks, first.customModelArn) == ("InProgress", 1, None)
+    aws.end_training(job.jobArn)
     done = check_job(first, bedrock)
     assert done.status == "Completed" and done.checks == 2
     assert done.customModelArn and ":custom-model/amazon.nova-micro-v1:0:128k/" in done.customModelArn
@@ -95,5 +96,6 @@ def test_failed_or_stopped_jobs_end_the_run(
     run = make_run()
     put_training(s3, run)
     job = check_job(start_job(run, ROLE, bedrock), bedrock)
+    aws.end_training(job.jobArn)
     with pytest.raises(error, match=text):
         check_job(job, bedrock)

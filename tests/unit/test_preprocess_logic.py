@@ -161,7 +161,7 @@ def test_sample_dataset_with_the_default_model(env: None, s3: Any) -> None:
     assert run.evaluation.concurrency == 2
     assert run.evaluation.semanticSimilarity is True
     assert run.evaluation.embeddingModelId == "amazon.titan-embed-text-v2:0"
-    assert run.pollIntervalSeconds == 300
+    assert run.pollIntervalSeconds == 7200  # the safety poll; job events resume the run
 
     data = run.data
     prefix = "runs/console-run-2026-01-01/data/"
@@ -171,8 +171,9 @@ def test_sample_dataset_with_the_default_model(env: None, s3: Any) -> None:
     assert data.evalUri == f"s3://{BUCKET}/{prefix}eval.json"
     assert data.manifestUri == f"s3://{BUCKET}/{prefix}manifest.json"
     assert (data.trainingRecords, data.validationRecords, data.evalQuestions) == (104, 42, 8)
-    assert data.generalQuestions == 20 and data.evalBatches == [0, 1, 2]  # 8 + 20 general questions, 10 a batch
-    assert data.batchSize == 10
+    # 8 + 20 general questions; concurrency 2: 2 threads x 8 rounds = 16 a batch (shared/work_plan.py)
+    assert data.generalQuestions == 20 and data.evalBatches == [0, 1]
+    assert data.batchSize == 16
 
     training = _raw("training")
     train_lines = _jsonl(s3, data.trainingUri)

@@ -1,1 +1,0 @@
-"""Benchmarks run with `make bench` only (not part of `make test`)."""

@@ -1,0 +1,180 @@
+"""Whole-pipeline figures of `make bench`, each measured in one run against its ideal.
+
+Runs use the simulated Bedrock's time model (localrun/sim_timing.py). Unless a figure says
+otherwise the time scale is 1 (simulated time = wall time), so no conversion hides overhead.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from localrun.pipeline import Execution, LocalPipeline
+
+DATASET = Path(__file__).resolve().parent.parent / "dataset" / "rawdata"
+FAST_HOSTING = {"throughputPollIntervalSeconds": 1, "throughputMaxWaitSeconds": 60}
+PROVISIONED = "provisioned"  # every run here buys a PT (see the contract note in the README)
+
+
+def _questions(count: int) -> bytes:
+    """`count` distinct evaluation questions drawn from the sample training data (so the
+    fine-tuned model knows them)."""
+    pairs = json.loads((DATASET / "training.json").read_text(encoding="utf-8"))
+    items = [
+        {"question": f"{pair['question']} (case {i + 1})", "answer": pair["answer"]}
+        for i, pair in zip(range(count), (pairs[j % len(pairs)] for j in range(count)), strict=True)
+    ]
+    return json.dumps(items).encode("utf-8")
+
+
+def _input(pipeline: LocalPipeline, questions: int, evaluation: dict[str, Any], poll: int) -> dict[str, Any]:
+    return {
+        "trainingDataUri": pipeline.upload("raw/bench/training.json", (DATASET / "training.json").read_bytes()),
+        "evalDataUri": pipeline.upload("raw/bench/eval.json", _questions(questions)),
+        "pollIntervalSeconds": poll,
+        **FAST_HOSTING,
+        "evaluation": {"hosting": PROVISIONED, "maxQuestions": questions, **evaluation},
+    }
+
+
+def _at(event: dict[str, Any]) -> float:
+    stamp = event["timestamp"]
+    return (stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))).timestamp()
+
+
+def _entered(execution: Execution, name: str, kind: str = "Entered") -> dict[str, Any]:
+    found = [
+        e
+        for e in execution.history
+        if e["type"].endswith(f"State{kind}")
+        and (e.get("stateEnteredEventDetails") or e.get("stateExitedEventDetails") or {}).get("name") == name
+    ]
+    if not found:
+        raise AssertionError(f"state {name} was never {kind.lower()}")
+    return found[-1]
+
+
+def _history(pipeline: LocalPipeline, arn: str) -> Execution:
+    execution = pipeline.describe(arn)
+    events, token = execution.history, None
+    page = pipeline.sfn.get_execution_history(executionArn=arn, maxResults=1000)
+    token = page.get("nextToken")
+    while token:
+        page = pipeline.sfn.get_execution_history(executionArn=arn, maxResults=1000, nextToken=token)
+        events += page["events"]
+        token = page.get("nextToken")
+    execution.history = events
+    return execution
+
+
+def pt_held_over_ideal() -> dict[str, Any]:
+    """200 questions, 2 s per answer through the PT (--fault slow-answers), concurrency 8."""
+    n, concurrency = 200, 8
+    with LocalPipeline(
+        faults=["slow-answers"], execution_timeout_seconds=900, training_seconds=2.0, time_scale=1.0
+    ) as pipeline:
+        arn = pipeline.start(_input(pipeline, n, {"concurrency": concurrency}, poll=60))
+        execution = _history(pipeline, pipeline.wait(arn, timeout=900).arn)
+        assert execution.status == "SUCCEEDED", execution.cause
+        assert pipeline.remaining_throughputs() == []
+        timings = [t for t in pipeline.bedrock.timing.timings if t.kind == "provisioned-model" and not t.throttled]
+    in_service = _entered(execution, "CheckProvisionedThroughput", "Exited")
+    deleted = _entered(execution, "DeleteProvisionedThroughput", "Exited")
+    held = _at(deleted) - _at(in_service)
+    latency = sum(t.seconds for t in timings) / len(timings)
+    ideal = n * latency / concurrency
+    return {
+        "value": round(held / ideal, 3),
+        "goal": "<= 1.15",
+        "heldSeconds": round(held, 1),
+        "idealSeconds": round(ideal, 1),
+        "meanLatencySeconds": round(latency, 3),
+        "answers": len(timings),
+    }
+
+
+def eval_and_judge_over_ideal() -> tuple[dict[str, Any], dict[str, Any]]:
+    """1,000 questions at concurrency 16 (answers) and judgeConcurrency 16, every 10th call to the
+    fine-tuned hosting and to the judge throttled (429) and retried; the run must succeed."""
+    n, concurrency = 1000, 16
+    faults = ["slow-answers", "throttle-10pct"]
+    with LocalPipeline(faults=faults, execution_timeout_seconds=1500, training_seconds=2.0, time_scale=1.0) as pipeline:
+        evaluation = {"concurrency": concurrency, "judgeConcurrency": concurrency}
+        arn = pipeline.start(_input(pipeline, n, evaluation, poll=60))
+        execution = _history(pipeline, pipeline.wait(arn, timeout=1500).arn)
+        assert execution.status == "SUCCEEDED", execution.cause
+        assert pipeline.remaining_throughputs() == []
+        timings = list(pipeline.bedrock.timing.timings)
+        results = json.loads(pipeline.report_files(execution.run_id)["results.json"])
+    judge_model = results["judge"]["modelId"]
+    answers = [t for t in timings if t.kind == "provisioned-model"]
+    verdicts = [t for t in timings if t.model_id == judge_model and (t.throttled or t.output_tokens > 1)]
+    answer_latency = _mean([t.seconds for t in answers if not t.throttled])
+    judge_latency = _mean([t.seconds for t in verdicts if not t.throttled])
+    answer_wall = _at(_entered(execution, "AnswerWithFineTunedModel", "Exited")) - _at(
+        _entered(execution, "AnswerWithFineTunedModel")
+    )
+    # Judging: from the first judge call to the end of the last (the step also embeds answers for
+    # similarity afterwards, which is not judging).
+    judge_wall = max(t.started + t.seconds for t in verdicts) - min(t.started for t in verdicts)
+    answer_ideal = n * answer_latency / concurrency
+    judge_ideal = 2 * n * judge_latency / concurrency
+    throttling = results["throttling"]
+    return (
+        {
+            "value": round(answer_wall / answer_ideal, 3),
+            "goal": "<= 1.15",
+            "wallSeconds": round(answer_wall, 1),
+            "idealSeconds": round(answer_ideal, 1),
+            "throttledShare": round(sum(t.throttled for t in answers) / len(answers), 3),
+            "throttles": throttling["fine-tuned"]["throttles"],
+            "throttleSecondsSummedOverCalls": throttling["fine-tuned"]["throttleSeconds"],
+        },
+        {
+            "value": round(judge_wall / judge_ideal, 3),
+            "goal": "<= 1.15",
+            "wallSeconds": round(judge_wall, 1),
+            "idealSeconds": round(judge_ideal, 1),
+            "verdicts": 2 * n,
+            "meanLatencySeconds": round(judge_latency, 3),
+            "throttledShare": round(sum(t.throttled for t in verdicts) / len(verdicts), 3),
+            "throttles": throttling["judge"]["throttles"],
+            "throttleSecondsSummedOverCalls": throttling["judge"]["throttleSeconds"],
+        },
+    )
+
+
+def training_detect_lag_seconds() -> dict[str, Any]:
+    """From the job's Completed (its endTime) to the next state starting, at time scale 1, with
+    the production default safety poll of 2 h: only the job's event can resume the run in time."""
+    with LocalPipeline(execution_timeout_seconds=300, training_seconds=5.0, time_scale=1.0) as pipeline:
+        arn = pipeline.start(_input(pipeline, 10, {}, poll=7200))
+        execution = pipeline.wait(arn, timeout=300)
+        assert execution.status == "SUCCEEDED", execution.cause
+        (job,) = pipeline.bedrock.jobs.values()
+        ended = datetime.fromisoformat(job["endTime"]).timestamp()
+    lag = _at(_entered(execution, "TrainingComplete")) - ended
+    return {"value": round(lag, 3), "goal": "<= 60", "unit": "simulated seconds (time scale 1)"}
+
+
+def history_events_for_72h_training() -> dict[str, Any]:
+    """A 72-hour job at time scale 3600 (one simulated hour per wall second), with the default
+    2-hour safety poll (2 wall seconds at that scale). Counts the whole run's history events."""
+    scale = 3600.0
+    with LocalPipeline(execution_timeout_seconds=600, training_seconds=72 * 3600.0, time_scale=scale) as pipeline:
+        arn = pipeline.start(_input(pipeline, 10, {}, poll=int(7200 / scale)))
+        execution = _history(pipeline, pipeline.wait(arn, timeout=600).arn)
+        assert execution.status == "SUCCEEDED", execution.cause
+    safety_checks = execution.states_entered().count("NoTrainingEventYet")
+    return {
+        "value": len(execution.history),
+        "goal": "<= 500",
+        "safetyChecks": safety_checks,
+        "note": "whole run, 10 questions; the training wait adds 8 events per 2-hour safety check",
+    }
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0

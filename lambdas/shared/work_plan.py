@@ -1,0 +1,140 @@
+"""How evaluation work is split, from one concurrency setting, and the limits it must respect.
+
+`evaluation.concurrency` is the number of requests in flight against the evaluated model
+across all batches: the answer Map runs `mapConcurrency` batches at a time (ASL
+`MaxConcurrencyPath`) and each batch runs `threadsPerBatch` threads, with
+mapConcurrency x threadsPerBatch == concurrency. A batch holds a whole number of rounds
+(a multiple of its threads), so no thread idles inside a batch except at the very end.
+
+Limits enforced up front (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html,
+https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
+- a state's input/output is at most 256 KiB: the Map's results grow with the number of
+  batches, so batches are capped at MAX_BATCHES, and the run context itself is bounded;
+- a Lambda runs at most 15 minutes: a batch holds only as many rounds as fit in
+  LAMBDA_BUDGET_SECONDS at a pessimistic generation rate, and the judge (one Lambda for the
+  whole run) is refused when its work cannot fit at the chosen judge concurrency;
+- a standard execution keeps at most 25,000 history events: the training wait's safety poll
+  has a floor for real runs (MIN_POLL_INTERVAL_SECONDS).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from shared.errors import InvalidExecutionInput
+
+LAMBDA_BUDGET_SECONDS = 780
+"""15 minutes less a margin for S3 reads and writes and cold starts."""
+PESSIMISTIC_FIRST_TOKEN_SECONDS = 3.0
+PESSIMISTIC_SECONDS_PER_OUTPUT_TOKEN = 1 / 25
+"""Slow end of generation speed, used only to bound work per Lambda (not to predict run time)."""
+PESSIMISTIC_RETRY_SECONDS = 20.0
+"""Headroom per call for throttling back-off."""
+JUDGE_SECONDS_PER_VERDICT = 4.0
+MAX_JUDGE_CONCURRENCY = 16
+"""The upper bound of `evaluation.judgeConcurrency` (shared/models.py)."""
+"""A judge call (a short tool call, ~100 output tokens) plus its share of the embedding calls."""
+MAX_THREADS_PER_BATCH = 8
+"""Below botocore's default connection pool of 10 per client."""
+DEFAULT_ROUNDS = 8
+"""Rounds per batch when evaluation.batchSize is not given."""
+MAX_BATCHES = 100
+"""Each Map result is ~150 bytes; two Maps of 100 stay far below 256 KiB."""
+MAX_RUN_CONTEXT_BYTES = 96 * 1024
+"""The run context is carried in every state (and in every Map item's input)."""
+MIN_POLL_INTERVAL_SECONDS = 300
+"""Safety poll floor for real runs: each poll cycle writes 8 history events, so a 72-hour job
+makes at most 72 * 3600 / 300 * 8 = 6,912 of the 25,000 allowed."""
+SIMULATED_MIN_POLL_INTERVAL_SECONDS = 1
+"""Simulated runs may poll every second (Step Functions timeouts are whole seconds, at least 1)."""
+
+
+@dataclass(frozen=True)
+class AnswerPlan:
+    mapConcurrency: int
+    threadsPerBatch: int
+    batchSize: int
+    batches: int
+
+
+def threads_per_batch(concurrency: int) -> int:
+    """The largest divisor of `concurrency` that is at most MAX_THREADS_PER_BATCH."""
+    return max(d for d in range(1, min(concurrency, MAX_THREADS_PER_BATCH) + 1) if concurrency % d == 0)
+
+
+def worst_answer_seconds(max_tokens: int) -> float:
+    return (
+        PESSIMISTIC_FIRST_TOKEN_SECONDS + PESSIMISTIC_SECONDS_PER_OUTPUT_TOKEN * max_tokens + PESSIMISTIC_RETRY_SECONDS
+    )
+
+
+def answer_plan(questions: int, concurrency: int, requested_batch_size: int | None, max_tokens: int) -> AnswerPlan:
+    threads = threads_per_batch(concurrency)
+    max_rounds = max(1, math.floor(LAMBDA_BUDGET_SECONDS / worst_answer_seconds(max_tokens)))
+    # Each batch ends when its slowest thread does (a throttled call's back-off, a long answer):
+    # the more rounds a batch holds, the smaller that idle tail is relative to the batch.
+    wanted = DEFAULT_ROUNDS * threads if requested_batch_size is None else requested_batch_size
+    rounds = min(max(1, math.ceil(wanted / threads)), max_rounds)
+    # Too many batches would overflow the Map's 256 KiB result: take bigger batches if the budget allows.
+    needed = math.ceil(max(1, questions) / (MAX_BATCHES * threads))
+    if needed > max_rounds:
+        raise InvalidExecutionInput(
+            f"evaluation: {questions} questions at concurrency {concurrency} need more than {MAX_BATCHES} batches "
+            f"that each finish within a Lambda's 15 minutes at maxTokens {max_tokens}; raise evaluation.concurrency "
+            "or lower evaluation.maxQuestions or evaluation.maxTokens"
+        )
+    rounds = max(rounds, needed)
+    batch_size = rounds * threads
+    return AnswerPlan(
+        mapConcurrency=concurrency // threads,
+        threadsPerBatch=threads,
+        batchSize=batch_size,
+        batches=math.ceil(questions / batch_size),
+    )
+
+
+def check_judge_fits(questions: int, judge_concurrency: int, calls_per_question: int) -> None:
+    """The judge grades every answer in one Lambda (per question: a verdict on each answer, the
+    pairwise comparison in both orders, and a second judge's verdicts when set): refuse work it
+    cannot finish."""
+    calls = calls_per_question * questions
+    seconds = calls * JUDGE_SECONDS_PER_VERDICT / judge_concurrency
+    if seconds > LAMBDA_BUDGET_SECONDS:
+        needed = math.ceil(calls * JUDGE_SECONDS_PER_VERDICT / LAMBDA_BUDGET_SECONDS)
+        most = math.floor(
+            LAMBDA_BUDGET_SECONDS * MAX_JUDGE_CONCURRENCY / JUDGE_SECONDS_PER_VERDICT / calls_per_question
+        )
+        fix = (
+            f"set evaluation.judgeConcurrency to at least {needed}"
+            if needed <= MAX_JUDGE_CONCURRENCY
+            else f"lower evaluation.maxQuestions: at most {most} questions (the general check's included) fit "
+            f"at the highest judgeConcurrency, {MAX_JUDGE_CONCURRENCY}"
+        )
+        raise InvalidExecutionInput(
+            f"evaluation: {calls} judge calls at judgeConcurrency {judge_concurrency} may take "
+            f"about {seconds:.0f} s, more than a Lambda's 15 minutes allow; {fix}"
+        )
+
+
+def check_run_context_size(serialized: str) -> None:
+    size = len(serialized.encode("utf-8"))
+    if size > MAX_RUN_CONTEXT_BYTES:
+        raise InvalidExecutionInput(
+            f"the run's settings take {size} bytes, more than the {MAX_RUN_CONTEXT_BYTES} that fit in Step Functions "
+            "state (256 KiB per state); shorten systemPrompt"
+        )
+
+
+def poll_interval(requested: int, simulated: bool) -> int:
+    """The training wait's safety poll; refused below the floor for real runs."""
+    floor = SIMULATED_MIN_POLL_INTERVAL_SECONDS if simulated else MIN_POLL_INTERVAL_SECONDS
+    if simulated:
+        return max(floor, requested)
+    if requested < floor:
+        raise InvalidExecutionInput(
+            f"pollIntervalSeconds {requested} is below {floor}: the training wait is resumed by Bedrock's job "
+            "events, and this safety poll must stay slow so a 72-hour job stays far below Step Functions' "
+            "25,000 history events"
+        )
+    return requested
