@@ -270,7 +270,8 @@ def cost_headline(cost: dict[str, Any]) -> tuple[str, str, str]:
     if cost["totalUsd"] is None:
         return ("not priced", "", "missing prices: " + ", ".join(cost["missingPrices"]))
     prefix = "" if cost["status"] == "complete" else "at least "
-    return (prefix + _usd(cost["totalUsd"]), quoted, "measured usage x the quote's prices")
+    # the quote goes to the detail line: beside the value it does not fit a card
+    return (prefix + _usd(cost["totalUsd"]), "", f"measured usage x the quote's prices; {quoted}")
 
 
 def cost_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
