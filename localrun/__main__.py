@@ -14,13 +14,14 @@ from typing import Any
 
 from localrun.pipeline import PIPELINE_FAULTS, LocalPipeline
 from localrun.quote_table import quote_lines
+from localrun.sim_quotas import QUOTA_FAULTS
 from localrun.simulated_bedrock import FAULTS
 
 DATASET = Path(__file__).resolve().parent.parent / "dataset" / "rawdata"
 DASH = "-"
 BANNER = "SIMULATED RUN: offline, moto for AWS and a simulated Bedrock; no AWS account is used and nothing is billed."
 DEMO_INPUT = {"pollIntervalSeconds": 1, "throughputPollIntervalSeconds": 1, "throughputMaxWaitSeconds": 8}
-PT_ONLY_FAULTS = {"pt-quota", "pt-failed", "pt-stuck", "pt-quota-zero", "delete-throttle"}
+PT_ONLY_FAULTS = {"pt-quota", "pt-failed", "pt-stuck", "delete-throttle", *QUOTA_FAULTS}
 """Faults of a provisioned throughput: with them the demo hosts on the provisioned path unless
 --hosting (or --input) says otherwise."""
 RUN_FAULTS = {
