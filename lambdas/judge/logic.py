@@ -15,7 +15,7 @@ report keeps it) and its own failures never fail the step.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from functools import partial
 from typing import Any, TypeVar
 
@@ -145,19 +145,34 @@ Task = tuple[str, Callable[[], dict[str, Any]]]
 
 
 def _grade_in_chunks(tasks: list[Task], progress: Progress, concurrency: int, time_left: TimeLeft) -> bool:
-    """Run every task not in `progress`, `concurrency * CHUNK_ROUNDS` at a time, checking the time
-    after each chunk; True when all are done, False when time ran short first."""
-    pending = [task for task in tasks if task[0] not in progress.results]
+    """Run every task not in `progress` with `concurrency` in flight, looking at the time after
+    each chunk of `concurrency * CHUNK_ROUNDS` finished tasks; True when all are done, False when
+    time ran short first. The pool is kept full (a chunk is when the time is checked, not a barrier
+    where threads wait for the slowest call), and calls in flight when time runs short are kept."""
+    todo = iter([task for task in tasks if task[0] not in progress.results])
     chunk_size = concurrency * CHUNK_ROUNDS
+    running: dict[Future[dict[str, Any]], str] = {}
+    finished, stopping = 0, False
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for start in range(0, len(pending), chunk_size):
-            # The first chunk always runs, so every pass makes progress.
-            if start and time_left() < SAFETY_MARGIN_SECONDS:
-                return False
-            chunk = pending[start : start + chunk_size]
-            for (task_id, _), result in zip(chunk, pool.map(lambda task: task[1](), chunk), strict=True):
-                progress.results[task_id] = result
-    return True
+
+        def submit() -> None:
+            task = next(todo, None)
+            if task is not None:
+                running[pool.submit(task[1])] = task[0]
+
+        for _ in range(concurrency):
+            submit()
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                progress.results[running.pop(future)] = future.result()
+                finished += 1
+                # The first chunk always runs, so every pass makes progress.
+                if finished % chunk_size == 0 and not stopping:
+                    stopping = time_left() < SAFETY_MARGIN_SECONDS
+                if not stopping:
+                    submit()
+    return all(task_id in progress.results for task_id, _ in tasks)
 
 
 def judge_run(run: RunContext, s3: Any, runtime: Any, time_left: TimeLeft = unlimited) -> dict[str, Any]:

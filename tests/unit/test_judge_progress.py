@@ -72,11 +72,14 @@ def test_a_short_deadline_saves_progress_and_a_second_pass_finishes_the_same_doc
     _answers(s3, "split")
     first = judge_run(_run("split"), s3, runtime, time_left=_short)
     chunk = 2 * CHUNK_ROUNDS
-    assert first == {"complete": False, "passes": 1, "done": chunk, "total": total}
+    done = first.pop("done")
+    assert first == {"complete": False, "passes": 1, "total": total}
+    # one chunk, and the call that was still in flight when the time was checked (judgeConcurrency 2)
+    assert chunk <= done <= chunk + 1
     assert s3.list_objects_v2(Bucket=BUCKET, Prefix="runs/split/eval/judgements.json").get("KeyCount") == 0
     saved = json.loads(s3.get_object(Bucket=BUCKET, Key=partial_key("split"))["Body"].read())
-    assert saved["passes"] == 1 and len(saved["results"]) == chunk
-    assert len(aws.operations("Converse")) == chunk  # the first chunk is verdicts, each takes one attempt
+    assert saved["passes"] == 1 and len(saved["results"]) == done
+    assert len(aws.operations("Converse")) == done  # the first chunk is verdicts, each takes one attempt
 
     second = judge_run(_run("split"), s3, runtime)
     assert second["complete"] is True and second["passes"] == 2
