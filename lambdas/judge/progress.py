@@ -19,9 +19,10 @@ from shared.answers import judgements_key
 SAFETY_MARGIN_SECONDS = 120.0
 """No new chunk starts with less time than this left: a chunk's calls, the S3 writes and the
 similarity step must finish before the Lambda's own timeout."""
-MAX_PASSES = 40
+MAX_PASSES = 100
 """Each pass finishes at least one chunk, so judging always ends; this bound only stops a run that
-somehow does not (about 40 x 13 minutes is far more than 1,020 questions need at judgeConcurrency 1)."""
+somehow does not. The most work, 1,020 questions with a second judge (6,120 calls) at
+judgeConcurrency 1 and ~4 s a call, takes about 32 passes of 13 minutes."""
 PROGRESS_VERSION = 1
 
 TimeLeft = Callable[[], float]
