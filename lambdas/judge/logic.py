@@ -10,6 +10,9 @@ escaped, so nothing inside an answer can close its tag or pose as instructions.
 
 Similarity is stored with each verdict. It is computed even when the judge fails (so the
 report keeps it) and its own failures never fail the step.
+
+The work may span several invocations: when the Lambda's time runs short the step saves what
+is done and returns `complete: false`, and the state machine calls it again (judge/progress.py).
 """
 
 from __future__ import annotations
