@@ -49,6 +49,8 @@ BUCKET = "finetuning-pipeline-data-local"
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 PIPELINE_FAULTS = {
     "report-write-error": "writing the report to S3 is refused (AccessDenied)",
+    "judge-time-short": "JudgeAnswers' Lambda clock shows 15 minutes at its first look, then 60 s: each pass "
+    "grades a chunk or two, saves its progress and is called again",
 }
 """Faults outside Bedrock, produced by this runner (Bedrock's are in simulated_bedrock.FAULTS)."""
 
@@ -64,9 +66,11 @@ class LambdaContext:
     function_version: str = "$LATEST"
     log_group_name: str = "/aws/lambda/local"
     log_stream_name: str = "local"
+    remaining_millis: list[int] = field(default_factory=lambda: [900_000])
+    """What successive looks at the clock return; the last value repeats (the judge-time-short fault)."""
 
     def get_remaining_time_in_millis(self) -> int:
-        return 900_000
+        return self.remaining_millis.pop(0) if len(self.remaining_millis) > 1 else self.remaining_millis[0]
 
 
 @dataclass
@@ -159,10 +163,14 @@ def _send_task_failure(response: StepFunctionResponse) -> EmptyResult:
     return EmptyResult()
 
 
-def _invoke_in_process(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+def _invoke_in_process(
+    function: LambdaFunction, event: Any = None, remaining_millis: list[int] | None = None
+) -> tuple[str, bool, str]:
     """Replaces moto's Docker invoke: import the handler and call it, as the runtime would."""
     module_name, _, attribute = str(function.handler).rpartition(".")
     context = LambdaContext(function.function_name, int(function.memory_size), function.function_arn)
+    if remaining_millis is not None:
+        context.remaining_millis = list(remaining_millis)
     payload = event if isinstance(event, dict) else json.loads(event or "{}")
     try:
         handler = getattr(importlib.import_module(module_name), attribute)
@@ -279,6 +287,8 @@ class LocalPipeline:
                 "stackTrace": [],
             }
             return json.dumps(document), True, ""
+        if name == "JudgeAnswers" and "judge-time-short" in self.faults:
+            return _invoke_in_process(function, event, remaining_millis=[900_000, 60_000])
         return _invoke_in_process(function, event)
 
     # ------------------------------------------------------------------ resources

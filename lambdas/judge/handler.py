@@ -1,4 +1,5 @@
-"""JudgeAnswers step (runs after the provisioned throughput is deleted)."""
+"""JudgeAnswers step (runs after the provisioned throughput is deleted; called again while its
+result says `complete: false`, see judge/progress.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,15 @@ from shared.observability import logger, metrics, tracer
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse(event=event, model=RunStep)
     logger.set_correlation_id(step.run.runId)
-    summary = judge_run(step.run, client("s3"), client("bedrock-runtime"))
+    summary = judge_run(
+        step.run,
+        client("s3"),
+        client("bedrock-runtime"),
+        time_left=lambda: context.get_remaining_time_in_millis() / 1000,
+    )
+    metrics.add_metric(name="JudgePasses", unit=MetricUnit.Count, value=summary["passes"])
+    if not summary["complete"]:  # saved; IsJudgingComplete calls this step again
+        return summary
     metrics.add_metric(name="VerdictsRecorded", unit=MetricUnit.Count, value=summary["judged"])
     metrics.add_metric(name="VerdictsMissing", unit=MetricUnit.Count, value=summary["missing"])
     metrics.add_metric(name="SimilaritiesMissing", unit=MetricUnit.Count, value=summary["similaritiesMissing"])

@@ -10,14 +10,19 @@ escaped, so nothing inside an answer can close its tag or pose as instructions.
 
 Similarity is stored with each verdict. It is computed even when the judge fails (so the
 report keeps it) and its own failures never fail the step.
+
+The work may span several invocations: when the Lambda's time runs short the step saves what
+is done and returns `complete: false`, and the state machine calls it again (judge/progress.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from functools import partial
 from typing import Any, TypeVar
 
+from judge.progress import MAX_PASSES, SAFETY_MARGIN_SECONDS, Progress, TimeLeft, partial_key, unlimited
 from judge.similarity import DIMENSIONS, Embedder, similarities
 from judge.tools import (
     JUDGE_MAX_TOKENS,
@@ -38,11 +43,13 @@ from shared import call_stats
 from shared import s3 as s3io
 from shared.answers import TARGETS, judgements_key, load_answers
 from shared.aws import error_code, error_message
-from shared.errors import JudgeFailed
+from shared.errors import JudgeFailed, JudgeIncomplete
 from shared.models import RunContext
 
 SIMILARITY_OFF = "semantic similarity is turned off (evaluation.semanticSimilarity is false)"
 MAX_ATTEMPTS = 3
+CHUNK_ROUNDS = 4
+"""Tasks per chunk = judgeConcurrency x this: the deadline is checked, and progress saved, after each."""
 
 TOOL_NAME = VERDICT_TOOL
 TOOL_CONFIG = tool_config(VERDICT_TOOL, "Record the grading verdict.", VERDICT_SCHEMA, "tool")
@@ -136,15 +143,58 @@ def compare_pair(runtime: Any, judge_model_id: str, base: dict[str, Any], tuned:
     }
 
 
-def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
+Task = tuple[str, Callable[[], dict[str, Any]]]
+"""(task id, the call that produces its result): one verdict or one pairwise comparison."""
+
+
+def _grade_in_chunks(tasks: list[Task], progress: Progress, concurrency: int, time_left: TimeLeft) -> bool:
+    """Run every task not in `progress` with `concurrency` in flight, looking at the time after
+    each chunk of `concurrency * CHUNK_ROUNDS` finished tasks; True when all are done, False when
+    time ran short first. The pool is kept full (a chunk is when the time is checked, not a barrier
+    where threads wait for the slowest call), and calls in flight when time runs short are kept."""
+    todo = iter([task for task in tasks if task[0] not in progress.results])
+    chunk_size = concurrency * CHUNK_ROUNDS
+    running: dict[Future[dict[str, Any]], str] = {}
+    finished, stopping = 0, False
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+
+        def submit() -> None:
+            task = next(todo, None)
+            if task is not None:
+                running[pool.submit(task[1])] = task[0]
+
+        for _ in range(concurrency):
+            submit()
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                progress.results[running.pop(future)] = future.result()
+                finished += 1
+                # The first chunk always runs, so every pass makes progress.
+                if finished % chunk_size == 0 and not stopping:
+                    stopping = time_left() < SAFETY_MARGIN_SECONDS
+                if not stopping:
+                    submit()
+    return all(task_id in progress.results for task_id, _ in tasks)
+
+
+def judge_run(run: RunContext, s3: Any, runtime: Any, time_left: TimeLeft = unlimited) -> dict[str, Any]:
+    """Grade what earlier passes left; `complete: false` when time runs short (the state machine
+    calls again), else the similarity step, judgements.json and the summary."""
+    evaluation = run.evaluation
+    progress = Progress.load(s3, run.bucket, run.runId)
+    progress.passes += 1
+    if progress.passes > MAX_PASSES:
+        raise JudgeIncomplete(
+            f"judging did not finish in {MAX_PASSES} JudgeAnswers passes; the verdicts so far are kept in "
+            f"{partial_key(run.runId)}"
+        )
     answers = load_answers(s3, run.bucket, run.runId)
     work = [
         (target, record)
         for target in TARGETS
         for record in sorted(answers[target].values(), key=lambda r: int(r["index"]))
     ]
-
-    evaluation = run.evaluation
 
     def grade(item: tuple[str, dict[str, Any]], model_id: str = evaluation.judgeModelId) -> dict[str, Any]:
         target, record = item
@@ -163,10 +213,27 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
         if answers["base"][index]["answer"] is not None and answers["fine-tuned"][index]["answer"] is not None
     ]
     second = evaluation.secondJudgeModelId
-    with ThreadPoolExecutor(max_workers=evaluation.judgeConcurrency) as pool:
-        verdicts = list(pool.map(grade, work))
-        pairwise = list(pool.map(compare, answer_pairs))
-        second_verdicts = list(pool.map(lambda item: grade(item, second), work)) if second else []
+    verdict_ids = [f"verdicts/{target}/{record['index']}" for target, record in work]
+    pair_ids = [f"pairwise/{base['index']}" for base, _ in answer_pairs]
+    second_ids = [f"secondVerdicts/{target}/{record['index']}" for target, record in work]
+    tasks: list[Task] = [
+        *((task_id, partial(grade, item)) for task_id, item in zip(verdict_ids, work, strict=True)),
+        *((task_id, partial(compare, pair)) for task_id, pair in zip(pair_ids, answer_pairs, strict=True)),
+    ]
+    if second:
+        tasks += [(task_id, partial(grade, item, second)) for task_id, item in zip(second_ids, work, strict=True)]
+    else:
+        second_ids = []
+
+    graded = _grade_in_chunks(tasks, progress, evaluation.judgeConcurrency, time_left)
+    # Saved on every pass: the results, and the pass counter that bounds the loop.
+    progress.save(s3, run.bucket, run.runId)
+    if not graded or (tasks and evaluation.semanticSimilarity and time_left() < SAFETY_MARGIN_SECONDS):
+        done = sum(1 for task_id, _ in tasks if task_id in progress.results)
+        return {"complete": False, "passes": progress.passes, "done": done, "total": len(tasks)}
+    verdicts = [dict(progress.results[task_id]) for task_id in verdict_ids]
+    pairwise = [progress.results[task_id] for task_id in pair_ids]
+    second_verdicts = [progress.results[task_id] for task_id in second_ids]
     judged = [v for v in verdicts if v["score"] is not None]
 
     embedder = Embedder(runtime, evaluation.embeddingModelId)
@@ -212,6 +279,8 @@ def judge_run(run: RunContext, s3: Any, runtime: Any) -> dict[str, Any]:
             f"{verdicts[0]['missingReason']}; answers are kept under runs/{run.runId}/eval/"
         )
     return {
+        "complete": True,
+        "passes": progress.passes,
         "key": key,
         "judged": len(judged),
         "pairs": len(pairwise),

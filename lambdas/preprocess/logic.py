@@ -291,8 +291,6 @@ def _write_run(
     plan = work_plan.answer_plan(
         len(eval_doc), request_eval.concurrency, request_eval.batchSize, request_eval.maxTokens
     )
-    judge_calls = 4 + (2 if request_eval.secondJudgeModelId else 0)  # verdicts on both answers, both orders
-    work_plan.check_judge_fits(len(eval_doc), request_eval.judgeConcurrency, judge_calls)
     batch_size = plan.batchSize
     batches = list(range(plan.batches))
     training_tokens = sum(dataset.record_tokens(system_prompt, pair) for pair in split.training)

@@ -76,6 +76,10 @@ class JudgeFailed(PipelineError):
     """The judge model could not be reached at all."""
 
 
+class JudgeIncomplete(PipelineError):
+    """Judging did not finish within the bounded number of JudgeAnswers passes."""
+
+
 class InconsistentRunState(PipelineError):
     """The state machine handed a step something it cannot work with (a bug, not user error)."""
 

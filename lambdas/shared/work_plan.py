@@ -11,8 +11,8 @@ https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html):
 - a state's input/output is at most 256 KiB: the Map's results grow with the number of
   batches, so batches are capped at MAX_BATCHES, and the run context itself is bounded;
 - a Lambda runs at most 15 minutes: a batch holds only as many rounds as fit in
-  LAMBDA_BUDGET_SECONDS at a pessimistic generation rate, and the judge (one Lambda for the
-  whole run) is refused when its work cannot fit at the chosen judge concurrency;
+  LAMBDA_BUDGET_SECONDS at a pessimistic generation rate (the judge needs no bound here: it
+  saves its progress and is called again, judge/progress.py);
 - a standard execution keeps at most 25,000 history events: the training wait's safety poll
   has a floor for real runs (MIN_POLL_INTERVAL_SECONDS).
 """
@@ -31,10 +31,6 @@ PESSIMISTIC_SECONDS_PER_OUTPUT_TOKEN = 1 / 25
 """Slow end of generation speed, used only to bound work per Lambda (not to predict run time)."""
 PESSIMISTIC_RETRY_SECONDS = 20.0
 """Headroom per call for throttling back-off."""
-JUDGE_SECONDS_PER_VERDICT = 4.0
-MAX_JUDGE_CONCURRENCY = 16
-"""The upper bound of `evaluation.judgeConcurrency` (shared/models.py)."""
-"""A judge call (a short tool call, ~100 output tokens) plus its share of the embedding calls."""
 MAX_THREADS_PER_BATCH = 8
 """Below botocore's default connection pool of 10 per client."""
 DEFAULT_ROUNDS = 8
@@ -92,29 +88,6 @@ def answer_plan(questions: int, concurrency: int, requested_batch_size: int | No
         batchSize=batch_size,
         batches=math.ceil(questions / batch_size),
     )
-
-
-def check_judge_fits(questions: int, judge_concurrency: int, calls_per_question: int) -> None:
-    """The judge grades every answer in one Lambda (per question: a verdict on each answer, the
-    pairwise comparison in both orders, and a second judge's verdicts when set): refuse work it
-    cannot finish."""
-    calls = calls_per_question * questions
-    seconds = calls * JUDGE_SECONDS_PER_VERDICT / judge_concurrency
-    if seconds > LAMBDA_BUDGET_SECONDS:
-        needed = math.ceil(calls * JUDGE_SECONDS_PER_VERDICT / LAMBDA_BUDGET_SECONDS)
-        most = math.floor(
-            LAMBDA_BUDGET_SECONDS * MAX_JUDGE_CONCURRENCY / JUDGE_SECONDS_PER_VERDICT / calls_per_question
-        )
-        fix = (
-            f"set evaluation.judgeConcurrency to at least {needed}"
-            if needed <= MAX_JUDGE_CONCURRENCY
-            else f"lower evaluation.maxQuestions: at most {most} questions (the general check's included) fit "
-            f"at the highest judgeConcurrency, {MAX_JUDGE_CONCURRENCY}"
-        )
-        raise InvalidExecutionInput(
-            f"evaluation: {calls} judge calls at judgeConcurrency {judge_concurrency} may take "
-            f"about {seconds:.0f} s, more than a Lambda's 15 minutes allow; {fix}"
-        )
 
 
 def check_run_context_size(serialized: str) -> None:

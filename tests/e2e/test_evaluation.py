@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import Counter
 from typing import Any
 
 import jsonschema
 import pytest
 
+from judge.tools import preference_request, verdict_request
 from tests.conftest import ROOT
 from tests.e2e.conftest import Run, RunPipeline
 
@@ -178,4 +180,39 @@ def test_the_general_check_can_be_turned_off(run_pipeline: RunPipeline) -> None:
         "outcome": "not-checked",
     }
     assert "general ability" not in results["verdict"]
+    run.assert_safe()
+
+
+def _key(request: dict[str, Any]) -> str:
+    return json.dumps(request, sort_keys=True)
+
+
+def test_a_judge_that_runs_short_of_time_is_called_again_and_the_run_completes(run_pipeline: RunPipeline) -> None:
+    # judge-time-short: JudgeAnswers' Lambda clock drops below the safety margin after its first look,
+    # so each pass grades a chunk or two, saves its progress, and IsJudgingComplete calls it again.
+    run = run_pipeline(faults=["judge-time-short"], hosting=None)
+    assert run.execution.status == "SUCCEEDED", run.execution.cause
+    entered = run.execution.states_entered()
+    passes = entered.count("JudgeAnswers")
+    assert passes >= 2 and entered.count("IsJudgingComplete") == passes
+    results, _, _ = _report(run)
+    _validate(results)
+    assert results["complete"] is True and results["warnings"] == []
+    questions = results["questions"]
+    assert all(row[t]["score"] is not None for row in questions for t in ("base", "fine-tuned"))
+    assert all(row[t]["similarity"] is not None for row in questions for t in ("base", "fine-tuned"))
+    # No verdict or comparison was asked for twice across the passes: each request the judge makes
+    # for these answers is sent exactly as often as the answers call for (the general check's
+    # questions can get the same answer from both models, so the same request twice).
+    judge = results["judge"]["modelId"]
+    expected: Counter[str] = Counter()
+    for row in questions:
+        question, reference = row["question"], row["reference"]
+        base, tuned = row["base"]["answer"], row["fine-tuned"]["answer"]
+        expected.update(_key(verdict_request(judge, question, reference, answer)) for answer in (base, tuned))
+        expected.update(
+            _key(preference_request(judge, question, reference, *pair)) for pair in ((base, tuned), (tuned, base))
+        )
+    sent = Counter(_key(call.params) for call in run.pipeline.bedrock.operations("Converse"))
+    assert {request: sent[request] for request in expected} == expected
     run.assert_safe()

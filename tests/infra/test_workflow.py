@@ -119,3 +119,15 @@ def test_answer_maps_take_their_concurrency_from_the_run(default: Synthesized) -
     for state in maps:
         assert state["MaxConcurrencyPath"] == "$.run.evaluation.mapConcurrency"
         assert "MaxConcurrency" not in state
+
+
+def test_the_judge_is_called_again_until_its_result_says_complete(default: Synthesized) -> None:
+    states = json.loads(_state_machine(default)["DefinitionString"])["States"]
+    judge, choice = states["JudgeAnswers"], states["IsJudgingComplete"]
+
+    assert judge["Next"] == "IsJudgingComplete" and judge["ResultPath"] == "$.judgement"
+    assert [(c["ErrorEquals"], c["Next"], c["ResultPath"]) for c in judge["Catch"]] == [
+        (["States.ALL"], "BuildReport", "$.judgeError")
+    ]
+    assert choice["Type"] == "Choice" and choice["Default"] == "BuildReport"
+    assert choice["Choices"] == [{"Variable": "$.judgement.complete", "BooleanEquals": False, "Next": "JudgeAnswers"}]

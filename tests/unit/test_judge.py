@@ -118,6 +118,8 @@ def test_judge_run_writes_verdicts_for_both_models(aws: SimulatedBedrock, s3: An
     _answers(s3, "run-1")
     summary = judge_run(make_run(), s3, runtime)
     assert summary == {
+        "complete": True,
+        "passes": 1,
         "key": "runs/run-1/eval/judgements.json",
         "judged": 2,
         "missing": 0,
