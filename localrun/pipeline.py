@@ -397,9 +397,22 @@ class LocalPipeline:
 
     def describe(self, arn: str) -> Execution:
         described = self.sfn.describe_execution(executionArn=arn)
-        history = self.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        history = self._history(arn)
         output = json.loads(described["output"]) if described.get("output") else None
         return Execution(arn, described["status"], described.get("error"), described.get("cause"), output, history)
+
+    def _history(self, arn: str, attempts: int = 5) -> list[dict[str, Any]]:
+        """moto's engine thread may still append to a stopped execution's history (a Map or Wait
+        winding down) while its serialiser reads the list; that read then fails with a TypeError.
+        The history is complete once the thread is done, so the read is tried again."""
+        for attempt in range(attempts):
+            try:
+                return list(self.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"])
+            except TypeError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.2)
+        raise AssertionError("unreachable")
 
     def wait(self, arn: str, timeout: float = 120.0) -> Execution:
         deadline = time.monotonic() + timeout

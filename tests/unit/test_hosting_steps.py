@@ -229,7 +229,7 @@ def test_deleting_an_on_demand_run_leaves_throughputs_and_other_runs_alone(
 def test_deployment_is_refused_for_a_family_that_lacks_it(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
     _, job = _trained_on_demand(s3, bedrock)
     model = aws.custom_models[job.customModelArn or ""]
-    model["baseModelArn"] = "arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-3-70b-instruct-v1:0:128k"
+    model["baseModelArn"] = "arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-2-11b-instruct-v1:0:128k"
     with pytest.raises(bedrock.exceptions.ValidationException, match="does not support on-demand deployment"):
         bedrock.create_custom_model_deployment(modelDeploymentName="od-x", modelArn=job.customModelArn)
     assert aws.deployments == {}

@@ -114,8 +114,14 @@ def _claude(prompt: str, answer: str, system: str = "Be brief.") -> dict[str, An
 
 
 def _job(
-    s3: Any, bedrock: Any, base: str, records: list[dict[str, Any]], validation: list[dict[str, Any]] | None = None
+    aws: SimulatedBedrock,
+    s3: Any,
+    bedrock: Any,
+    base: str,
+    records: list[dict[str, Any]],
+    validation: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """Create the job, let its (simulated) training time pass, and read it back."""
     def put(name: str, rows: list[dict[str, Any]]) -> str:
         s3.put_object(Bucket=BUCKET, Key=f"runs/t/{name}", Body="".join(json.dumps(r) + "\n" for r in rows).encode())
         return f"s3://{BUCKET}/runs/t/{name}"
@@ -131,12 +137,8 @@ def _job(
     if validation is not None:
         request["validationDataConfig"] = {"validators": [{"s3Uri": put("validation.jsonl", validation)}]}
     arn = bedrock.create_model_customization_job(**request)["jobArn"]
-    job: dict[str, Any] = {}
-    for _ in range(5):
-        job = bedrock.get_model_customization_job(jobIdentifier=arn)
-        if job["status"] != "InProgress":
-            break
-    return job
+    aws.end_training(arn)
+    return dict(bedrock.get_model_customization_job(jobIdentifier=arn))
 
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0:200k"
@@ -153,7 +155,7 @@ def _nova_set(n: int) -> list[dict[str, Any]]:
 
 
 def test_clean_data_completes(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
-    assert _job(s3, bedrock, HAIKU, _claude_set(40), _claude_set(32))["status"] == "Completed"
+    assert _job(aws, s3, bedrock, HAIKU, _claude_set(40), _claude_set(32))["status"] == "Completed"
 
 
 @pytest.mark.parametrize(
@@ -171,7 +173,7 @@ def test_clean_data_completes(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> N
 def test_claude_data_breaking_a_rule_fails_the_job_in_validation(
     aws: SimulatedBedrock, s3: Any, bedrock: Any, records: list[dict[str, Any]], expected: str
 ) -> None:
-    job = _job(s3, bedrock, HAIKU, records)
+    job = _job(aws, s3, bedrock, HAIKU, records)
     assert job["status"] == "Failed"
     assert job["failureMessage"].startswith("Data validation failed")
     assert expected in job["failureMessage"]
@@ -180,17 +182,17 @@ def test_claude_data_breaking_a_rule_fails_the_job_in_validation(
 
 @pytest.mark.parametrize("word", ["user:", "BOT:", "<unk>", "Thought:"])
 def test_nova_reserved_words_in_any_case_fail_the_job(aws: SimulatedBedrock, s3: Any, bedrock: Any, word: str) -> None:
-    job = _job(s3, bedrock, NOVA_MICRO, [*_nova_set(9), _conversation("q", f"the answer {word} x")])
+    job = _job(aws, s3, bedrock, NOVA_MICRO, [*_nova_set(9), _conversation("q", f"the answer {word} x")])
     assert job["status"] == "Failed"
     assert "Training data line 10 contains the reserved word" in job["failureMessage"]
 
 
 def test_nova_validation_may_exceed_1000_records(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
-    assert _job(s3, bedrock, NOVA_MICRO, _nova_set(8), _nova_set(1_200))["status"] == "Completed"
+    assert _job(aws, s3, bedrock, NOVA_MICRO, _nova_set(8), _nova_set(1_200))["status"] == "Completed"
 
 
 def test_nova_total_over_20000_fails(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
-    job = _job(s3, bedrock, NOVA_MICRO, _nova_set(19_000), _nova_set(1_001))
+    job = _job(aws, s3, bedrock, NOVA_MICRO, _nova_set(19_000), _nova_set(1_001))
     assert job["status"] == "Failed" and "20,001 training and validation records" in job["failureMessage"]
 
 
@@ -198,34 +200,34 @@ def test_nova_2_lite_refuses_a_validation_set_when_the_job_is_created(
     aws: SimulatedBedrock, s3: Any, bedrock: Any
 ) -> None:
     with pytest.raises(bedrock.exceptions.ValidationException, match="does not support a validation dataset"):
-        _job(s3, bedrock, NOVA_2_LITE, _nova_set(200), _nova_set(10))
+        _job(aws, s3, bedrock, NOVA_2_LITE, _nova_set(200), _nova_set(10))
     assert aws.jobs == {}
 
 
 def test_nova_2_lite_accepts_reasoning_and_needs_200_samples(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
     records = [_conversation(f"Q{i}?", f"A{i}.", reasoning="Think first.") for i in range(200)]
-    assert _job(s3, bedrock, NOVA_2_LITE, records)["status"] == "Completed"
-    job = _job(s3, bedrock, NOVA_2_LITE, _nova_set(199))
+    assert _job(aws, s3, bedrock, NOVA_2_LITE, records)["status"] == "Completed"
+    job = _job(aws, s3, bedrock, NOVA_2_LITE, _nova_set(199))
     assert job["status"] == "Failed" and "199 training records; Nova 2 Lite needs 200-20,000" in job["failureMessage"]
 
 
 def test_reasoning_is_refused_for_nova_1(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
     records = [_conversation(f"Q{i}?", f"A{i}.", reasoning="Think.") for i in range(8)]
-    job = _job(s3, bedrock, NOVA_MICRO, records)
+    job = _job(aws, s3, bedrock, NOVA_MICRO, records)
     assert job["status"] == "Failed" and "reasoningContent" in job["failureMessage"]
 
 
 def test_llama_3_1_needs_prompt_completion_records(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
     base = "meta.llama3-1-8b-instruct-v1:0:128k"
     good = [{"prompt": f"Q{i}?", "completion": f"A{i}."} for i in range(100)]
-    assert _job(s3, bedrock, base, good)["status"] == "Completed"
-    job = _job(s3, bedrock, base, _nova_set(100))
+    assert _job(aws, s3, bedrock, base, good)["status"] == "Completed"
+    job = _job(aws, s3, bedrock, base, _nova_set(100))
     assert job["status"] == "Failed" and "'prompt' and 'completion'" in job["failureMessage"]
 
 
 def test_llama_3_3_custom_models_get_no_provisioned_throughput(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
     base = "meta.llama3-3-70b-instruct-v1:0:128k"
-    job = _job(s3, bedrock, base, _nova_set(100))
+    job = _job(aws, s3, bedrock, base, _nova_set(100))
     assert job["status"] == "Completed"
     with pytest.raises(bedrock.exceptions.ValidationException, match="Provisioned Throughput is not supported"):
         bedrock.create_provisioned_model_throughput(
