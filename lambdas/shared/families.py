@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -351,20 +351,14 @@ LLAMA_3_CONVERSATION = ModelFamily(
     unconfirmed=("file-size limits",),
 )
 
-LLAMA_3_3 = ModelFamily(
+# Llama 3.3 and 3.1 share Llama 3.2's published dataset limits and hyperparameters; each states only
+# what differs.
+LLAMA_3_3 = replace(
+    LLAMA_3_CONVERSATION,
     key="llama-3.3",
     display_name="Meta Llama 3.3",
     models=(_llama("meta.llama3-3-70b-instruct-v1:0:128k", "us.meta.llama3-3-70b-instruct-v1:0"),),
-    record_format="bedrock-conversation",
-    min_training_records=100,
-    max_training_records=10_000,
-    min_validation_records=1,
-    max_validation_records=1_000,
-    max_total_records=10_000,
     max_tokens_per_record=16_000,
-    max_training_file_bytes=10 * GB,
-    max_validation_file_bytes=1 * GB,
-    hyperparameters=_LLAMA_HYPERPARAMETERS,
     unconfirmed=(
         "file-size limits",
         "Llama 3.3 hyperparameter ranges (Llama 3.1/3.2 figures used)",
@@ -378,7 +372,8 @@ LLAMA_3_3 = ModelFamily(
     on_demand_regions=("us-west-2",),
 )
 
-LLAMA_3_1 = ModelFamily(
+LLAMA_3_1 = replace(
+    LLAMA_3_CONVERSATION,
     key="llama-3.1",
     display_name="Meta Llama 3.1",
     models=(
@@ -387,16 +382,7 @@ LLAMA_3_1 = ModelFamily(
         _llama("meta.llama3-1-70b-instruct-v1:0:128k", "us.meta.llama3-1-70b-instruct-v1:0"),
     ),
     record_format="prompt-completion",
-    min_training_records=100,
-    max_training_records=10_000,
-    min_validation_records=1,
-    max_validation_records=1_000,
-    max_total_records=10_000,
     max_tokens_per_record=16_000,
-    max_training_file_bytes=10 * GB,
-    max_validation_file_bytes=1 * GB,
-    hyperparameters=_LLAMA_HYPERPARAMETERS,
-    unconfirmed=("file-size limits",),
 )
 
 FAMILIES: tuple[ModelFamily, ...] = (CLAUDE_3_HAIKU, NOVA, NOVA_2_LITE, LLAMA_3_CONVERSATION, LLAMA_3_3, LLAMA_3_1)
