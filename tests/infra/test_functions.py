@@ -164,7 +164,7 @@ def test_sweeper_failures_are_kept_not_dropped(default: Synthesized) -> None:
     )
 
 
-def test_the_code_asset_ships_jinja2_and_markupsafe_for_python314_arm64(default: Synthesized) -> None:
+def test_the_code_asset_ships_its_pinned_libraries_for_python314_arm64(default: Synthesized) -> None:
     """Bundled locally (no Docker): the handlers, the report templates and the pinned libraries."""
     from stacks.bundling import CONSTRAINTS
 
@@ -175,7 +175,12 @@ def test_the_code_asset_ships_jinja2_and_markupsafe_for_python314_arm64(default:
     pins = dict(
         line.strip().split("==") for line in CONSTRAINTS.read_text(encoding="utf-8").splitlines() if "==" in line
     )
-    for package, module in (("Jinja2", "jinja2"), ("MarkupSafe", "markupsafe")):
+    for package, module in (
+        ("Jinja2", "jinja2"),
+        ("MarkupSafe", "markupsafe"),
+        ("boto3", "boto3"),
+        ("botocore", "botocore"),
+    ):
         assert (asset / module / "__init__.py").is_file()
         assert (asset / f"{module}-{pins[package]}.dist-info").is_dir(), f"{package} is not the pinned version"
     # the wheel for the Lambda platform, not the build machine's
