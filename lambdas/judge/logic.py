@@ -119,11 +119,14 @@ def compare_pair(runtime: Any, judge_model_id: str, base: dict[str, Any], tuned:
     reasons: dict[str, str | None] = {}
     missing: list[str] = []
     usage = {"inputTokens": 0, "outputTokens": 0}
+    measured: list[call_stats.CallStats] = []
     for order, (first, second) in ORDERS:
         request = preference_request(
             judge_model_id, base["question"], base["reference"], answers[first], answers[second]
         )
-        preference, _, why, billed = _ask(runtime, request, parse_preference)
+        with call_stats.measured() as stats:
+            preference, _, why, billed = _ask(runtime, request, parse_preference)
+        measured.append(stats)
         usage = {key: usage[key] + billed[key] for key in usage}
         if preference is None:
             winners[order], reasons[order] = None, None
@@ -140,6 +143,7 @@ def compare_pair(runtime: Any, judge_model_id: str, base: dict[str, Any], tuned:
         "positionConsistent": consistent,
         "missingReason": "; ".join(missing) or None,
         **usage,
+        "callStats": call_stats.combined(measured),
     }
 
 
@@ -203,9 +207,7 @@ def judge_run(run: RunContext, s3: Any, runtime: Any, time_left: TimeLeft = unli
         return {"index": record["index"], "target": target, **verdict, "callStats": stats.as_dict()}
 
     def compare(pair: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
-        with call_stats.measured() as stats:
-            compared = compare_pair(runtime, evaluation.judgeModelId, *pair)
-        return {**compared, "callStats": stats.as_dict()}
+        return compare_pair(runtime, evaluation.judgeModelId, *pair)
 
     answer_pairs = [
         (answers["base"][index], answers["fine-tuned"][index])

@@ -302,7 +302,14 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
         "summary": summary,
         "throttling": {
             **{target: call_stats.totals(list(answers[target].values())) for target in TARGETS},
-            "judge": call_stats.totals(list((judgements or {}).get("verdicts", []))),
+            # every judge call: the verdicts, both orders of each pairwise comparison, the second judge's
+            "judge": call_stats.totals(
+                [
+                    record
+                    for part in ("verdicts", "pairwise", "secondVerdicts")
+                    for record in (judgements or {}).get(part, [])
+                ]
+            ),
         },
         "training": training,
         "cost": cost,

@@ -1,6 +1,6 @@
 """Per-call accounting of botocore's retries: attempts, throttles and the time they cost.
 
-botocore retries throttled calls itself (adaptive mode for the runtime client, shared/aws.py),
+botocore retries throttled calls itself (standard mode, shared/aws.py),
 so the caller only sees the final outcome. These handlers, registered on the client's event
 system, record each attempt of the call made inside `measured()` on the same thread.
 """
@@ -75,11 +75,24 @@ def measured() -> Iterator[CallStats]:
             stats.throttleSeconds = stats._attempt_starts[-1] - stats._attempt_starts[0]
 
 
+def combined(parts: list[CallStats]) -> dict[str, Any]:
+    """One record's figures over several calls, each measured on its own (a pairwise comparison
+    asks the judge twice; measuring both in one window would count the first call's time as
+    back-off of the second)."""
+    return {
+        "calls": len(parts),
+        "attempts": sum(part.attempts for part in parts),
+        "throttles": sum(part.throttles for part in parts),
+        "seconds": round(sum(part.seconds for part in parts), 3),
+        "throttleSeconds": round(sum(part.throttleSeconds for part in parts), 3),
+    }
+
+
 def totals(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Sums over answer or verdict records that carry `callStats`."""
+    """Sums over answer or verdict records that carry `callStats` (one call each unless they say)."""
     stats = [r["callStats"] for r in records if isinstance(r.get("callStats"), dict)]
     return {
-        "calls": len(stats),
+        "calls": sum(int(s.get("calls", 1)) for s in stats),
         "attempts": sum(int(s.get("attempts", 0)) for s in stats),
         "throttles": sum(int(s.get("throttles", 0)) for s in stats),
         "throttleSeconds": round(sum(float(s.get("throttleSeconds", 0.0)) for s in stats), 3),
