@@ -36,7 +36,7 @@ browser: ## Install Debian's chromium (the report's browser test) when it is mis
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 test: setup browser ## Run all tests (unit, infrastructure, end-to-end on moto's Step Functions engine)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy over lambdas/, stacks/, statemachine/, localrun/
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ never used, because local bundling succeeds or fails loudly (never silently fall
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -51,7 +52,16 @@ def dependencies_dir() -> Path:
     target = CACHE / key
     if (target / ".complete").exists():
         return target
-    staging = CACHE / f"{key}.partial"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # Synths running side by side (pytest-xdist workers, `make test`) install once: the others wait.
+    with (CACHE / f"{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".complete").exists():
+            _install(target, CACHE / f"{key}.partial")
+    return target
+
+
+def _install(target: Path, staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
     command = [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
@@ -67,7 +77,6 @@ def dependencies_dir() -> Path:
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
     (target / ".complete").write_text("ok\n", encoding="utf-8")
-    return target
 
 
 def bundle(source: Path, output: Path) -> None:
