@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.quote import CostQuote, PriceUsed, QuotePart, pt_part, token_part
+from shared.quote import CostQuote, PriceUsed, QuotePart, pt_part, summarize, token_part, unpriced
 
 MEASURED_NOTE = (
     "Measured: tokens of the answers (Bedrock's usage of each Converse call), of the judge (summed over "
@@ -23,9 +23,7 @@ def _prices(quote: CostQuote | None) -> dict[str, PriceUsed]:
 
 
 def _price(prices: dict[str, PriceUsed], name: str) -> PriceUsed:
-    return prices.get(name) or PriceUsed(
-        name=name, usd=None, source=None, read=None, basis=None, note="the run has no cost quote"
-    )
+    return prices.get(name) or unpriced(name, "the run has no cost quote")
 
 
 def _tokens(records: Any) -> tuple[int, int]:
@@ -128,14 +126,10 @@ def cost_section(
     model_units: int,
 ) -> dict[str, Any]:
     parts = measured_parts(quote, hosting, answers, judgements, held_minutes, throughput_bought, model_units)
-    priced = [part.usd for part in parts if part.usd is not None]
-    missing = list(dict.fromkeys(name for part in parts for name in part.missing))
-    if quote is None:
-        missing = ["costQuote"]
-    status = "complete" if not missing else ("lower bound" if priced else "not priced")
+    total, missing, status = summarize(parts, None if quote is not None else ["costQuote"])
     return {
         "status": status,
-        "totalUsd": round(sum(priced), 6) if priced else None,
+        "totalUsd": total,
         "currency": "USD",
         "missingPrices": missing,
         "estimate": quote.model_dump() if quote else None,

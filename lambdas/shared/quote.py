@@ -154,6 +154,10 @@ class QuoteInput:
 # ---------------------------------------------------------------- prices
 
 
+def unpriced(name: str, why: str) -> PriceUsed:
+    return PriceUsed(name=name, usd=None, source=None, read=None, basis=None, note=why)
+
+
 def _price(
     name: str,
     override: float | None,
@@ -165,27 +169,15 @@ def _price(
     if override is not None:
         return PriceUsed(name=name, usd=override, source="override", read=None, basis="override")
     if entry is None:
-        return PriceUsed(
-            name=name, usd=None, source=None, read=None, basis=None, note=f"{model_id} is not in the price table"
-        )
+        return unpriced(name, f"{model_id} is not in the price table")
     if region is not None and region not in entry.regions:
-        return PriceUsed(
-            name=name,
-            usd=None,
-            source=None,
-            read=None,
-            basis=None,
-            note=f"the table has no {entry.display_name} figure for {region} (only {', '.join(entry.regions)})",
+        return unpriced(
+            name, f"the table has no {entry.display_name} figure for {region} (only {', '.join(entry.regions)})"
         )
     figure: Figure | None = getattr(entry, attribute)
     if figure is None:
-        return PriceUsed(
-            name=name,
-            usd=None,
-            source=None,
-            read=None,
-            basis=None,
-            note=f"{entry.display_name}: not found on the copies of AWS's pricing page read on {TABLE_READ}",
+        return unpriced(
+            name, f"{entry.display_name}: not found on the copies of AWS's pricing page read on {TABLE_READ}"
         )
     return PriceUsed(
         name=name,
@@ -387,11 +379,20 @@ def build_quote(spec: QuoteInput) -> CostQuote:
     return _finish(spec, parts, hosting_note)
 
 
-def _finish(spec: QuoteInput, parts: list[QuotePart], hosting_note: str) -> CostQuote:
+def summarize(
+    parts: Sequence[QuotePart], missing: Sequence[str] | None = None
+) -> tuple[float | None, list[str], Status]:
+    """(total of the priced parts, missing price names, status): `complete` when nothing is missing,
+    else a `lower bound` when something is priced, else `not priced`. `missing` replaces the parts'
+    own list (the report says `costQuote` when a run has no quote)."""
     priced = [part.usd for part in parts if part.usd is not None]
-    missing = list(dict.fromkeys(name for part in parts for name in part.missing))
-    status: Status = "complete" if not missing else ("lower bound" if priced else "not priced")
-    total = _round(sum(priced)) if priced else None
+    names = list(dict.fromkeys(name for part in parts for name in part.missing)) if missing is None else list(missing)
+    status: Status = "complete" if not names else ("lower bound" if priced else "not priced")
+    return (_round(sum(priced)) if priced else None), names, status
+
+
+def _finish(spec: QuoteInput, parts: list[QuotePart], hosting_note: str) -> CostQuote:
+    total, missing, status = summarize(parts)
     assumptions = [
         f"Tokens are estimated at {CHARS_PER_TOKEN} characters per token (other scripts: one per character).",
         f"Answers: up to {ANSWER_REFERENCE_FACTOR}x the reference's tokens, at least {ANSWER_FLOOR_TOKENS}, "

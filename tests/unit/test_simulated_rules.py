@@ -122,6 +122,7 @@ def _job(
     validation: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Create the job, let its (simulated) training time pass, and read it back."""
+
     def put(name: str, rows: list[dict[str, Any]]) -> str:
         s3.put_object(Bucket=BUCKET, Key=f"runs/t/{name}", Body="".join(json.dumps(r) + "\n" for r in rows).encode())
         return f"s3://{BUCKET}/runs/t/{name}"
