@@ -42,7 +42,8 @@ def content_seed(pairs: Sequence[QAPair]) -> int:
 
 
 def record_tokens(system_prompt: str, pair: QAPair) -> int:
-    return estimate_tokens(system_prompt) + estimate_tokens(pair.prompt) + estimate_tokens(pair.completion)
+    system = pair.system if pair.system is not None else system_prompt
+    return estimate_tokens(system) + sum(estimate_tokens(text) for text in pair.texts())
 
 
 def _check_tokens(pair: QAPair, family: ModelFamily, system_counts: tuple[int, int], file: str, log: IssueLog) -> int:
@@ -52,7 +53,9 @@ def _check_tokens(pair: QAPair, family: ModelFamily, system_counts: tuple[int, i
     (https://docs.aws.amazon.com/bedrock/latest/userguide/count-tokens.html), so it could not
     settle the grey zone."""
     limit = family.max_tokens_per_record
-    counts = (system_counts, char_counts(pair.prompt), char_counts(pair.completion))
+    if pair.system is not None:
+        system_counts = char_counts(pair.system)
+    counts = (system_counts, *(char_counts(text) for text in pair.texts()))
     tokens = sum(tokens_from(c, OPTIMISTIC_CHARS_PER_TOKEN) for c in counts)
     if tokens > limit:
         log.error(
@@ -92,7 +95,19 @@ def check_records(pairs: Sequence[QAPair], family: ModelFamily, system_prompt: s
     system_counts = char_counts(system_prompt)
     for pair in pairs:
         total += _check_tokens(pair, family, system_counts, file, log)
-        for text, field_name in ((pair.prompt, "prompt"), (pair.completion, "completion")):
+        if pair.history and not formats.TAKES_CONVERSATIONS[family.record_format]:
+            log.error(
+                file,
+                pair.location,
+                "conversation-not-supported",
+                f"a conversation of {len(pair.history) + 1} exchanges; {family.display_name} takes single-turn "
+                "prompt/completion records only: split it into one record per exchange (or choose a model "
+                "family that takes conversations, such as Amazon Nova)",
+            )
+        texts = [(text, "conversation") for turn in pair.history for text in turn]
+        if pair.system is not None:
+            texts.append((pair.system, "system prompt"))
+        for text, field_name in (*texts, (pair.prompt, "prompt"), (pair.completion, "completion")):
             for phrase in family.reserved_in(text):
                 log.error(
                     file,
@@ -243,7 +258,16 @@ def held_out_sample(pool: Sequence[QAPair], size: int) -> list[QAPair]:
 
 def to_jsonl(pairs: Sequence[QAPair], family: ModelFamily, system_prompt: str) -> str:
     lines = (
-        json.dumps(formats.to_record(family.record_format, system_prompt, p.prompt, p.completion), ensure_ascii=False)
+        json.dumps(
+            formats.to_record(
+                family.record_format,
+                p.system if p.system is not None else system_prompt,
+                p.prompt,
+                p.completion,
+                p.history,
+            ),
+            ensure_ascii=False,
+        )
         for p in pairs
     )
     return "".join(f"{line}\n" for line in lines)

@@ -14,8 +14,8 @@ from shared.errors import InvalidExecutionInput
 from shared.models import ExecutionInput
 
 RAW_PREFIX = "raw/"
-_DATA_FILE = re.compile(r"\.jsonl?$", re.IGNORECASE)
-_COMPANION = re.compile(r"\.(validation|eval)\.jsonl?$", re.IGNORECASE)
+_DATA_FILE = re.compile(r"\.(jsonl?|csv)$", re.IGNORECASE)
+_COMPANION = re.compile(r"\.(validation|eval)\.(jsonl?|csv)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,9 @@ OBJECT_CREATED = "Object Created"
 
 def companion_keys(training_key: str) -> dict[str, list[str]]:
     """Files uploaded next to `raw/x.json` as `raw/x.validation.json` / `raw/x.eval.json`
-    (or .jsonl) are used as that run's validation and evaluation sets."""
+    (or .jsonl, .csv) are used as that run's validation and evaluation sets."""
     stem = _DATA_FILE.sub("", training_key)
-    return {role: [f"{stem}.{role}.json", f"{stem}.{role}.jsonl"] for role in ("validation", "eval")}
+    return {role: [f"{stem}.{role}.{ext}" for ext in ("json", "jsonl", "csv")] for role in ("validation", "eval")}
 
 
 def resolve(payload: dict[str, Any], bucket: str) -> ResolvedInput | NotATrainingFile:
@@ -70,7 +70,7 @@ def resolve(payload: dict[str, Any], bucket: str) -> ResolvedInput | NotATrainin
                 f"S3 event for bucket {event.detail.bucket.name!r}; this pipeline reads only {bucket!r}"
             )
         if not key.startswith(RAW_PREFIX) or not _DATA_FILE.search(key):
-            return NotATrainingFile(f"{key} is not a .json or .jsonl file under {RAW_PREFIX}")
+            return NotATrainingFile(f"{key} is not a .json, .jsonl or .csv file under {RAW_PREFIX}")
         if _COMPANION.search(key):
             return NotATrainingFile(
                 f"{key} is a companion file (validation or evaluation set); it is used by the run "

@@ -90,7 +90,7 @@ def resolve_sources(s3: Any, resolved: ResolvedInput, bucket: str) -> Sources:
 
 def _read(s3: Any, source: s3io.S3Uri, request: ExecutionInput, max_bytes: int, log: IssueLog) -> RawFile:
     keys = (request.promptKey, request.completionKey) if request.promptKey and request.completionKey else None
-    return read_raw_file(s3, source, keys, max_bytes, log)
+    return read_raw_file(s3, source, keys, max_bytes, log, request.sourceEncoding)
 
 
 def _fail(s3: Any, bucket: str, data_prefix: str, log: IssueLog, extra: dict[str, Any]) -> None:
@@ -140,7 +140,6 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
     check_max_tokens(request, base_model_id)
     check_invocation_ids(request)
     sources = resolve_sources(s3, resolved, settings.bucket)
-    system_prompt = request.systemPrompt if request.systemPrompt is not None else DEFAULT_SYSTEM_PROMPT
     data_prefix = f"runs/{run_id}/data/"
     log = IssueLog()
 
@@ -151,6 +150,7 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
     eval_file = (
         _read(s3, sources.evaluation, request, family.max_validation_file_bytes, log) if sources.evaluation else None
     )
+    system_prompt = _system_prompt(request, training_file)
     tokens = dataset.check_records(training_file.pairs, family, system_prompt, training_file.key, log)
     if validation_file:
         dataset.check_records(validation_file.pairs, family, system_prompt, validation_file.key, log)
@@ -193,6 +193,11 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
             "evaluation": _str(sources.evaluation),
         },
         "keys": list(training_file.keys) if training_file.keys else None,
+        "formats": {
+            role: {"file": raw.format, "records": raw.shape, "encoding": raw.encoding}
+            for role, raw in (("training", training_file), ("validation", validation_file), ("evaluation", eval_file))
+            if raw is not None
+        },
     }
     if log.failed:
         _fail(s3, settings.bucket, data_prefix, log, {"runId": run_id, "config": config_used})
@@ -217,6 +222,18 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
     )
 
 
+def _system_prompt(request: ExecutionInput, training: RawFile) -> str:
+    """The run's system prompt: the input's; else the one system prompt every training record
+    carries (chat records), so that evaluation asks as training taught; else the default.
+    A record's own system prompt always stays with that record in the training data."""
+    if request.systemPrompt is not None:
+        return request.systemPrompt
+    own = {pair.system for pair in training.pairs}
+    if len(own) == 1 and None not in own:
+        return str(own.pop())
+    return DEFAULT_SYSTEM_PROMPT
+
+
 def _str(uri: s3io.S3Uri | None) -> str | None:
     return str(uri) if uri else None
 
@@ -233,6 +250,7 @@ def _evaluation_set(
                 "eval-truncated",
                 f"{len(eval_file.pairs)} questions; only the first {limit} (evaluation.maxQuestions) are used",
             )
+        _warn_conversations(eval_file.pairs[:limit], eval_file.key, log)
         return eval_file.pairs[:limit], eval_file.key
     pool = split.validation
     if not pool:
@@ -246,7 +264,23 @@ def _evaluation_set(
         )
         return [], "none"
     size = min(request.evaluation.sampleSize, limit, len(pool))
-    return dataset.held_out_sample(pool, size), "held-out sample of the validation set"
+    sample = dataset.held_out_sample(pool, size)
+    _warn_conversations(sample, "held-out sample", log)
+    return sample, "held-out sample of the validation set"
+
+
+def _warn_conversations(questions: list[QAPair], file: str, log: IssueLog) -> None:
+    """Evaluation asks single questions: a conversation is asked as its last user message."""
+    conversations = [pair.location for pair in questions if pair.history]
+    if conversations:
+        log.warning(
+            file,
+            None,
+            "conversation-evaluated-alone",
+            f"{len(conversations)} evaluation item(s) are conversations ({', '.join(conversations[:5])}"
+            f"{', ...' if len(conversations) > 5 else ''}): each is asked as its last user message, "
+            "without the earlier turns",
+        )
 
 
 def _write_run(

@@ -6,6 +6,7 @@ Field names are camelCase because the state machine's JSONPaths read them
 
 from __future__ import annotations
 
+import codecs
 from typing import Any, Literal
 
 from pydantic import (
@@ -102,6 +103,11 @@ class ExecutionInput(Strict):
     systemPrompt: str | None = Field(default=None, max_length=20_000)
     promptKey: str | None = Field(default=None, min_length=1)
     completionKey: str | None = Field(default=None, min_length=1)
+    sourceEncoding: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Encoding of the raw files when not UTF-8 or UTF-16 with a BOM, e.g. cp932 (Excel's Shift_JIS)",
+    )
     hyperParameters: HyperParametersInput | None = None
     evaluation: EvaluationInput = Field(default_factory=EvaluationInput)
     pollIntervalSeconds: int | None = Field(
@@ -120,6 +126,19 @@ class ExecutionInput(Strict):
     def _is_s3_uri(cls, value: str | None) -> str | None:
         if value is not None:
             S3Uri.parse(value)
+        return value
+
+    @field_validator("sourceEncoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(
+                f"unknown encoding {value!r} (examples: cp932, shift_jis, euc_jp, utf-16-le, gb18030)"
+            ) from None
         return value
 
     @model_validator(mode="after")

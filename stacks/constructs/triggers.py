@@ -25,7 +25,7 @@ from constructs import Construct
 from stacks import nag
 from stacks.constructs.data_bucket import RAW_PREFIX
 
-RAW_KEY_WILDCARDS = (f"{RAW_PREFIX}*.json", f"{RAW_PREFIX}*.jsonl")
+RAW_KEY_WILDCARDS = (f"{RAW_PREFIX}*.json", f"{RAW_PREFIX}*.jsonl", f"{RAW_PREFIX}*.csv")
 """Keys that start a run. EventBridge's `*` also matches `/`, so files in sub-folders of raw/
 count too; `raw/x.json.bak` or `raw/x.txt` do not, and nothing under runs/ ever does (no
 recursion when the pipeline writes its own files)."""

@@ -171,12 +171,12 @@ def test_upload_rule_pattern_in_the_template(default: Synthesized) -> None:
         "detail-type": ["Object Created"],
         "detail": {
             "bucket": {"name": [{"Ref": bucket_id}]},
-            "object": {"key": [{"wildcard": "raw/*.json"}, {"wildcard": "raw/*.jsonl"}]},
+            "object": {"key": [{"wildcard": "raw/*.json"}, {"wildcard": "raw/*.jsonl"}, {"wildcard": "raw/*.csv"}]},
         },
     }
 
 
-@pytest.mark.parametrize("key", ["raw/x.json", "raw/sub/y.jsonl", "raw/2026/11/questions.json"])
+@pytest.mark.parametrize("key", ["raw/x.json", "raw/sub/y.jsonl", "raw/2026/11/questions.json", "raw/excel/faq.csv"])
 def test_uploads_under_raw_start_a_run(
     eventbridge: EventBridgeSandbox, upload_pattern: dict[str, Any], key: str
 ) -> None:
@@ -191,6 +191,7 @@ def test_uploads_under_raw_start_a_run(
         "raw/x.txt",
         "raw/x.json.bak",
         "raw/x.jsonl.tmp",
+        "raw/x.csv.bak",
         "raw-old/x.json",
         "x.json",
     ],

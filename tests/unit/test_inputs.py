@@ -224,7 +224,8 @@ def test_s3_event_for_another_bucket() -> None:
     [
         "runs/r1/data/train.jsonl",
         "incoming/raw/x.json",
-        "raw/x.csv",
+        "raw/x.xlsx",
+        "raw/x.csv.bak",
         "raw/x.json.bak",
         "raw/x.txt",
         "raw.json",
@@ -238,7 +239,8 @@ def test_s3_event_not_a_training_file(key: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["raw/x.validation.json", "raw/x.eval.jsonl", "raw/x.validation.jsonl", "raw/sub/x.EVAL.JSON"]
+    "key",
+    ["raw/x.validation.json", "raw/x.eval.jsonl", "raw/x.validation.jsonl", "raw/sub/x.EVAL.JSON", "raw/x.eval.csv"],
 )
 def test_s3_event_for_a_companion_file(key: str) -> None:
     result = resolve(_s3_event(key), BUCKET)
@@ -266,10 +268,33 @@ def test_s3_event_ignores_fields_aws_may_add() -> None:
 
 def test_companion_keys() -> None:
     assert companion_keys("raw/x.json") == {
-        "validation": ["raw/x.validation.json", "raw/x.validation.jsonl"],
-        "eval": ["raw/x.eval.json", "raw/x.eval.jsonl"],
+        "validation": ["raw/x.validation.json", "raw/x.validation.jsonl", "raw/x.validation.csv"],
+        "eval": ["raw/x.eval.json", "raw/x.eval.jsonl", "raw/x.eval.csv"],
     }
     assert companion_keys("raw/team/data.JSONL") == {
-        "validation": ["raw/team/data.validation.json", "raw/team/data.validation.jsonl"],
-        "eval": ["raw/team/data.eval.json", "raw/team/data.eval.jsonl"],
+        "validation": [
+            "raw/team/data.validation.json",
+            "raw/team/data.validation.jsonl",
+            "raw/team/data.validation.csv",
+        ],
+        "eval": ["raw/team/data.eval.json", "raw/team/data.eval.jsonl", "raw/team/data.eval.csv"],
     }
+    assert companion_keys("raw/excel/faq.csv")["eval"] == [
+        "raw/excel/faq.eval.json",
+        "raw/excel/faq.eval.jsonl",
+        "raw/excel/faq.eval.csv",
+    ]
+
+
+def test_s3_event_for_a_csv_upload_starts_a_run() -> None:
+    result = resolve(_s3_event("raw/excel/faq.csv"), BUCKET)
+    assert isinstance(result, ResolvedInput)
+    assert result.request.trainingDataUri == f"s3://{BUCKET}/raw/excel/faq.csv"
+
+
+def test_source_encoding_is_validated() -> None:
+    request = resolve({"trainingDataUri": f"s3://{BUCKET}/raw/x.csv", "sourceEncoding": "cp932"}, BUCKET)
+    assert isinstance(request, ResolvedInput)
+    assert request.request.sourceEncoding == "cp932"
+    with pytest.raises(InvalidExecutionInput, match=r"sourceEncoding: .*unknown encoding 'klingon'.*cp932"):
+        resolve({"trainingDataUri": f"s3://{BUCKET}/raw/x.csv", "sourceEncoding": "klingon"}, BUCKET)
