@@ -178,6 +178,7 @@ def test_the_code_asset_ships_its_pinned_libraries_for_python314_arm64(default: 
     for package, module in (
         ("Jinja2", "jinja2"),
         ("MarkupSafe", "markupsafe"),
+        ("charset-normalizer", "charset_normalizer"),
         ("boto3", "boto3"),
         ("botocore", "botocore"),
     ):
