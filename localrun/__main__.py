@@ -32,8 +32,69 @@ RUN_FAULTS = {
 TIMEOUT_FAULT_SECONDS = 15
 
 
+EXIT_STATUS = (
+    "exit status: 0 when the run succeeds, 1 when it fails, 2 for a bad option or input; "
+    "`make demo` itself exits 2 whenever the command fails (make's status for a failed recipe)"
+)
+ROLES = {"training": "training", "validation": "validation", "eval": "evaluation"}
+"""Command-line option -> the role of the file; each role uploads under its own key prefix."""
+
+
 class InputError(Exception):
     """A malformed --input: reported in one line, without a traceback."""
+
+
+def data_files(args: argparse.Namespace, dataset: Path = DATASET) -> dict[str, Path | None]:
+    """The file for each role. Without --training the bundled sample set is used (training,
+    validation and evaluation); with --training, only what is given: the pipeline splits and
+    holds out from the user's own data rather than mixing in the bundled English sets."""
+    bundled = args.training is None
+    files: dict[str, Path | None] = {}
+    for option in ROLES:
+        given: Path | None = getattr(args, option)
+        if given is not None and str(given) != "none":
+            files[option] = given
+        elif given is None and bundled:
+            files[option] = dataset / f"{option}.json"
+        else:
+            files[option] = None
+    return files
+
+
+def check_files(files: dict[str, Path | None]) -> None:
+    """Refuses a missing file, and one file (or the same bytes) given for two roles: the model
+    would be trained on its own evaluation questions."""
+    seen: dict[bytes, str] = {}
+    for option, path in files.items():
+        if path is None:
+            continue
+        try:
+            body = path.read_bytes()
+        except OSError as error:
+            raise InputError(f"--{option} {path}: cannot read the file ({error.strerror})") from None
+        if body in seen:
+            raise InputError(
+                f"--{seen[body]} and --{option} give the same data ({path}): the run would evaluate (or validate) "
+                f"on data it also uses for another role; give a different file, or --{option} none"
+            )
+        seen[body] = option
+
+
+def raw_key(option: str, path: Path) -> str:
+    """A distinct key per role, so files with the same name in different folders never overwrite each other."""
+    return f"raw/demo/{ROLES[option]}/{path.name}"
+
+
+def describe_files(files: dict[str, Path | None], uris: dict[str, str | None]) -> list[str]:
+    fallback = {
+        "validation": "none: the pipeline holds out a share of the training file",
+        "eval": "none: a held-out sample of the validation set",
+    }
+    lines = ["Data files:"]
+    for option, path in files.items():
+        used = f"{path} -> {uris[option]}" if path is not None else fallback.get(option, "none")
+        lines.append(f"  {ROLES[option]:<11} {used}")
+    return lines
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,21 +104,26 @@ def _parser() -> argparse.ArgumentParser:
         prog="make demo ARGS=...",
         description=f"Run the fine-tuning pipeline end to end on this machine. {BANNER}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=f"faults (--fault NAME, repeatable):\n{faults}\n{steps}\n\n"
-        "exit status: 0 when the run succeeds, 1 when it fails",
+        epilog=f"faults (--fault NAME, repeatable):\n{faults}\n{steps}\n\n{EXIT_STATUS}",
     )
-    parser.add_argument("--training", type=Path, default=DATASET / "training.json", help="raw training QA file")
+    parser.add_argument(
+        "--training",
+        type=Path,
+        default=None,
+        help="raw training file (.json, .jsonl or .csv); given alone, the pipeline splits a validation set and "
+        "holds out evaluation questions from it (the bundled sets are used only with the bundled training file)",
+    )
     parser.add_argument(
         "--validation",
         type=Path,
-        default=DATASET / "validation.json",
-        help="raw validation QA file (use --validation none to let the pipeline split)",
+        default=None,
+        help="raw validation file (none: the pipeline splits the training file)",
     )
     parser.add_argument(
         "--eval",
         type=Path,
-        default=DATASET / "eval.json",
-        help="raw evaluation QA file (use --eval none for a held-out sample)",
+        default=None,
+        help="raw evaluation file (none: a held-out sample of the validation set)",
     )
     parser.add_argument("--input", default="{}", help="execution-input overrides as JSON, or @file.json")
     parser.add_argument(
@@ -108,10 +174,8 @@ def _with_hosting(execution_input: dict[str, Any], hosting: str | None, faults: 
     return {**execution_input, **({"evaluation": evaluation} if evaluation else {})}
 
 
-def _upload(pipeline: LocalPipeline, path: Path | None, key: str) -> str | None:
-    if path is None or str(path) == "none":
-        return None
-    return pipeline.upload(key, path.read_bytes())
+def _upload(pipeline: LocalPipeline, option: str, path: Path | None) -> str | None:
+    return None if path is None else pipeline.upload(raw_key(option, path), path.read_bytes())
 
 
 def _print_progress(pipeline: LocalPipeline, arn: str, started: float, seen: int) -> int:
@@ -142,6 +206,8 @@ def run(args: argparse.Namespace) -> int:
     print(BANNER)
     try:
         overrides = _overrides(args.input)
+        files = data_files(args)
+        check_files(files)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -157,15 +223,13 @@ def run(args: argparse.Namespace) -> int:
         log_level="INFO" if args.verbose else "CRITICAL",
         failing_steps=failing_steps,
     ) as pipeline:
-        execution_input: dict[str, Any] = {
-            "trainingDataUri": _upload(pipeline, args.training, f"raw/demo/{args.training.name}")
-        }
-        validation = _upload(pipeline, args.validation, f"raw/demo/{Path(str(args.validation)).name}")
-        evaluation = _upload(pipeline, args.eval, f"raw/demo/{Path(str(args.eval)).name}")
-        if validation:
-            execution_input["validationDataUri"] = validation
-        if evaluation:
-            execution_input["evalDataUri"] = evaluation
+        uris = {option: _upload(pipeline, option, path) for option, path in files.items()}
+        print("\n".join(describe_files(files, uris)))
+        execution_input: dict[str, Any] = {"trainingDataUri": uris["training"]}
+        if uris["validation"]:
+            execution_input["validationDataUri"] = uris["validation"]
+        if uris["eval"]:
+            execution_input["evalDataUri"] = uris["eval"]
         execution_input.update(DEMO_INPUT)
         execution_input.update(overrides)
         execution_input = _with_hosting(execution_input, args.hosting, args.fault)
@@ -318,8 +382,29 @@ def _print_summary(summary: dict[str, Any]) -> None:
     print(f"  Summary: {Path(summary['reportDir'] or summary['dataDir'] or '.').parent}/summary.json")
 
 
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
-    return run(_parser().parse_args(argv))
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if args.input.lstrip().startswith("{") and not _is_json(args.input):
+            # make ARGS='--input {"dryRun": true}': the shell inside make drops the quotes and
+            # splits at the space, so the JSON arrives as several words.
+            print(
+                f"error: --input {args.input} {' '.join(extra)} is not one JSON value (inside make ARGS='...' the "
+                "quotes and spaces of JSON are lost: use --input @file.json or --hosting)",
+                file=sys.stderr,
+            )
+            return 2
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return run(args)
 
 
 if __name__ == "__main__":
