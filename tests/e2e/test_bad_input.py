@@ -43,6 +43,26 @@ def with_change(records: list[dict[str, Any]], index: int, change: dict[str, Any
     return as_json(changed)
 
 
+JA_QA = [
+    (f"東京タワーの見学{i}回目の質問は何ですか", f"{i}回目の答えは展望台の高さ150メートルです。") for i in range(60)
+]
+
+
+def as_csv(rows: list[tuple[str, str]], header: tuple[str, str] = ("question", "answer")) -> str:
+    """As Excel writes it: CRLF, cells with commas, quotes or line breaks quoted."""
+
+    def cell(value: str) -> str:
+        return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\n') else value
+
+    return "".join(",".join(cell(v).replace("\n", "\r\n") for v in row) + "\r\n" for row in [header, *rows])
+
+
+def chat(*turns: str, system: str | None = None) -> dict[str, Any]:
+    head = [{"role": "system", "content": system}] if system else []
+    roles = ("user", "assistant")
+    return {"messages": [*head, *({"role": roles[i % 2], "content": text} for i, text in enumerate(turns))]}
+
+
 @dataclass
 class Case:
     id: str
@@ -383,6 +403,69 @@ CASES = [
         "InvalidDataset",
         ("raw/bad-input/c38.json record 1", "empty answer", "and 149 more problems"),
     ),
+    Case(
+        "csv-cp932-refused-with-the-fix",
+        {_training("c60.csv"): as_csv(JA_QA).encode("cp932")},
+        "InvalidDataset",
+        (
+            "raw/bad-input/c60.csv",
+            "not UTF-8 text (first at line 2); it looks like CP932",
+            "iconv -f CP932 -t UTF-8",
+            '"sourceEncoding": "cp932"',
+        ),
+    ),
+    Case(
+        "csv-cp932-accepted-with-source-encoding",
+        {_training("c61.csv"): as_csv(JA_QA).encode("cp932")},
+        None,
+        overrides={"sourceEncoding": "cp932"},
+    ),
+    Case(
+        "unknown-source-encoding",
+        {_training("c62.csv"): as_csv(JA_QA).encode("utf-8")},
+        "InvalidExecutionInput",
+        ("sourceEncoding", "unknown encoding 'klingon'"),
+        overrides={"sourceEncoding": "klingon"},
+        report=False,
+    ),
+    Case(
+        "csv-excel-utf8-multiline-cells-accepted",
+        {_training("c63.csv"): codecs.BOM_UTF8 + as_csv([(q, f'{a}\n二行目, "引用"') for q, a in JA_QA]).encode()},
+        None,
+    ),
+    Case(
+        "csv-utf16-with-bom-accepted",
+        {_training("c64.csv"): codecs.BOM_UTF16_LE + as_csv(JA_QA).encode("utf-16-le")},
+        None,
+    ),
+    Case(
+        "csv-row-with-extra-cells",
+        {_training("c65.csv"): (as_csv(JA_QA[:2]) + "Q,A,stray\r\n" + as_csv(JA_QA[2:])[17:]).encode()},
+        "InvalidDataset",
+        ("raw/bad-input/c65.csv row 4", "3 cells where the header has 2", "double quotes"),
+    ),
+    Case(
+        "openai-chat-accepted",
+        {
+            _training("c66.jsonl"): as_jsonl(
+                [chat("Q0", "A0", "Q0 again", "A0 again", system="Be brief."), *(chat(q, a) for q, a in JA_QA[1:])]
+            )
+        },
+        None,
+    ),
+    Case(
+        "openai-chat-tool-message",
+        {_training("c67.jsonl"): as_jsonl([chat("Q", "A"), {"messages": [{"role": "tool", "content": "42"}]}])},
+        "InvalidDataset",
+        ("raw/bad-input/c67.jsonl line 2", "role 'tool'", "only system, user and assistant convert"),
+    ),
+    Case(
+        "conversation-for-llama-3-1",
+        {_training("c68.jsonl"): as_jsonl([chat("Q1", "A1", "Q2", "A2"), *(chat(q, a) for q, a in JA_QA * 2)])},
+        "InvalidDataset",
+        ("raw/bad-input/c68.jsonl line 1", "Meta Llama 3.1 takes single-turn", "split it into one record per exchange"),
+        overrides={"baseModelId": "meta.llama3-1-8b-instruct-v1:0:128k"},
+    ),
 ]
 
 
@@ -446,6 +529,18 @@ def _check_accepted(pipeline: LocalPipeline, case: Case, run: dict[str, Any]) ->
         assert "It marks text as bold: <b>text</b>." in texts
     if case.id == "nova-validation-over-1000-accepted":
         assert run["data"]["validationRecords"] == 1001  # Nova has no separate validation cap
+    if case.id.startswith("csv-") or case.id == "openai-chat-accepted":
+        questions = {m["content"][0]["text"] for record in lines for m in record["messages"] if m["role"] == "user"}
+        assert run["data"]["trainingRecords"] + run["data"]["validationRecords"] == len(JA_QA)
+        assert questions <= {q for q, _ in JA_QA} | {"Q0", "Q0 again"} and len(questions) >= 40
+    if case.id == "csv-excel-utf8-multiline-cells-accepted":
+        answers = [record["messages"][1]["content"][0]["text"] for record in lines]
+        assert all(answer.endswith('\r\n二行目, "引用"') for answer in answers)
+    if case.id == "openai-chat-accepted":
+        sent = lines + [json.loads(line) for line in data["validation.jsonl"].decode("utf-8").splitlines()]
+        (conversation,) = [record for record in sent if len(record["messages"]) == 4]  # kept, turn by turn
+        assert conversation["system"] == [{"text": "Be brief."}]
+        assert [m["content"][0]["text"] for m in conversation["messages"]] == ["Q0", "A0", "Q0 again", "A0 again"]
     if case.id == "utf8-bom-accepted":
         assert run["data"]["trainingRecords"] + run["data"]["validationRecords"] == 60
 
