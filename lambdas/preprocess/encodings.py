@@ -114,8 +114,16 @@ def not_utf8(sample: bytes, line: int | None) -> str:
 
 
 def decode(data: bytes, declared: str | None) -> tuple[str, Decoding]:
-    """The text of a whole file; EncodingRefused with the one-line reason and fix."""
+    """The text of a whole file; EncodingRefused with the one-line reason and fix. A file that is
+    valid UTF-8 is read as UTF-8 even when `sourceEncoding` names another encoding: the run's
+    other files may be UTF-8, and text in CP932 or the like is practically never valid UTF-8,
+    while decoding UTF-8 as CP932 would silently garble it."""
     decoding = choose(data[:4], declared)
+    if decoding.codec not in ("utf-8", "utf-8-sig", "utf-16"):
+        try:
+            return codecs.decode(data, "utf-8"), Decoding("utf-8", "UTF-8")
+        except UnicodeDecodeError:
+            pass
     try:
         return codecs.decode(data, decoding.codec), decoding
     except UnicodeDecodeError as error:

@@ -193,7 +193,7 @@ def read_raw_file(
         if size > MAX_JSON_ARRAY_BYTES:
             _too_large(file, size, "json", log)
             return RawFile(file, size, [], keys, "unknown")
-        text = _decode(first + body.read(), encoding, reader)
+        text, decoding = _decode(first + body.read(), encoding, reader, decoding)
         if text is not None:
             if kind == "jsonl":
                 _read_json_lines(((n, line) for n, line in enumerate(text.split("\n"), start=1)), reader)
@@ -219,12 +219,14 @@ def _too_large(file: str, size: int, kind: FileKind, log: IssueLog) -> None:
     )
 
 
-def _decode(data: bytes, declared: str | None, reader: _Reader) -> str | None:
+def _decode(
+    data: bytes, declared: str | None, reader: _Reader, chosen: encodings.Decoding
+) -> tuple[str | None, encodings.Decoding]:
     try:
-        return encodings.decode(data, declared)[0]
+        return encodings.decode(data, declared)
     except encodings.EncodingRefused as error:
         reader.log.error(reader.file, None, "not-utf8", str(error))
-        return None
+        return None, chosen
 
 
 def _lines(first: bytes, body: Any) -> Iterator[tuple[int, bytes]]:

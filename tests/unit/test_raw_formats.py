@@ -159,6 +159,17 @@ def test_cp932_csv_is_read_when_the_input_names_it(s3: Any) -> None:
     assert _pairs(raw) == [JA[0], (JA[1][0], JA[1][1].replace("\n", "\r\n"))]
 
 
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_a_utf8_file_stays_utf8_when_the_run_names_another_encoding(s3: Any, kind: str) -> None:
+    # sourceEncoding applies to every file of the run: a UTF-8 companion file must not be garbled
+    text = (
+        _csv([("question", "answer"), *JA]) if kind == "csv" else json.dumps({"question": JA[0][0], "answer": JA[0][1]})
+    )
+    raw, log = _read(s3, f"raw/utf8.{kind}", text.encode("utf-8"), encoding="cp932")
+    assert not log.failed and raw.encoding == "UTF-8"
+    assert raw.pairs[0].prompt == JA[0][0]
+
+
 def test_a_wrong_source_encoding_is_refused(s3: Any) -> None:
     body = _csv([("question", "answer"), *JA]).encode("utf-16-le")
     _raw, log = _read(s3, "raw/wrong.csv", body, encoding="ascii")
