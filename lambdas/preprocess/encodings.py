@@ -70,13 +70,13 @@ def canonical(name: str) -> str:
         raise ValueError(f"unknown encoding {name!r} (examples: cp932, shift_jis, euc_jp, utf-16-le)") from None
 
 
-def choose(head: bytes, declared: str | None) -> Decoding:
+def choose(head: bytes, declared: str | None, file: str = "in.csv") -> Decoding:
     """The decoding of a file from its first bytes and the declared encoding. A byte-order mark
     is unambiguous, so it wins over `sourceEncoding`; UTF-32 is refused (no spreadsheet writes it)."""
     for bom, codec in _BOMS:
         if head.startswith(bom):
             if codec == "utf-32":
-                raise EncodingRefused(_refusal("utf_32", None, "the file starts with a UTF-32 byte-order mark"))
+                raise EncodingRefused(_refusal("utf_32", None, "the file starts with a UTF-32 byte-order mark", file))
             return Decoding(codec, "UTF-8 with BOM" if codec == "utf-8-sig" else "UTF-16 with BOM")
     if declared is not None and canonical(declared) != "utf-8":
         return Decoding(canonical(declared), declared)
@@ -93,7 +93,14 @@ def iconv_name(codec: str) -> str:
     return _ICONV_NAMES.get(codec, codec.upper().replace("_", "-"))
 
 
-def _refusal(codec: str | None, line: int | None, what: str) -> str:
+def _converted_name(file: str) -> str:
+    name = file.rsplit("/", 1)[-1]
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.utf8.{ext}" if dot else f"{name}.utf8"
+
+
+def _refusal(codec: str | None, line: int | None, what: str, file: str) -> str:
+    """`file`: the object key; the fix names its file so that it can be pasted."""
     where = f" (first at line {line})" if line else ""
     if codec is None:
         return (
@@ -103,22 +110,23 @@ def _refusal(codec: str | None, line: int | None, what: str) -> str:
     name = iconv_name(codec)
     source = _SOURCE_ENCODING_NAMES.get(name, codec.replace("_", "-"))
     return (
-        f"{what}{where}; it looks like {name}: convert it with `iconv -f {name} -t UTF-8 in > out` "
+        f"{what}{where}; it looks like {name}: convert it with "
+        f"`iconv -f {name} -t UTF-8 {file.rsplit('/', 1)[-1]} > {_converted_name(file)}` "
         f'or start the run with "sourceEncoding": "{source}"'
     )
 
 
-def not_utf8(sample: bytes, line: int | None) -> str:
+def not_utf8(sample: bytes, line: int | None, file: str) -> str:
     """The one-line refusal of bytes that are not UTF-8, naming the likely encoding and the fix."""
-    return _refusal(guess(sample), line, "not UTF-8 text")
+    return _refusal(guess(sample), line, "not UTF-8 text", file)
 
 
-def decode(data: bytes, declared: str | None) -> tuple[str, Decoding]:
+def decode(data: bytes, declared: str | None, file: str) -> tuple[str, Decoding]:
     """The text of a whole file; EncodingRefused with the one-line reason and fix. A file that is
     valid UTF-8 is read as UTF-8 even when `sourceEncoding` names another encoding: the run's
     other files may be UTF-8, and text in CP932 or the like is practically never valid UTF-8,
     while decoding UTF-8 as CP932 would silently garble it."""
-    decoding = choose(data[:4], declared)
+    decoding = choose(data[:4], declared, file)
     if decoding.codec not in ("utf-8", "utf-8-sig", "utf-16"):
         try:
             return codecs.decode(data, "utf-8"), Decoding("utf-8", "UTF-8")
@@ -129,9 +137,11 @@ def decode(data: bytes, declared: str | None) -> tuple[str, Decoding]:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         if decoding.codec == "utf-8":
-            raise EncodingRefused(not_utf8(data, line)) from None
+            raise EncodingRefused(not_utf8(data, line, file)) from None
         if decoding.codec in ("utf-8-sig", "utf-16"):
             raise EncodingRefused(
                 f"not valid {decoding.label} text (invalid bytes near line {line}); re-export it as UTF-8"
             ) from None
-        raise EncodingRefused(_refusal(guess(data), line, f"not valid {declared} text (sourceEncoding)")) from None
+        raise EncodingRefused(
+            _refusal(guess(data), line, f"not valid {declared} text (sourceEncoding)", file)
+        ) from None

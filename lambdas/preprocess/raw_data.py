@@ -182,7 +182,7 @@ def read_raw_file(
         )
         return RawFile(file, size, [], keys, "unknown")
     try:
-        decoding = encodings.choose(first[:4], encoding)
+        decoding = encodings.choose(first[:4], encoding, file)
     except encodings.EncodingRefused as error:
         log.error(file, None, "unsupported-encoding", str(error))
         return RawFile(file, size, [], keys, "unknown")
@@ -223,7 +223,7 @@ def _decode(
     data: bytes, declared: str | None, reader: _Reader, chosen: encodings.Decoding
 ) -> tuple[str | None, encodings.Decoding]:
     try:
-        return encodings.decode(data, declared)
+        return encodings.decode(data, declared, reader.file)
     except encodings.EncodingRefused as error:
         reader.log.error(reader.file, None, "not-utf8", str(error))
         return None, chosen
@@ -257,7 +257,7 @@ def _read_json_lines(lines: Iterable[tuple[int, bytes | str]], reader: _Reader) 
                 sample = b"\n".join(
                     chain([raw], (line for _, line in _take(numbered, encodings.DETECTION_SAMPLE_BYTES)))
                 )
-                reader.log.error(reader.file, location, "not-utf8", encodings.not_utf8(sample, None))
+                reader.log.error(reader.file, location, "not-utf8", encodings.not_utf8(sample, None, reader.file))
                 return
         else:
             text = raw

@@ -410,7 +410,7 @@ CASES = [
         (
             "raw/bad-input/c60.csv",
             "not UTF-8 text (first at line 2); it looks like CP932",
-            "iconv -f CP932 -t UTF-8",
+            "iconv -f CP932 -t UTF-8 c60.csv > c60.utf8.csv",
             '"sourceEncoding": "cp932"',
         ),
     ),

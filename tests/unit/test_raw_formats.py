@@ -146,7 +146,7 @@ def test_cp932_csv_is_refused_with_the_encoding_and_the_fix(s3: Any, codec: str)
     message = log.errors[0].message
     assert "not UTF-8 text (first at line 2)" in message
     assert "it looks like CP932" in message
-    assert "`iconv -f CP932 -t UTF-8 in > out`" in message
+    assert "`iconv -f CP932 -t UTF-8 sjis.csv > sjis.utf8.csv`" in message
     assert '"sourceEncoding": "cp932"' in message
     assert raw.pairs == []
 
