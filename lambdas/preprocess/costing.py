@@ -14,7 +14,10 @@ from shared.settings import Settings
 def training_tokens(pairs: Sequence[QAPair], system_prompt: str) -> int:
     """Tokens of the training file for one epoch, counted the quote's conservative way."""
     system = quote_tokens(system_prompt)
-    return sum(system + quote_tokens(pair.prompt) + quote_tokens(pair.completion) for pair in pairs)
+    return sum(
+        (system if pair.system is None else quote_tokens(pair.system)) + sum(quote_tokens(t) for t in pair.texts())
+        for pair in pairs
+    )
 
 
 def quote_run(

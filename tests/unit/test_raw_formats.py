@@ -411,3 +411,16 @@ def test_every_example_file_converts(s3: Any, name: str, encoding: str | None) -
     if encoding:
         _, refused = _read(s3, f"raw/examples/{name}", (EXAMPLES / name).read_bytes())
         assert _errors(refused) == [(None, "not-utf8")]
+
+
+def test_every_turn_and_the_records_own_system_prompt_are_counted() -> None:
+    from preprocess.costing import training_tokens
+    from shared.quote import quote_tokens
+
+    single = QAPair("Q2", "A2", "line 1")
+    conversation = QAPair("Q2", "A2", "line 1", system="日本語で答える。", history=(("Q1 " * 50, "A1 " * 50),))
+    extra = quote_tokens("Q1 " * 50) + quote_tokens("A1 " * 50)
+    assert training_tokens([conversation], "") == training_tokens([single], "") + extra + quote_tokens(
+        "日本語で答える。"
+    )
+    assert dataset.record_tokens("", conversation) > dataset.record_tokens("", single)
