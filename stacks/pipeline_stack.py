@@ -86,7 +86,7 @@ class PipelineStack(Stack):
             self,
             "BucketName",
             value=data.bucket.bucket_name,
-            description="Upload raw QA files to s3://<bucket>/raw/<name>.json to start a run",
+            description="Upload raw QA files to s3://<bucket>/raw/<name>.json (.jsonl, .csv) to start a run",
         )
         CfnOutput(
             self,
