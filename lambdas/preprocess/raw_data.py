@@ -191,7 +191,7 @@ def read_raw_file(
         _read_json_lines(_lines(first, body), reader)
     else:
         if size > MAX_JSON_ARRAY_BYTES:
-            _too_large(file, size, "json", log)
+            _too_large(file, size, kind, log, whole=True)
             return RawFile(file, size, [], keys, "unknown")
         text, decoding = _decode(first + body.read(), encoding, reader, decoding)
         if text is not None:
@@ -208,9 +208,12 @@ def read_raw_file(
     return RawFile(file, size, reader.pairs, reader.keys, kind, shape, decoding.label)
 
 
-def _too_large(file: str, size: int, kind: FileKind, log: IssueLog) -> None:
+def _too_large(file: str, size: int, kind: FileKind, log: IssueLog, whole: bool = False) -> None:
+    """`whole`: a JSON Lines file that cannot be streamed because it is not UTF-8."""
     what = {"jsonl": "JSON Lines file", "csv": "CSV file"}.get(kind, "JSON array file (use .jsonl for larger files)")
-    limit = MAX_JSONL_BYTES if kind == "jsonl" else MAX_JSON_ARRAY_BYTES
+    if whole:
+        what = f"JSON Lines file that is not UTF-8 (in UTF-8 it is streamed, up to {MAX_JSONL_BYTES:,} bytes)"
+    limit = MAX_JSONL_BYTES if kind == "jsonl" and not whole else MAX_JSON_ARRAY_BYTES
     log.error(
         file,
         None,

@@ -210,10 +210,18 @@ def test_euc_jp_json_lines_are_refused_once_naming_the_line(s3: Any) -> None:
     assert not log.failed and len(raw.pairs) == 41
 
 
-def test_utf8_json_lines_with_bom_are_still_streamed(s3: Any) -> None:
-    body = codecs.BOM_UTF8 + "".join(json.dumps({"question": q, "answer": a}) + "\n" for q, a in JA).encode()
-    raw, log = _read(s3, "raw/bom.jsonl", body)
-    assert not log.failed and _pairs(raw) == JA and raw.encoding == "UTF-8 with BOM"
+def test_utf8_json_lines_are_streamed_and_other_encodings_decoded_whole(
+    s3: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from preprocess import raw_data
+
+    monkeypatch.setattr(raw_data, "MAX_JSON_ARRAY_BYTES", 100)  # what a file decoded whole may hold
+    text = "".join(json.dumps({"question": q, "answer": a}, ensure_ascii=False) + "\n" for q, a in JA * 5)
+    raw, log = _read(s3, "raw/bom.jsonl", codecs.BOM_UTF8 + text.encode())
+    assert not log.failed and _pairs(raw) == JA * 5 and raw.encoding == "UTF-8 with BOM"
+    raw, log = _read(s3, "raw/u16.jsonl", codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    assert _errors(log) == [(None, "file-too-large-to-process")]
+    assert "up to 100 bytes per JSON Lines file that is not UTF-8 (in UTF-8 it is streamed" in log.errors[0].message
 
 
 # ---------------------------------------------------------------- chat, Dolly, Alpaca
