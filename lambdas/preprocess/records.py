@@ -166,7 +166,9 @@ class _Chat:
         if not isinstance(messages, list) or not messages:
             self._error("bad-messages", f"'messages' must be a non-empty array, found {type_name(messages)}")
             return None
-        system = self._text(record["system"], "'system'") if "system" in record else None
+        given = record.get("system")
+        empty = given is None or given == "" or given == []  # an empty system prompt is no system prompt
+        system = None if empty else self._text(given, "'system'")
         turns: list[tuple[str, str]] = []
         for number, message in enumerate(messages, start=1):
             role_text = self._message(message, number)

@@ -245,6 +245,15 @@ def test_openai_chat_records(s3: Any) -> None:
     ]
 
 
+def test_an_empty_top_level_system_prompt_is_none(s3: Any) -> None:
+    records = [
+        {"system": "", **_chat(("user", "Q"), ("assistant", "A"))},
+        {"system": [], **_chat(("user", "Q2"), ("assistant", "A2"))},
+    ]
+    raw, log = _read(s3, "raw/nosys.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+    assert not log.failed and [p.system for p in raw.pairs] == [None, None]
+
+
 def test_openai_content_parts_and_the_developer_role(s3: Any) -> None:
     record = {
         "messages": [
