@@ -18,6 +18,8 @@ from localrun.sim_quotas import QUOTA_FAULTS
 from localrun.simulated_bedrock import FAULTS
 
 DATASET = Path(__file__).resolve().parent.parent / "dataset" / "rawdata"
+SAMPLES = {"en": DATASET, "ja": DATASET / "ja"}
+"""The bundled samples (--sample): English about Bedrock fine-tuning, Japanese a fictional company's FAQ."""
 DASH = "-"
 BANNER = "SIMULATED RUN: offline, moto for AWS and a simulated Bedrock; no AWS account is used and nothing is billed."
 DEMO_INPUT = {"pollIntervalSeconds": 1, "throughputPollIntervalSeconds": 1, "throughputMaxWaitSeconds": 8}
@@ -58,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=DATASET / "eval.json",
         help="raw evaluation QA file (use --eval none for a held-out sample)",
+    )
+    parser.add_argument(
+        "--sample",
+        choices=sorted(SAMPLES),
+        default="en",
+        help="bundled sample for the files not given: en (Bedrock fine-tuning FAQ) or ja (Japanese FAQ)",
     )
     parser.add_argument("--input", default="{}", help="execution-input overrides as JSON, or @file.json")
     parser.add_argument(
@@ -140,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
     for name in ("moto", "botocore", "urllib3"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     print(BANNER)
+    _use_sample(args)
     try:
         overrides = _overrides(args.input)
     except InputError as error:
@@ -198,6 +207,13 @@ def run(args: argparse.Namespace) -> int:
             (args.out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     _print_summary(summary)
     return 0 if summary["status"] == "SUCCEEDED" else 1
+
+
+def _use_sample(args: argparse.Namespace) -> None:
+    """Swap the English sample's files (the defaults) for those of the chosen sample."""
+    for name in ("training", "validation", "eval"):
+        if getattr(args, name) == DATASET / f"{name}.json":
+            setattr(args, name, SAMPLES[args.sample] / f"{name}.json")
 
 
 def _sweep(pipeline: LocalPipeline, execution: Any, status: str | None) -> dict[str, Any] | None:
