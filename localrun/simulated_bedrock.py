@@ -10,8 +10,10 @@ deterministically, records every call and injects faults on request.
 
 Answers are computed, never constant: the fine-tuned model answers with the training
 completion whose prompt is closest to the question, the base model does not know the
-domain, the judge scores by word agreement between answer and reference, and the
-embedding model hashes content words into a vector (texts sharing words point the same way).
+domain, the judge scores by term agreement between answer and reference, and the
+embedding model hashes content terms into a vector (texts sharing terms point the same way).
+Terms are words, and character bigrams for Chinese, Japanese and Korean (localrun/sim_text.py);
+replies are in the question's language and token counts come from shared.tokens.
 """
 
 from __future__ import annotations
