@@ -20,7 +20,8 @@ import unicodedata
 from collections.abc import Callable
 
 _HIRAGANA = "\u3040-\u309f"
-_KATAKANA = "\u30a0-\u30ff\u31f0-\u31ff"
+_KATAKANA = "\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff"
+"""Katakana letters and the prolonged sound mark; not the middle dot (U+30FB), a separator."""
 _HAN = "\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
 _CJK = _HIRAGANA + _KATAKANA + _HAN + _HANGUL

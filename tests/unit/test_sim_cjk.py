@@ -78,6 +78,7 @@ def _grade(aws: SimulatedBedrock, answer: str, reference: str) -> dict[str, Any]
         ("모델을 학습", ["모델", "델을", "학습"]),  # Korean: Hangul runs
         ("The model is fine-tuned", ["the", "model", "is", "fine", "tuned"]),  # English: words, as before
         ("値", ["値"]),  # a one-character run is a term itself
+        ("データ・モデル", ["デー", "ータ", "モデ", "デル"]),  # the middle dot separates
     ],
 )
 def test_terms_are_words_and_cjk_character_bigrams(text: str, expected: list[str]) -> None:
