@@ -30,10 +30,11 @@ setup: $(STAMP) node_modules/.package-lock.json ## Install pinned Python require
 demo: $(STAMP) ## Run the whole pipeline locally on the sample dataset (SIMULATED AWS); ARGS='--help' for options
 	$(BIN)/python -m localrun $(ARGS)
 
-browser: ## Install Debian's chromium (the report's browser test) when it is missing
-	@command -v chromium >/dev/null 2>&1 || { \
+browser: ## Install Debian's chromium and a CJK font (the report's browser test) when missing
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=ja family | grep -q .; } || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium fonts-noto-cjk >/dev/null; }
 
 test: setup browser ## Run all tests (unit, infrastructure, end-to-end on moto's Step Functions engine)
 	$(BIN)/python -m pytest -n 2 --dist loadfile

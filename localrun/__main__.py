@@ -18,6 +18,8 @@ from localrun.sim_quotas import QUOTA_FAULTS
 from localrun.simulated_bedrock import FAULTS
 
 DATASET = Path(__file__).resolve().parent.parent / "dataset" / "rawdata"
+SAMPLES = {"en": DATASET, "ja": DATASET / "ja"}
+"""The bundled samples (--sample): English about Bedrock fine-tuning, Japanese a fictional company's FAQ."""
 DASH = "-"
 BANNER = "SIMULATED RUN: offline, moto for AWS and a simulated Bedrock; no AWS account is used and nothing is billed."
 DEMO_INPUT = {"pollIntervalSeconds": 1, "throughputPollIntervalSeconds": 1, "throughputMaxWaitSeconds": 8}
@@ -125,6 +127,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="raw evaluation file (none: a held-out sample of the validation set)",
     )
+    parser.add_argument(
+        "--sample",
+        choices=sorted(SAMPLES),
+        default="en",
+        help="bundled sample for the files not given: en (Bedrock fine-tuning FAQ) or ja (Japanese FAQ)",
+    )
     parser.add_argument("--input", default="{}", help="execution-input overrides as JSON, or @file.json")
     parser.add_argument(
         "--hosting",
@@ -206,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
     print(BANNER)
     try:
         overrides = _overrides(args.input)
-        files = data_files(args)
+        files = data_files(args, dataset=SAMPLES[args.sample])
         check_files(files)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 _PROFILE = re.compile(r"^(?:us|eu|apac|us-gov|ca|jp|au|global)\.")
 POSITION_BIAS = 0.04
-"""The simulated judge prefers whichever answer it reads first by this much word-overlap F1:
+"""The simulated judge prefers whichever answer it reads first by this much term-overlap F1:
 near-ties flip with the order, which is what the position swap is there to catch."""
 TIE_MARGIN = 0.05
 
@@ -56,8 +56,9 @@ def _tool_choice_error(model_id: str, body: dict[str, Any]) -> str | None:
 
 
 def _score(model_id: str, f1: float) -> int:
-    """Word-overlap F1 on a 1-10 scale; the simulated Llama judge is stricter (rounds down),
-    so two judges can disagree and the audit's kappa is computed, not constant."""
+    """Term-overlap F1 (words, CJK character bigrams: localrun.sim_text) on a 1-10 scale; the
+    simulated Llama judge is stricter (rounds down), so two judges can disagree and the audit's
+    kappa is computed, not constant."""
     scaled = 9 * f1
     points = int(scaled) if _canonical(model_id).startswith("meta.llama") else round(scaled)
     return max(1, min(10, 1 + points))
@@ -85,7 +86,7 @@ def judge(aws: SimulatedBedrock, model_id: str, prompt: str, body: dict[str, Any
         better = "tie" if abs(f1_a - f1_b) < TIE_MARGIN else ("A" if f1_a > f1_b else "B")
         verdict: dict[str, Any] = {
             "better": better,
-            "reasoning": f"Word-overlap F1 with the reference: A {f1_a:.2f} (as read first), B {f1_b:.2f}.",
+            "reasoning": f"Term-overlap F1 with the reference: A {f1_a:.2f} (as read first), B {f1_b:.2f}.",
         }
     else:
         answer = _between(prompt, "answer_to_grade")
@@ -96,7 +97,7 @@ def judge(aws: SimulatedBedrock, model_id: str, prompt: str, body: dict[str, Any
             "score": score,
             "correct": score >= 6,
             "reasoning": f"The answer shares {shared} of {len(set(content_words(reference)))} key terms "
-            f"with the reference (word-overlap F1 {f1:.2f}).",
+            f"with the reference (term-overlap F1 {f1:.2f}).",
         }
     block = {"toolUse": {"toolUseId": f"tooluse_{_stable(prompt):08x}", "name": tool, "input": verdict}}
     return aws._reply(json.dumps(verdict), prompt, 350, "tool_use", [block])

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from functools import cache
 from pathlib import Path
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+from localrun import sim_text
+
 _FACTS_FILE = Path(__file__).resolve().parent.parent / "lambdas" / "preprocess" / "general_questions.json"
 MATCH = 0.5
-"""Word overlap (Jaccard of content words) at which a question is taken as a known fact."""
+"""Term overlap (Jaccard of words longer than two letters and CJK character bigrams) at which a
+question is taken as a known fact."""
 FORGETTING_PER_EPOCH = 0.05
 FORGETTING_CAP = 0.5
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if len(w) > 2}
+    return set(sim_text.terms(text, lambda word: len(word) > 2))
 
 
 def _overlap(a: str, b: str) -> float:

@@ -10,8 +10,10 @@ deterministically, records every call and injects faults on request.
 
 Answers are computed, never constant: the fine-tuned model answers with the training
 completion whose prompt is closest to the question, the base model does not know the
-domain, the judge scores by word agreement between answer and reference, and the
-embedding model hashes content words into a vector (texts sharing words point the same way).
+domain, the judge scores by term agreement between answer and reference, and the
+embedding model hashes content terms into a vector (texts sharing terms point the same way).
+Terms are words, and character bigrams for Chinese, Japanese and Korean (localrun/sim_text.py);
+replies are in the question's language and token counts come from shared.tokens.
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import botocore.session
 
-from localrun import sim_datasets, sim_judge, sim_knowledge, sim_models, sim_timing
+from localrun import sim_datasets, sim_judge, sim_knowledge, sim_models, sim_text, sim_timing
 from localrun.sim_models import FoundationModel
 from localrun.sim_quotas import QUOTA_FAULTS, QuotaError, SimulatedQuotas
 from localrun.sim_tags import TagRejected, check_tags
 from shared import formats
+from shared.tokens import estimate_tokens
 
 FAULTS: dict[str, str] = {
     "throttle": "every Bedrock API answers ThrottlingException on its first call (retried with backoff)",
@@ -81,7 +84,6 @@ TRAINING_SECONDS = 90.0
 """Simulated seconds a customization job trains (SimulatedBedrock.training_seconds overrides it)."""
 PT_POLLS_TO_IN_SERVICE = 1
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _STOPWORDS = frozenset(
     [
         "a",
@@ -153,7 +155,41 @@ _STOPWORDS = frozenset(
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
+    """Content words, and character bigrams of Chinese, Japanese and Korean text (sim_text)."""
+    return sim_text.terms(text, lambda word: word not in _STOPWORDS)
+
+
+KNOWLEDGE_MATCH = 0.2
+"""Jaccard of content terms at which the simulated fine-tuned model takes a question for a trained one."""
+UNKNOWN = {
+    "en": "I do not know the answer to that question.",
+    "ja": "その質問の答えはわかりません。",
+    "zh": "我不知道这个问题的答案。",
+    "ko": "그 질문의 답은 모르겠습니다.",
+}
+"""What the simulated fine-tuned model says, in the question's language, when it was not trained on it."""
+
+
+def _hedge(question: str) -> str:
+    """The simulated base model's answer outside its general knowledge: a hedge that echoes the
+    question's topic, in the question's language (a real base model answers in kind)."""
+    language = sim_text.language(question)
+    if language == "en":
+        topic = " ".join(content_words(question)[:4]) or "that"
+        return (
+            f"I am not certain about {topic}. In general this depends on the service and its current "
+            "configuration, so please check the official documentation and your account settings for "
+            "the exact behaviour and limits before relying on it."
+        )
+    topic = "、".join(sim_text.topic(question)) or "-"
+    return {
+        "ja": f"{topic}について確かなことは言えません。一般にサービスと現在の設定によって異なりますので、"
+        "正確な動作や上限は公式ドキュメントとアカウントの設定で確認してください。",
+        "zh": f"关于{topic}\uff0c我无法确定。一般来说这取决于服务及其当前配置\uff0c"  # \uff0c: the Chinese comma
+        "请在依赖之前查阅官方文档和账户设置以确认确切的行为和限制。",
+        "ko": f"{topic}에 대해서는 확실하지 않습니다. 일반적으로 서비스와 현재 설정에 따라 다르므로, "
+        "정확한 동작과 한도는 공식 문서와 계정 설정에서 확인하십시오.",
+    }[language]
 
 
 def _similarity(a: str, b: str) -> float:
@@ -910,11 +946,11 @@ class SimulatedBedrock:
             custom = self.custom_models[custom_model_arn]
             knowledge = custom["knowledge"]
             best = max(knowledge, key=lambda pair: _similarity(question, pair[0]), default=None)
-            if best is None or _similarity(question, best[0]) < 0.2:
-                text = self._general_recall(question, custom) or "I do not know the answer to that question."
+            if best is None or _similarity(question, best[0]) < KNOWLEDGE_MATCH:
+                text = self._general_recall(question, custom) or UNKNOWN[sim_text.language(question)]
             else:
                 text = best[1]
-            latency = 180 + 12 * len(text.split())
+            latency = 180 + 12 * estimate_tokens(text)
             if ":custom-model-deployment/" in model_id:
                 reply = self._reply(text, question, latency, "end_turn")
                 usage = self.deployment_usage.setdefault(model_id, {"inputTokens": 0, "outputTokens": 0})
@@ -924,13 +960,8 @@ class SimulatedBedrock:
         else:
             if "base-error" in self.faults:
                 raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")
-            topic = " ".join(content_words(question)[:4]) or "that"
-            text = sim_knowledge.known_fact(question) or (
-                f"I am not certain about {topic}. In general this depends on the service and its current "
-                "configuration, so please check the official documentation and your account settings for "
-                "the exact behaviour and limits before relying on it."
-            )
-            latency = 420 + 15 * len(text.split())
+            text = sim_knowledge.known_fact(question) or _hedge(question)
+            latency = 420 + 15 * estimate_tokens(text)
         return self._reply(text, question, latency, "end_turn")
 
     def _check_invocation(self, model_id: str, body: dict[str, Any]) -> None:
@@ -950,7 +981,7 @@ class SimulatedBedrock:
     def _reply(
         self, text: str, question: str, latency: int, stop: str, content: list[dict[str, Any]] | None = None
     ) -> dict[str, Any]:
-        input_tokens, output_tokens = len(question.split()) + 20, max(1, len(text.split()))
+        input_tokens, output_tokens = estimate_tokens(question) + 20, max(1, estimate_tokens(text))
         return {
             "output": {"message": {"role": "assistant", "content": content or [{"text": text}]}},
             "stopReason": stop,
@@ -992,14 +1023,14 @@ class SimulatedBedrock:
         if dimensions not in (256, 512, 1024):
             raise BedrockError(400, "ValidationException", "Malformed input request: dimensions must be 256/512/1024")
         vector = [0.0] * dimensions
-        words = content_words(text) or _WORD.findall(text.lower()) or [text]
+        words = content_words(text) or sim_text.terms(text) or [text]
         for word in words:
             digest = _stable(word)
             vector[digest % dimensions] += 1.0 if digest & 0x80000000 else -1.0
         if body.get("normalize", True):
             norm = math.sqrt(sum(v * v for v in vector)) or 1.0
             vector = [v / norm for v in vector]
-        return {"embedding": vector, "inputTextTokenCount": len(text.split())}
+        return {"embedding": vector, "inputTextTokenCount": estimate_tokens(text)}
 
     # ------------------------------------------------------------------ what the tests look at
 

@@ -15,11 +15,18 @@ How, without a browser driver: Chromium's own command line.
   pass without checking anything.
 - Offline: `--host-resolver-rules` makes every host name unresolvable, and the DOM must hold
   no reference to anything outside the page (no src, href or url()).
+- Japanese text is drawn (the report of `--sample ja`; `make browser` installs Debian's
+  fonts-noto-cjk): a screenshot of the report differs from one of a copy whose kana and kanji
+  are replaced by a character no font draws. With the Japanese fonts hidden from Chromium
+  (a fontconfig file without them) the two screenshots are equal, which proves the check sees a
+  missing font.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import struct
 import subprocess
@@ -51,7 +58,7 @@ FLAGS = (
 BANNER, FINE_TUNED, BASE = (0xFE, 0xF3, 0xC7), (0x25, 0x63, 0xEB), (0x94, 0xA3, 0xB8)
 
 
-def _chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _chromium(tmp: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (installs Debian's chromium package)")
     profile = tmp / f"profile-{len(list(tmp.glob('profile-*')))}"
@@ -61,6 +68,7 @@ def _chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
+        env=env,
     )
 
 
@@ -237,3 +245,95 @@ def test_the_demo_report_screenshot_shows_the_page(demo: Path, tmp_path: Path) -
     assert sum(count for pixel, count in colors.items() if _near(pixel, BANNER)) > 200  # the SIMULATED banner
     assert sum(count for pixel, count in colors.items() if _near(pixel, FINE_TUNED)) > 100  # fine-tuned bars
     assert sum(count for pixel, count in colors.items() if _near(pixel, BASE)) > 100  # base bars
+
+
+# ---------------------------------------------------------------- a Japanese report
+
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+TOFU = "\ue000"
+"""A private-use character: no font has a glyph for it, so it is drawn as the missing-glyph box."""
+BREAK_ANYWHERE = "* { line-break: anywhere; word-break: break-all; }"
+TALL_WINDOW = (1366, 6000)
+"""Tall enough to hold the whole Japanese report, questions table included."""
+
+
+@pytest.fixture(scope="module")
+def demo_ja(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """`make demo ARGS='--sample ja'`, written to a temporary folder: its report/ folder."""
+    from localrun.__main__ import main
+
+    out = tmp_path_factory.mktemp("demo-ja")
+    assert main(["--sample", "ja", "--out", str(out)]) == 0
+    yield out / "report"
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def _scanlines(path: Path) -> list[bytes]:
+    """The PNG's filtered scanlines: equal images give equal lists (Chromium encodes deterministically),
+    and a line that differs in pixels differs here too. Cheaper than undoing the filters."""
+    data = path.read_bytes()
+    position, compressed, width, height, bpp = 8, b"", 0, 0, 0
+    while position < len(data):
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        chunk = data[position + 8 : position + 8 + length]
+        if kind == b"IHDR":
+            width, height, _, color_type = struct.unpack(">IIBB", chunk[:10])
+            bpp = 3 if color_type == 2 else 4
+        elif kind == b"IDAT":
+            compressed += chunk
+        position += 12 + length
+    raw, stride = zlib.decompress(compressed), width * bpp + 1
+    return [raw[y * stride : (y + 1) * stride] for y in range(height)]
+
+
+def _screenshot(tmp: Path, page: Path, name: str, env: dict[str, str] | None = None) -> list[bytes]:
+    shot = tmp / f"{name}.png"
+    taken = _chromium(
+        tmp, f"--screenshot={shot}", f"--window-size={TALL_WINDOW[0]},{TALL_WINDOW[1]}", page.as_uri(), env=env
+    )
+    assert shot.exists(), taken.stderr[-2000:]
+    assert _console_lines(taken.stderr) == []
+    return _scanlines(shot)
+
+
+def _without_cjk_fonts(tmp: Path) -> dict[str, str]:
+    """A fontconfig setup with every installed font except those that draw kana or kanji."""
+    listed = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True, check=True)
+    cjk = subprocess.run(["fc-list", ":charset=3042 4e00", "file"], capture_output=True, text=True, check=True)
+    cjk_files = {line.rstrip(": ") for line in cjk.stdout.splitlines() if line.strip()}
+    fonts = tmp / "fonts-without-cjk"
+    fonts.mkdir()
+    for index, file in enumerate(sorted(set(listed.stdout.split()) - cjk_files)):
+        (fonts / f"{index}-{Path(file).name}").symlink_to(file)
+    config = tmp / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
+        f"<fontconfig><dir>{fonts}</dir><cachedir>{tmp / 'font-cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(config)}
+
+
+def test_the_japanese_report_draws_its_japanese_text(demo_ja: Path, tmp_path: Path) -> None:
+    """The report against a copy whose kana and kanji are all replaced by a character no font
+    has: with a Japanese font the two screenshots differ wherever Japanese is written; without
+    one both draw the same missing-glyph boxes. The second half proves that on this machine: with
+    the Japanese fonts hidden from Chromium, the two screenshots are the same."""
+    html = (demo_ja / "index.html").read_text(encoding="utf-8")
+    results: dict[str, Any] = json.loads((demo_ja / "results.json").read_text(encoding="utf-8"))
+    japanese = [row["question"] for row in results["questions"] if CJK.search(row["question"])]
+    assert len(japanese) == 10 and all(question in html for question in japanese)
+    # Kanji may break a line anywhere, the private-use character may not: both copies break
+    # lines anywhere, so that only the glyphs differ.
+    html = html.replace("</head>", f"<style>{BREAK_ANYWHERE}</style></head>", 1)
+    page, tofu = demo_ja / "japanese.html", demo_ja / "tofu.html"
+    page.write_text(html, encoding="utf-8")
+    tofu.write_text(CJK.sub(TOFU, html), encoding="utf-8")
+
+    drawn, boxes = _screenshot(tmp_path, page, "report"), _screenshot(tmp_path, tofu, "tofu")
+    assert len(drawn) == len(boxes) == TALL_WINDOW[1]
+    differing = sum(a != b for a, b in zip(drawn, boxes, strict=True))
+    assert differing > 200, differing  # about 20 px per line of Japanese text, dozens of lines (here ~700)
+
+    hidden = _without_cjk_fonts(tmp_path)
+    assert _screenshot(tmp_path, page, "report-no-font", hidden) == _screenshot(tmp_path, tofu, "tofu-no-font", hidden)

@@ -14,6 +14,7 @@ from judge.similarity import DIMENSIONS, MAX_INPUT_CHARS, Embedder, cosine, pars
 from localrun.pipeline import BUCKET
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import JudgeFailed
+from shared.tokens import estimate_tokens
 from tests.unit.factories import make_run
 
 TITAN = "amazon.titan-embed-text-v2:0"
@@ -134,8 +135,8 @@ def test_judge_run_stores_similarity_with_each_verdict(aws: SimulatedBedrock, s3
         "dimensions": DIMENSIONS,
         "normalize": True,
         "embeddingCalls": 2,  # the fine-tuned answer is the reference text: embedded once
-        # Titan's inputTextTokenCount, summed (the simulator counts words): "I am not sure." 4 + "Two epochs." 2
-        "inputTokens": 6,
+        # Titan's inputTextTokenCount, summed (the simulator counts with the shared estimator)
+        "inputTokens": estimate_tokens("I am not sure.") + estimate_tokens("Two epochs."),
     }
     by_target = {v["target"]: v for v in document["verdicts"]}
     assert by_target["fine-tuned"]["similarity"] == pytest.approx(1.0)  # same text as the reference
