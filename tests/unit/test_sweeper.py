@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 
-from check_job.logic import check_job
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import CustomModelDeploymentStillExists
 from shared.hosting import OnDemandDeployment, ProvisionedThroughput
@@ -12,6 +11,7 @@ from start_job.logic import start_job
 from sweeper.logic import ExecutionStatusEvent, sweep, sweep_message
 from tests.conftest import load_event
 from tests.unit.factories import make_run, put_training
+from training_wait.job_status import check_job
 
 ROLE = "arn:aws:iam::123456789012:role/r"
 
