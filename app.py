@@ -11,7 +11,7 @@ import os
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from stacks import STACK_NAME, PipelineStack
+from bedrock_finetuning.stacks import STACK_NAME, PipelineStack
 
 
 def build(app: cdk.App, env: cdk.Environment | None = None) -> PipelineStack:

@@ -24,8 +24,11 @@ import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
+from bedrock_finetuning.statemachine import LAMBDAS_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
-LAMBDA_REQUIREMENTS = ROOT / "lambdas" / "requirements.txt"
+"""The repository, or the installed `bedrock_finetuning` package (which carries constraints.txt)."""
+LAMBDA_REQUIREMENTS = LAMBDAS_DIR / "requirements.txt"
 CONSTRAINTS = ROOT / "constraints.txt"
 PLATFORM = ("--platform", "manylinux2014_aarch64", "--implementation", "cp", "--python-version", "3.14")
 CACHE = Path(os.environ.get("LAMBDA_DEPS_CACHE", Path.home() / ".cache" / "bedrock-finetuning-lambda-deps"))

@@ -1,23 +1,32 @@
-"""Stack settings: read from the CDK context (cdk.json or `-c key=value`) once, validated, typed.
+"""The pipeline's settings: `PipelineProps`, the typed props of the BedrockFineTuningPipeline
+construct, and how the standalone app reads them from the CDK context (cdk.json or
+`-c key=value`) once, validated.
 
-Every key is optional; `DEFAULTS` holds the value used when a key is absent. Values given
-with `-c` arrive as strings, values in cdk.json as JSON types: both are accepted. All the
-problems found are reported together in one `ConfigError`.
+Every context key is optional; `DEFAULTS` holds the value used when a key is absent. Values
+given with `-c` arrive as strings, values in cdk.json as JSON types: both are accepted. All
+the problems found are reported together in one `ConfigError`; props built in code are checked
+by the same rules.
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
 import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from aws_cdk import RemovalPolicy
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from constructs import Node
+
+from bedrock_finetuning.statemachine import LAMBDAS_DIR, contract
 
 POWERTOOLS_VERSION = "3.37.0"
 """Powertools for AWS Lambda (Python) layer version; must equal `aws-lambda-powertools` in
@@ -25,8 +34,8 @@ requirements-dev.txt, so the code is tested against the library it runs with
 (tests/infra/test_config.py checks this)."""
 
 DEFAULTS: dict[str, Any] = {
-    "baseModelId": "amazon.nova-micro-v1:0:128k",
-    "judgeModelId": "us.amazon.nova-pro-v1:0",
+    "baseModelId": contract.DEFAULT_BASE_MODEL_ID,
+    "judgeModelId": contract.DEFAULT_JUDGE_MODEL_ID,
     "notificationEmail": "",
     "pollIntervalSeconds": 7200,
     "executionTimeoutHours": 72,
@@ -38,7 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "removalPolicy": "retain",
     "powertoolsLayerVersion": POWERTOOLS_VERSION,
 }
-"""Context keys of this app and their defaults (cdk.json repeats them for discoverability)."""
+"""Context keys of this app and their defaults (cdk.json repeats them for discoverability, except
+the two model IDs, whose one place is lambdas/shared/contract.py)."""
 
 POLL_INTERVAL_RANGE = (300, 21600)
 """The training wait's safety poll (job events resume the run; see lambdas/shared/work_plan.py)."""
@@ -76,6 +86,9 @@ _MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,2047}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 _OWN_KEY_SHAPE = re.compile(r"^[a-z][A-Za-z0-9]*$")
+JOB_NAME_PREFIX_PATTERN = re.compile(r"^[a-z][a-z0-9]{0,7}-$")
+"""At most 9 characters: `<prefix><run id (48)>-model` must stay within Bedrock's 63 for a
+custom model name (botocore service model, CreateModelCustomizationJob.customModelName)."""
 """Plain camelCase: the shape of this app's keys (CDK's own keys contain `:`, `@` or `-`)."""
 
 
@@ -84,29 +97,57 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
-class PipelineConfig:
-    base_model_id: str
+class PipelineProps:
+    """How a BedrockFineTuningPipeline is set up. Every field has a default: `PipelineProps()`
+    is a working pipeline (Nova Micro, on-demand hosting where the family allows it, no budget,
+    no e-mail). Invalid values raise `ConfigError` listing every problem."""
+
+    base_model_id: str = contract.DEFAULT_BASE_MODEL_ID
     """Default base model for customization (used when an execution input names none)."""
-    judge_model_id: str
-    """Default model (or inference profile) that judges the answers."""
-    notification_email: str | None
+    judge_model_id: str = contract.DEFAULT_JUDGE_MODEL_ID
+    """Default evaluation judge: a model or inference profile (when the input names none)."""
+    notification_email: str | None = None
     """Subscribed to the notification topic when given (the address must confirm it)."""
-    poll_interval_seconds: int
-    """Default wait between two status checks of the customization job."""
-    execution_timeout_hours: int
-    """The state machine's overall TimeoutSeconds, in hours."""
-    pt_hourly_price_usd: float | None
-    """Price of one model unit of provisioned throughput per hour; None: no cost estimate."""
-    training_price_per_1k_tokens_usd: float | None
-    """Training price per 1,000 tokens; None: no cost estimate."""
-    price_overrides: dict[str, float]
+    max_cost_usd: float | None = None
+    """Default budget per run in USD: a run quoted above it is refused before anything is paid;
+    the execution input's `maxCostUsd` replaces it. None: no budget."""
+    poll_interval_seconds: int = 7200
+    """Default safety poll of the training wait (job events resume the run first)."""
+    execution_timeout_hours: int = 72
+    """The state machine's overall TimeoutSeconds, in hours; PreflightChecks refuses models
+    whose end of life falls inside it."""
+    pt_hourly_price_usd: float | None = None
+    """Price of one model unit of provisioned throughput per hour; None: the price table's."""
+    training_price_per_1k_tokens_usd: float | None = None
+    """Training price per 1,000 tokens; None: the price table's."""
+    price_overrides: dict[str, float] = field(default_factory=dict)
     """Prices (USD) replacing the price table's figures (lambdas/shared/prices.py), by override name;
     0 here is a real price of zero. The two keys above are older names for two of them."""
-    max_cost_usd: float | None
-    """Stack-wide default budget per run; None (0 or empty in the context): no budget."""
-    log_retention_days: int
-    removal_policy: RemovalPolicy
-    powertools_layer_version: str
+    log_retention_days: int = 30
+    """Retention of the functions' and the state machine's logs (a CloudWatch Logs period)."""
+    removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
+    """Of what the construct creates (buckets, key, log groups). RETAIN keeps the data."""
+    powertools_layer_version: str = POWERTOOLS_VERSION
+    job_name_prefix: str | None = None
+    """Prefix of this instance's customization jobs (and, through them, of its hosting names);
+    the job-event rule matches it. None: `ft` + five characters derived from the construct's
+    path and stack, unique per instance. 1-9 characters: a lowercase letter, then lowercase
+    letters or digits, ending with `-`."""
+    existing_bucket: s3.IBucket | None = None
+    """Use this bucket instead of creating one. It must send its events to EventBridge
+    (`event_bridge_enabled=True`) for uploads under raw/ to start runs; the pipeline reads
+    raw/ and writes runs/ only."""
+    existing_topic: sns.ITopic | None = None
+    """Publish run outcomes and alarms to this topic instead of creating one."""
+    existing_topic_key: kms.IKey | None = None
+    """The KMS key of `existing_topic` (the functions get GenerateDataKey on it), or, without
+    `existing_topic`, the key to encrypt the created topic with instead of creating one."""
+
+    def __post_init__(self) -> None:
+        problems = _props_problems(self)
+        if problems:
+            listed = "\n".join(f"  - {problem}" for problem in problems)
+            raise ConfigError(f"Invalid PipelineProps:\n{listed}")
 
     @property
     def log_retention(self) -> logs.RetentionDays:
@@ -117,14 +158,14 @@ class PipelineConfig:
         return self.execution_timeout_hours * 3600
 
     @classmethod
-    def from_context(cls, node: Node) -> PipelineConfig:
+    def from_context(cls, node: Node) -> PipelineProps:
         """Read this app's keys from the construct tree's context (call once, in the stack)."""
         context = node.get_all_context()
         values = {key: context.get(key) for key in DEFAULTS}
         return cls.from_mapping(values, unknown_keys=_unknown_keys(context))
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any], *, unknown_keys: list[str] | None = None) -> PipelineConfig:
+    def from_mapping(cls, values: Mapping[str, Any], *, unknown_keys: list[str] | None = None) -> PipelineProps:
         """Validate raw context values (absent or None: the default)."""
         merged = {key: (DEFAULTS[key] if values.get(key) is None else values[key]) for key in DEFAULTS}
         unknown = sorted({*(unknown_keys or []), *(set(values) - set(DEFAULTS))})
@@ -166,6 +207,44 @@ class PipelineConfig:
         return cls(**config)
 
 
+def _props_problems(props: PipelineProps) -> list[str]:
+    """The same rules as the context's, on typed values."""
+    problems: list[str] = []
+    checks: list[tuple[str, Callable[[Any], Any]]] = [
+        ("base_model_id", _model_id),
+        ("judge_model_id", _model_id),
+        ("notification_email", _optional_email),
+        ("poll_interval_seconds", _int_in(*POLL_INTERVAL_RANGE)),
+        ("execution_timeout_hours", _int_in(*EXECUTION_TIMEOUT_HOURS_RANGE)),
+        ("max_cost_usd", _optional_price),
+        ("pt_hourly_price_usd", _optional_price),
+        ("training_price_per_1k_tokens_usd", _optional_price),
+        ("price_overrides", _price_overrides),
+        ("log_retention_days", _retention_days),
+        ("powertools_layer_version", _semver),
+    ]
+    for name, check in checks:
+        value = getattr(props, name)
+        if value is None and name != "notification_email":
+            continue
+        try:
+            check(value)
+        except ValueError as error:
+            problems.append(f"{name}: {error} (got {value!r})")
+    if not isinstance(props.removal_policy, RemovalPolicy):
+        problems.append(f"removal_policy: expected an aws_cdk.RemovalPolicy (got {props.removal_policy!r})")
+    prefix = props.job_name_prefix
+    if prefix is not None and not (isinstance(prefix, str) and JOB_NAME_PREFIX_PATTERN.match(prefix)):
+        problems.append(
+            f"job_name_prefix: expected 1-9 characters, a lowercase letter, then lowercase letters or digits, "
+            f"ending with '-' (got {prefix!r})"
+        )
+    return problems
+
+
+PROPS_FIELDS = tuple(f.name for f in fields(PipelineProps))
+
+
 def _unknown_keys(context: Mapping[str, Any]) -> list[str]:
     """Keys shaped like ours that we do not know: most likely a typo (`-c notificationEmial=...`)."""
     return sorted(key for key in context if _OWN_KEY_SHAPE.match(key) and key not in DEFAULTS)
@@ -205,19 +284,22 @@ def _optional_price(value: Any) -> float | None:
     return price or None
 
 
-PRICE_OVERRIDE_KEYS = (
-    "trainingPer1kTokensUsd",
-    "storagePerModelMonthUsd",
-    "ptPerModelUnitHourUsd",
-    "customInputPer1kTokensUsd",
-    "customOutputPer1kTokensUsd",
-    "baseInputPer1kTokensUsd",
-    "baseOutputPer1kTokensUsd",
-    "judgeInputPer1kTokensUsd",
-    "judgeOutputPer1kTokensUsd",
-    "embeddingPer1kTokensUsd",
-)
-"""The names of lambdas/shared/prices.py PriceOverrides (tests/infra/test_config.py keeps them equal)."""
+def _price_override_keys() -> tuple[str, ...]:
+    """The field names of `PriceOverrides` in lambdas/shared/prices.py, read from its source: the
+    names are stated there once, and the CDK app does not import the Lambda asset's packages."""
+    path = LAMBDAS_DIR / "shared" / "prices.py"
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ClassDef) and node.name == "PriceOverrides":
+            return tuple(
+                item.target.id
+                for item in node.body
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+            )
+    raise ImportError(f"no class PriceOverrides in {path}")
+
+
+PRICE_OVERRIDE_KEYS = _price_override_keys()
+"""The names of lambdas/shared/prices.py PriceOverrides."""
 
 
 def _price_overrides(value: Any) -> dict[str, float]:

@@ -8,12 +8,20 @@ It imports nothing from CDK or boto3.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
-DEFINITION_PATH = Path(__file__).with_name("pipeline.asl.json")
+import yaml
+
+DEFINITION_PATH = Path(__file__).with_name("pipeline.asl.yaml")
+LAMBDAS_DIR = Path(__file__).resolve().parents[1] / "lambdas"
+"""The Lambda code asset: `lambdas/` beside this package, in the repository and in the
+installed distribution alike (pyproject.toml maps both folders into `bedrock_finetuning`)."""
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
 
@@ -36,26 +44,41 @@ class TaskFunction:
         return f"{self.name}FunctionArn"
 
 
+def _load_contract() -> ModuleType:
+    """lambdas/shared/contract.py, by its path: the names the functions read are stated there
+    once. (The Lambda asset's packages are not importable from here, and must not be: `shared`
+    would clash in a CDK app.) The file has no imports, so loading it runs nothing else."""
+    path = LAMBDAS_DIR / "shared" / "contract.py"
+    spec = importlib.util.spec_from_file_location("_bedrock_finetuning_contract", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+contract = _load_contract()
+
 # Runtime setting names (environment variables), read by lambdas/shared/settings.py.
-BUCKET = "PIPELINE_BUCKET"
-BEDROCK_ROLE_ARN = "BEDROCK_ROLE_ARN"
-TOPIC_ARN = "NOTIFICATION_TOPIC_ARN"
-DEFAULT_BASE_MODEL_ID = "DEFAULT_BASE_MODEL_ID"
-DEFAULT_JUDGE_MODEL_ID = "DEFAULT_JUDGE_MODEL_ID"
-DEFAULT_POLL_INTERVAL_SECONDS = "DEFAULT_POLL_INTERVAL_SECONDS"
-PT_HOURLY_PRICE_USD = "PT_HOURLY_PRICE_USD"
-TRAINING_PRICE_PER_1K_TOKENS_USD = "TRAINING_PRICE_PER_1K_TOKENS_USD"
-PRICE_OVERRIDES = "PRICE_OVERRIDES_JSON"
-MAX_COST_USD = "MAX_COST_USD"
+BUCKET: str = contract.BUCKET
+BEDROCK_ROLE_ARN: str = contract.BEDROCK_ROLE_ARN
+TOPIC_ARN: str = contract.TOPIC_ARN
+DEFAULT_BASE_MODEL_ID: str = contract.DEFAULT_BASE_MODEL_ID_ENV
+DEFAULT_JUDGE_MODEL_ID: str = contract.DEFAULT_JUDGE_MODEL_ID_ENV
+DEFAULT_POLL_INTERVAL_SECONDS: str = contract.DEFAULT_POLL_INTERVAL_SECONDS
+PT_HOURLY_PRICE_USD: str = contract.PT_HOURLY_PRICE_USD
+TRAINING_PRICE_PER_1K_TOKENS_USD: str = contract.TRAINING_PRICE_PER_1K_TOKENS_USD
+PRICE_OVERRIDES: str = contract.PRICE_OVERRIDES
+MAX_COST_USD: str = contract.MAX_COST_USD
+EXECUTION_TIMEOUT_HOURS: str = contract.EXECUTION_TIMEOUT_HOURS
+JOB_NAME_PREFIX: str = contract.JOB_NAME_PREFIX
+SIMULATED: str = contract.SIMULATED
 OPTIONAL_SETTINGS = frozenset({PT_HOURLY_PRICE_USD, TRAINING_PRICE_PER_1K_TOKENS_USD, PRICE_OVERRIDES, MAX_COST_USD})
 """Left out of a function's environment when the stack configuration does not set them."""
-SIMULATED = "PIPELINE_SIMULATED"
-EXECUTION_TIMEOUT_HOURS = "EXECUTION_TIMEOUT_HOURS"
-"""The execution timeout: PreflightChecks refuses models whose end of life falls inside it."""
-"""Set only by the local runner: every artefact of a simulated run is labelled as such."""
 
 _PREPROCESS_ENV = (
     BUCKET,
+    JOB_NAME_PREFIX,
     DEFAULT_BASE_MODEL_ID,
     DEFAULT_JUDGE_MODEL_ID,
     DEFAULT_POLL_INTERVAL_SECONDS,
@@ -167,17 +190,18 @@ TASK_FUNCTIONS: tuple[TaskFunction, ...] = (
 
 
 def load_definition(timeout_seconds: int | None = None) -> str:
-    """Return the ASL text, with the execution timeout replaced when given.
+    """Return the workflow as ASL JSON, with the execution timeout replaced when given.
 
-    Placeholders `${...}` are left in place: CDK resolves them through
-    `definition_substitutions`, the local runner through `substitute`.
+    The file is YAML so that each retry and catch policy is written once (anchors); its own
+    top-level `x-...` keys hold those anchors and are dropped here. Placeholders `${...}` are
+    left in place: CDK resolves them through `definition_substitutions`, the local runner
+    through `substitute`.
     """
-    text = DEFINITION_PATH.read_text(encoding="utf-8")
-    if timeout_seconds is None:
-        return text
-    definition = json.loads(text)
-    definition["TimeoutSeconds"] = timeout_seconds
-    return json.dumps(definition, indent=2)
+    definition: dict[str, Any] = yaml.safe_load(DEFINITION_PATH.read_text(encoding="utf-8"))
+    definition = {key: value for key, value in definition.items() if not key.startswith("x-")}
+    if timeout_seconds is not None:
+        definition["TimeoutSeconds"] = timeout_seconds
+    return json.dumps(definition, indent=2, ensure_ascii=False)
 
 
 def placeholders(definition: str) -> set[str]:
@@ -198,7 +222,7 @@ SWEEPER_FUNCTION = TaskFunction(
     "Safety net: deletes deployments and provisioned throughputs (and stops training) of runs that ended badly",
     300,
     256,
-    (BUCKET, TOPIC_ARN),
+    (BUCKET, TOPIC_ARN, JOB_NAME_PREFIX),
 )
 """Not part of the workflow: started by an EventBridge rule when an execution ends ABORTED,
 TIMED_OUT or FAILED. It finds resources by the execution-ARN tag every paid resource carries."""
@@ -209,7 +233,7 @@ TRAINING_EVENT_FUNCTION = TaskFunction(
     "Resumes a run's training wait when its customization job ends (job state-change event)",
     60,
     256,
-    (BUCKET,),
+    (BUCKET, JOB_NAME_PREFIX),
 )
 """Not part of the workflow: the target of the EventBridge rule on Bedrock's "Model
 Customization Job State Change" events. It completes the AwaitTrainingEvent task token."""

@@ -415,7 +415,7 @@ def _write_run(
         maxCostUsd=quote.budget.maxCostUsd,
         costQuote=quote,
         modelUnits=MODEL_UNITS,
-        names=resource_names(run_id),
+        names=resource_names(run_id, settings.job_name_prefix),
         data=PreparedData(
             prefix=prefix,
             trainingUri=training_uri,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from shared.contract import DEFAULT_JOB_NAME_PREFIX
 from shared.models import ResourceNames
 
 _NOT_ALLOWED = re.compile(r"[^a-zA-Z0-9]+")
@@ -25,18 +26,25 @@ def run_id_from_execution_name(execution_name: str) -> str:
     return f"{head}-{digest}"
 
 
-def resource_names(run_id: str) -> ResourceNames:
+def resource_names(run_id: str, job_name_prefix: str = DEFAULT_JOB_NAME_PREFIX) -> ResourceNames:
+    """Every name of a run. `job_name_prefix` is the deployment's (settings.job_name_prefix): its
+    job-event rule matches it, and a prefix other than the default also goes into the hosting
+    names and tokens, so that two deployments in one account never share a name. At most 9
+    characters: `<prefix><run id (48)>-model` stays within Bedrock's 63."""
+    own = "" if job_name_prefix == DEFAULT_JOB_NAME_PREFIX else job_name_prefix
     return ResourceNames(
-        jobName=f"ft-{run_id}",
-        customModelName=f"ft-{run_id}-model",
-        provisionedModelName=f"pt-{run_id}",
-        deploymentName=f"od-{run_id}",
-        jobClientToken=f"job-{run_id}",
-        throughputClientToken=f"pt-{run_id}",
-        deploymentClientToken=f"od-{run_id}",
+        jobName=f"{job_name_prefix}{run_id}",
+        customModelName=f"{job_name_prefix}{run_id}-model",
+        provisionedModelName=f"pt-{own}{run_id}",
+        deploymentName=f"od-{own}{run_id}",
+        jobClientToken=f"job-{own}{run_id}",
+        throughputClientToken=f"pt-{own}{run_id}",
+        deploymentClientToken=f"od-{own}{run_id}",
     )
 
 
-def run_id_from_job_name(job_name: str) -> str | None:
+def run_id_from_job_name(job_name: str, job_name_prefix: str = DEFAULT_JOB_NAME_PREFIX) -> str | None:
     """The run id inside a job name made by `resource_names`, or None for another job."""
-    return job_name[3:] if job_name.startswith("ft-") and len(job_name) > 3 else None
+    if job_name.startswith(job_name_prefix) and len(job_name) > len(job_name_prefix):
+        return job_name[len(job_name_prefix) :]
+    return None

@@ -11,13 +11,12 @@ from functools import lru_cache
 
 from pydantic import BaseModel, Field, ValidationError
 
+from shared import contract
+from shared.contract import DEFAULT_BASE_MODEL_ID, DEFAULT_JUDGE_MODEL_ID, EXECUTION_TIMEOUT_HOURS
 from shared.errors import InconsistentRunState
 from shared.prices import PriceOverrides
 
-DEFAULT_BASE_MODEL_ID = "amazon.nova-micro-v1:0:128k"
-DEFAULT_JUDGE_MODEL_ID = "us.amazon.nova-pro-v1:0"
-EXECUTION_TIMEOUT_HOURS = "EXECUTION_TIMEOUT_HOURS"
-"""The state machine's execution timeout (the run's time budget), set on PreflightChecks."""
+__all__ = ["DEFAULT_BASE_MODEL_ID", "DEFAULT_JUDGE_MODEL_ID", "EXECUTION_TIMEOUT_HOURS", "Settings", "settings"]
 
 
 class Settings(BaseModel):
@@ -33,6 +32,8 @@ class Settings(BaseModel):
     """Stack-wide price overrides (context `priceOverrides`, JSON in PRICE_OVERRIDES_JSON)."""
     max_cost_usd: float | None = Field(default=None, ge=0)
     """Stack-wide default budget (context `maxCostUsd`); the execution input's `maxCostUsd` replaces it."""
+    job_name_prefix: str = Field(default=contract.DEFAULT_JOB_NAME_PREFIX, pattern=r"^[a-z][a-z0-9]{0,7}-$")
+    """This deployment's job-name prefix (shared.naming): another deployment's jobs are not ours."""
     region: str | None = None
     """Set by Lambda itself (AWS_REGION)."""
     simulated: bool = False
@@ -52,18 +53,19 @@ class Settings(BaseModel):
 
 
 _ENV = {
-    "bucket": "PIPELINE_BUCKET",
-    "bedrock_role_arn": "BEDROCK_ROLE_ARN",
-    "topic_arn": "NOTIFICATION_TOPIC_ARN",
-    "default_base_model_id": "DEFAULT_BASE_MODEL_ID",
-    "default_judge_model_id": "DEFAULT_JUDGE_MODEL_ID",
-    "default_poll_interval_seconds": "DEFAULT_POLL_INTERVAL_SECONDS",
-    "pt_hourly_price_usd": "PT_HOURLY_PRICE_USD",
-    "training_price_per_1k_tokens_usd": "TRAINING_PRICE_PER_1K_TOKENS_USD",
-    "price_overrides": "PRICE_OVERRIDES_JSON",
-    "max_cost_usd": "MAX_COST_USD",
-    "region": "AWS_REGION",
-    "simulated": "PIPELINE_SIMULATED",
+    "bucket": contract.BUCKET,
+    "bedrock_role_arn": contract.BEDROCK_ROLE_ARN,
+    "topic_arn": contract.TOPIC_ARN,
+    "default_base_model_id": contract.DEFAULT_BASE_MODEL_ID_ENV,
+    "default_judge_model_id": contract.DEFAULT_JUDGE_MODEL_ID_ENV,
+    "default_poll_interval_seconds": contract.DEFAULT_POLL_INTERVAL_SECONDS,
+    "pt_hourly_price_usd": contract.PT_HOURLY_PRICE_USD,
+    "training_price_per_1k_tokens_usd": contract.TRAINING_PRICE_PER_1K_TOKENS_USD,
+    "price_overrides": contract.PRICE_OVERRIDES,
+    "max_cost_usd": contract.MAX_COST_USD,
+    "job_name_prefix": contract.JOB_NAME_PREFIX,
+    "region": contract.REGION,
+    "simulated": contract.SIMULATED,
 }
 
 

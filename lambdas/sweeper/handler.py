@@ -21,7 +21,7 @@ from sweeper.logic import ExecutionStatusEvent, sweep, sweep_message
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     parsed = parse(event=event, model=ExecutionStatusEvent)
     logger.set_correlation_id(run_id_from_execution_name(parsed.detail.name))
-    result = sweep(parsed, client("bedrock"))
+    result = sweep(parsed, client("bedrock"), settings().job_name_prefix)
     message = sweep_message(result)
     if message:
         logger.warning("swept resources of a run that ended badly", extra=result)

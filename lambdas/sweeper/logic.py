@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.contract import DEFAULT_JOB_NAME_PREFIX
 from shared.errors import CustomModelDeploymentStillExists
 from shared.hosting import OnDemandDeployment, ProvisionedThroughput
 from shared.naming import resource_names, run_id_from_execution_name
@@ -52,11 +53,11 @@ def _paginate(bedrock: Any, operation: str, result_key: str, **kwargs: Any) -> l
     return items
 
 
-def sweep(event: ExecutionStatusEvent, bedrock: Any) -> dict[str, Any]:
+def sweep(event: ExecutionStatusEvent, bedrock: Any, job_name_prefix: str = DEFAULT_JOB_NAME_PREFIX) -> dict[str, Any]:
     detail = event.detail
     if detail.status not in SWEPT_STATUSES:
         return {"executionArn": detail.executionArn, "status": detail.status, "deleted": [], "stopped": []}
-    names = resource_names(run_id_from_execution_name(detail.name))
+    names = resource_names(run_id_from_execution_name(detail.name), job_name_prefix)
     deleted, stopped, pending = [], [], []
     throughputs = ProvisionedThroughput(bedrock)
     for summary in _paginate(

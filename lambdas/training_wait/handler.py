@@ -30,7 +30,10 @@ def await_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, An
 @metrics.log_metrics
 def event_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     parsed = parse(event=event, model=JobStateChangeEvent)
-    logger.set_correlation_id(run_id_from_job_name(parsed.detail.jobName))
-    outcome = on_job_event(parsed, settings().bucket, client("s3"), client("bedrock"), client("stepfunctions"))
+    config = settings()
+    logger.set_correlation_id(run_id_from_job_name(parsed.detail.jobName, config.job_name_prefix))
+    outcome = on_job_event(
+        parsed, config.bucket, client("s3"), client("bedrock"), client("stepfunctions"), config.job_name_prefix
+    )
     logger.info("customization job state change", extra={"status": parsed.detail.jobStatus, "outcome": outcome})
     return {"outcome": outcome}

@@ -23,11 +23,12 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import Field
 
-from check_job.logic import check_job
 from shared import s3 as s3io
+from shared.contract import DEFAULT_JOB_NAME_PREFIX
 from shared.errors import CustomizationJobFailed, CustomizationJobStopped
 from shared.models import JobState, RunContext, Strict, Tolerant
 from shared.naming import run_id_from_job_name
+from training_wait.job_status import check_job
 
 ENDED = ("Completed", "Failed", "Stopped")
 GONE_TOKEN_ERRORS = ("InvalidToken", "TaskTimedOut", "TaskDoesNotExist")
@@ -74,11 +75,20 @@ def resume(job: JobState, token: str, bedrock: Any, sfn: Any) -> str:
     return checked.status
 
 
-def on_job_event(event: JobStateChangeEvent, bucket: str, s3: Any, bedrock: Any, sfn: Any) -> str:
-    """What ResumeOnTrainingEvent did, in words (for its log)."""
+def on_job_event(
+    event: JobStateChangeEvent,
+    bucket: str,
+    s3: Any,
+    bedrock: Any,
+    sfn: Any,
+    job_name_prefix: str = DEFAULT_JOB_NAME_PREFIX,
+) -> str:
+    """What ResumeOnTrainingEvent did, in words (for its log). A job of another deployment
+    (another prefix) is ignored: the rule matches this deployment's prefix only, this is the
+    second line of defence."""
     if event.detail.jobStatus not in ENDED:
         return f"ignored: status {event.detail.jobStatus}"
-    run_id = run_id_from_job_name(event.detail.jobName)
+    run_id = run_id_from_job_name(event.detail.jobName, job_name_prefix)
     if run_id is None:
         return f"ignored: {event.detail.jobName} is not a pipeline job"
     try:

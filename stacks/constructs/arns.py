@@ -10,7 +10,7 @@ from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
-from stacks.constructs.data_bucket import RAW_PREFIX, RUNS_PREFIX
+from bedrock_finetuning.stacks.constructs.data_bucket import RAW_PREFIX, RUNS_PREFIX
 
 RUN_PREFIX_REASON = (
     "Run ids are created per execution at run time, so S3 access is scoped to the run layout "

@@ -7,8 +7,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stacks import nag
-from stacks.constructs import arns
+from bedrock_finetuning.stacks import nag
+from bedrock_finetuning.stacks.constructs import arns
 
 
 class BedrockServiceRole(Construct):

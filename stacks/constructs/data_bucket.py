@@ -12,10 +12,26 @@ ACCESS_LOG_PREFIX = "data-bucket/"
 
 
 class DataBucket(Construct):
-    """One private, versioned, TLS-only bucket; S3 sends its object events to EventBridge."""
+    """One private, versioned, TLS-only bucket; S3 sends its object events to EventBridge.
 
-    def __init__(self, scope: Construct, construct_id: str, *, removal_policy: RemovalPolicy) -> None:
+    With `existing`, that bucket is used as it is (nothing is created or changed): it must
+    send its events to EventBridge for uploads to start runs."""
+
+    bucket: s3.IBucket
+    access_logs: s3.Bucket | None
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        removal_policy: RemovalPolicy,
+        existing: s3.IBucket | None = None,
+    ) -> None:
         super().__init__(scope, construct_id)
+        if existing is not None:
+            self.bucket, self.access_logs = existing, None
+            return
         destroy = removal_policy == RemovalPolicy.DESTROY
 
         self.access_logs = s3.Bucket(
@@ -41,7 +57,7 @@ class DataBucket(Construct):
         # another bucket's access logs as compliant (logging the log bucket would need yet
         # another bucket). tests/infra/test_nag.py fails on acknowledgements without a finding.
 
-        self.bucket = s3.Bucket(
+        bucket = s3.Bucket(
             self,
             "Bucket",
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -67,7 +83,8 @@ class DataBucket(Construct):
         # carrying the AWSLambdaBasicExecutionRole managed policy. Do not add
         # `bucket.add_event_notification(...)` as well: that custom resource would then
         # own, and overwrite, the whole notification configuration.
-        cfn_bucket: s3.CfnBucket = self.bucket.node.default_child  # type: ignore[assignment]
+        self.bucket = bucket
+        cfn_bucket: s3.CfnBucket = bucket.node.default_child  # type: ignore[assignment]
         cfn_bucket.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
             event_bridge_configuration=s3.CfnBucket.EventBridgeConfigurationProperty(event_bridge_enabled=True)
         )

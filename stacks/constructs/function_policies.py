@@ -15,9 +15,9 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 
-from stacks.constructs import arns
-from stacks.constructs.data_bucket import RAW_PREFIX
-from statemachine import SWEEPER_FUNCTION, TASK_FUNCTIONS, TRAINING_EVENT_FUNCTION
+from bedrock_finetuning.stacks.constructs import arns
+from bedrock_finetuning.stacks.constructs.data_bucket import RAW_PREFIX
+from bedrock_finetuning.statemachine import SWEEPER_FUNCTION, TASK_FUNCTIONS, TRAINING_EVENT_FUNCTION
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,8 @@ class PolicyTargets:
     bucket: s3.IBucket
     service_role: iam.IRole
     topic: sns.ITopic
-    topic_key: kms.IKey
+    topic_key: kms.IKey | None
+    """None: a topic brought by the user without a customer managed key."""
 
 
 def statements_for(name: str, stack: Stack, targets: PolicyTargets) -> list[iam.PolicyStatement]:
@@ -105,12 +106,12 @@ def _allow(sid: str, actions: list[str], resources: list[str]) -> iam.PolicyStat
 
 
 def _publish(a: _Arns) -> list[iam.PolicyStatement]:
-    return [
-        _allow("PublishNotifications", ["sns:Publish"], [a.topic.topic_arn]),
+    statements = [_allow("PublishNotifications", ["sns:Publish"], [a.topic.topic_arn])]
+    if a.topic_key is not None:
         # The topic is encrypted with a customer managed key: SNS encrypts with a data key
         # it generates as the publisher.
-        _allow("EncryptNotifications", ["kms:GenerateDataKey", "kms:Decrypt"], [a.topic_key.key_arn]),
-    ]
+        statements.append(_allow("EncryptNotifications", ["kms:GenerateDataKey", "kms:Decrypt"], [a.topic_key.key_arn]))
+    return statements
 
 
 def _preprocess(a: _Arns) -> list[iam.PolicyStatement]:

@@ -11,7 +11,6 @@ log group; no function gets the AWSLambdaBasicExecutionRole managed policy.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
@@ -20,19 +19,19 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-import statemachine
-from stacks import nag
-from stacks.bundling import lambda_code
-from stacks.config import PipelineConfig
-from stacks.constructs import arns
-from stacks.constructs.function_policies import (
+from bedrock_finetuning import statemachine
+from bedrock_finetuning.stacks import nag
+from bedrock_finetuning.stacks.bundling import lambda_code
+from bedrock_finetuning.stacks.config import PipelineProps
+from bedrock_finetuning.stacks.constructs import arns
+from bedrock_finetuning.stacks.constructs.function_policies import (
     PolicyTargets,
     statements_for,
     unscoped_actions,
     wildcard_reason,
 )
 
-LAMBDA_CODE_DIR = Path(__file__).resolve().parents[2] / "lambdas"
+LAMBDA_CODE_DIR = statemachine.LAMBDAS_DIR
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
 POWERTOOLS_SERVICE_NAME = "bedrock-finetuning"
@@ -56,11 +55,13 @@ class PipelineFunctions(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        config: PipelineConfig,
+        config: PipelineProps,
         targets: PolicyTargets,
+        job_name_prefix: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
+        self._job_name_prefix = job_name_prefix
         self._targets = targets
         self._code = lambda_code(LAMBDA_CODE_DIR)
         layer_arn = ssm.StringParameter.from_string_parameter_attributes(
@@ -90,6 +91,7 @@ class PipelineFunctions(Construct):
             statemachine.DEFAULT_JUDGE_MODEL_ID: config.judge_model_id,
             statemachine.DEFAULT_POLL_INTERVAL_SECONDS: str(config.poll_interval_seconds),
             statemachine.EXECUTION_TIMEOUT_HOURS: str(config.execution_timeout_hours),
+            statemachine.JOB_NAME_PREFIX: self._job_name_prefix,
         }
         # Price overrides and the budget are optional: left out when not configured (the price table
         # in lambdas/shared/prices.py is then used, and no budget is enforced).

@@ -20,20 +20,20 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from stacks import nag
+from bedrock_finetuning.stacks import nag
 
-JOB_NAME_PREFIX = "ft-"
-"""shared.naming.resource_names: every job the pipeline starts is named ft-<run-id>."""
 ENDED_JOB_STATUSES = ("Completed", "Failed", "Stopped")
 
 
-def job_state_change_pattern() -> dict[str, Any]:
+def job_state_change_pattern(job_name_prefix: str) -> dict[str, Any]:
+    """Ended jobs of one pipeline instance: shared.naming.resource_names names each of its jobs
+    <job_name_prefix><run-id>, so another instance's jobs (another prefix) do not match."""
     return {
         "source": ["aws.bedrock"],
         "detail-type": ["Model Customization Job State Change"],
         "detail": {
             "jobStatus": list(ENDED_JOB_STATUSES),
-            "jobName": [{"prefix": JOB_NAME_PREFIX}],
+            "jobName": [{"prefix": job_name_prefix}],
         },
     }
 
@@ -47,9 +47,10 @@ class TrainingEvents(Construct):
         state_machine: sfn.IStateMachine,
         resume: lambda_.Function,
         waiters: list[lambda_.IFunction],
+        job_name_prefix: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        pattern = job_state_change_pattern()
+        pattern = job_state_change_pattern(job_name_prefix)
         self.dead_letter_queue = sqs.Queue(
             self,
             "DeadLetterQueue",

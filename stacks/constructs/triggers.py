@@ -22,8 +22,8 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from stacks import nag
-from stacks.constructs.data_bucket import RAW_PREFIX
+from bedrock_finetuning.stacks import nag
+from bedrock_finetuning.stacks.constructs.data_bucket import RAW_PREFIX
 
 RAW_KEY_WILDCARDS = (f"{RAW_PREFIX}*.json", f"{RAW_PREFIX}*.jsonl", f"{RAW_PREFIX}*.csv")
 """Keys that start a run. EventBridge's `*` also matches `/`, so files in sub-folders of raw/

@@ -1,4 +1,4 @@
-"""The Step Functions state machine, from statemachine/pipeline.asl.json, with its logs and role."""
+"""The Step Functions state machine, from statemachine/pipeline.asl.yaml, with its logs and role."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-import statemachine
-from stacks import nag
+from bedrock_finetuning import statemachine
+from bedrock_finetuning.stacks import nag
 
 LAMBDA_QUALIFIER_REASON = (
     "lambda:InvokeFunction is granted on the state machine's own functions only; the ':*' "

@@ -17,7 +17,7 @@ import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
 import app as cdk_app
-from stacks import PipelineStack
+from bedrock_finetuning.stacks import PipelineStack
 
 REPO = Path(__file__).resolve().parents[2]
 CDK_JSON = json.loads((REPO / "cdk.json").read_text(encoding="utf-8"))

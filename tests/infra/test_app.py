@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import app as cdk_app
-from stacks import STACK_NAME
+from bedrock_finetuning.stacks import STACK_NAME
 
 from .support import CDK_JSON, REPO
 

@@ -9,14 +9,14 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_logs as logs
 
-from stacks.config import DEFAULTS, POWERTOOLS_VERSION, ConfigError, PipelineConfig
-from stacks.constructs.functions import powertools_parameter_name
+from bedrock_finetuning.stacks.config import DEFAULTS, POWERTOOLS_VERSION, ConfigError, PipelineProps
+from bedrock_finetuning.stacks.constructs.functions import powertools_parameter_name
 
 from .support import CDK_JSON, CONFIGURED, REPO
 
 
 def test_defaults_when_context_is_empty() -> None:
-    config = PipelineConfig.from_mapping({})
+    config = PipelineProps.from_mapping({})
 
     assert config.base_model_id == "amazon.nova-micro-v1:0:128k"
     assert config.judge_model_id == "us.amazon.nova-pro-v1:0"
@@ -37,8 +37,9 @@ def test_cdk_json_context_repeats_the_defaults() -> None:
     context = CDK_JSON["context"]
     own = {key: value for key, value in context.items() if not key.startswith("@")}
 
-    assert own == DEFAULTS
-    assert PipelineConfig.from_mapping(own) == PipelineConfig.from_mapping({})
+    # The default models are stated once, in lambdas/shared/contract.py.
+    assert own == {key: value for key, value in DEFAULTS.items() if key not in ("baseModelId", "judgeModelId")}
+    assert PipelineProps.from_mapping(own) == PipelineProps.from_mapping({})
 
 
 def test_cdk_json_runs_the_app_with_the_project_venv() -> None:
@@ -46,7 +47,7 @@ def test_cdk_json_runs_the_app_with_the_project_venv() -> None:
 
 
 def test_values_given_with_dash_c_are_strings_and_are_parsed() -> None:
-    config = PipelineConfig.from_mapping({key: str(value) for key, value in CONFIGURED.items()})
+    config = PipelineProps.from_mapping({key: str(value) for key, value in CONFIGURED.items()})
 
     assert config.notification_email == "ml-team@example.com"
     assert config.pt_hourly_price_usd == 20.5
@@ -62,7 +63,7 @@ def test_values_given_with_dash_c_are_strings_and_are_parsed() -> None:
 
 @pytest.mark.parametrize("price", [0, "0", "", None])
 def test_a_zero_or_empty_price_means_not_configured(price: Any) -> None:
-    assert PipelineConfig.from_mapping({"ptHourlyPriceUsd": price}).pt_hourly_price_usd is None
+    assert PipelineProps.from_mapping({"ptHourlyPriceUsd": price}).pt_hourly_price_usd is None
 
 
 @pytest.mark.parametrize(
@@ -95,7 +96,7 @@ def test_a_zero_or_empty_price_means_not_configured(price: Any) -> None:
 )
 def test_bad_values_raise_a_clear_error(key: str, value: Any, message: str) -> None:
     with pytest.raises(ConfigError) as error:
-        PipelineConfig.from_mapping({key: value})
+        PipelineProps.from_mapping({key: value})
 
     assert message in str(error.value)
     assert repr(value) in str(error.value)  # the offending value is quoted back
@@ -104,7 +105,7 @@ def test_bad_values_raise_a_clear_error(key: str, value: Any, message: str) -> N
 
 def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(ConfigError) as error:
-        PipelineConfig.from_mapping({"pollIntervalSeconds": "x", "removalPolicy": "keep"})
+        PipelineProps.from_mapping({"pollIntervalSeconds": "x", "removalPolicy": "keep"})
 
     assert "pollIntervalSeconds" in str(error.value)
     assert "removalPolicy" in str(error.value)
@@ -117,7 +118,7 @@ def test_a_misspelt_key_is_an_error_with_a_suggestion() -> None:
         ConfigError,
         match="notificationEmial: not a context key of this app; did you mean 'notificationEmail'",
     ):
-        PipelineConfig.from_context(app.node)
+        PipelineProps.from_context(app.node)
 
 
 def test_cdk_feature_flags_and_cli_keys_are_not_mistaken_for_typos() -> None:
@@ -129,7 +130,7 @@ def test_cdk_feature_flags_and_cli_keys_are_not_mistaken_for_typos() -> None:
         }
     )
 
-    assert PipelineConfig.from_context(app.node) == PipelineConfig.from_mapping({})
+    assert PipelineProps.from_context(app.node) == PipelineProps.from_mapping({})
 
 
 def test_powertools_layer_is_the_release_the_tests_run_with() -> None:
@@ -151,24 +152,24 @@ def test_powertools_ssm_parameter_path() -> None:
 
 def test_price_override_names_are_the_lambdas_own() -> None:
     from shared.prices import PRICE_OVERRIDE_KEYS as LAMBDA_KEYS
-    from stacks.config import PRICE_OVERRIDE_KEYS
+    from bedrock_finetuning.stacks.config import PRICE_OVERRIDE_KEYS
 
     assert PRICE_OVERRIDE_KEYS == LAMBDA_KEYS
 
 
 @pytest.mark.parametrize("budget", [0, "0", "", None])
 def test_a_zero_or_empty_stack_budget_means_no_budget(budget: Any) -> None:
-    assert PipelineConfig.from_mapping({"maxCostUsd": budget}).max_cost_usd is None
+    assert PipelineProps.from_mapping({"maxCostUsd": budget}).max_cost_usd is None
 
 
 def test_a_zero_override_is_a_real_price_of_zero() -> None:
-    config = PipelineConfig.from_mapping({"priceOverrides": {"embeddingPer1kTokensUsd": 0}})
+    config = PipelineProps.from_mapping({"priceOverrides": {"embeddingPer1kTokensUsd": 0}})
 
     assert config.price_overrides == {"embeddingPer1kTokensUsd": 0.0}
 
 
 def test_an_older_price_key_and_its_override_may_not_both_be_given() -> None:
     with pytest.raises(ConfigError) as error:
-        PipelineConfig.from_mapping({"ptHourlyPriceUsd": 20.5, "priceOverrides": {"ptPerModelUnitHourUsd": 21}})
+        PipelineProps.from_mapping({"ptHourlyPriceUsd": 20.5, "priceOverrides": {"ptPerModelUnitHourUsd": 21}})
 
     assert "ptHourlyPriceUsd and priceOverrides.ptPerModelUnitHourUsd set the same price" in str(error.value)

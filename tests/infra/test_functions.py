@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-import statemachine
-from stacks.config import POWERTOOLS_VERSION
+from bedrock_finetuning import statemachine
+from bedrock_finetuning.stacks.config import POWERTOOLS_VERSION
 
 from .support import Synthesized
 
@@ -23,21 +23,25 @@ LAYER = f"{{{{resolve:ssm:/aws/service/powertools/python/arm64/python3.14/{POWER
 
 
 def _function(synthesized: Synthesized, name: str) -> dict[str, Any]:
-    function = synthesized.stack.functions.by_name[name]
+    function = synthesized.stack.pipeline.lambdas.by_name[name]
     return synthesized.json["Resources"][synthesized.logical_id(function)]["Properties"]
 
 
 def _expected_environment(synthesized: Synthesized, entry: statemachine.TaskFunction) -> dict[str, Any]:
-    stack, config = synthesized.stack, synthesized.stack.config
+    stack, config = synthesized.stack, synthesized.stack.props
     values: dict[str, Any] = {
-        statemachine.BUCKET: {"Ref": synthesized.logical_id(stack.data.bucket)},
-        statemachine.BEDROCK_ROLE_ARN: {"Fn::GetAtt": [synthesized.logical_id(stack.service_role.role), "Arn"]},
-        statemachine.TOPIC_ARN: {"Ref": synthesized.logical_id(stack.notifications.topic)},
+        statemachine.BUCKET: {"Ref": synthesized.logical_id(stack.pipeline.data.bucket)},
+        statemachine.BEDROCK_ROLE_ARN: {
+            "Fn::GetAtt": [synthesized.logical_id(stack.pipeline.bedrock_service_role.role), "Arn"]
+        },
+        statemachine.TOPIC_ARN: {"Ref": synthesized.logical_id(stack.pipeline.notifications.topic)},
         statemachine.DEFAULT_BASE_MODEL_ID: config.base_model_id,
         statemachine.DEFAULT_JUDGE_MODEL_ID: config.judge_model_id,
         statemachine.DEFAULT_POLL_INTERVAL_SECONDS: str(config.poll_interval_seconds),
         # PreflightChecks refuses models whose end of life falls inside the run's time budget.
         statemachine.EXECUTION_TIMEOUT_HOURS: str(config.execution_timeout_hours),
+        # This instance's jobs and hosting names (and its job-event rule) carry its prefix.
+        statemachine.JOB_NAME_PREFIX: stack.pipeline.job_name_prefix,
     }
     if config.pt_hourly_price_usd is not None:
         values[statemachine.PT_HOURLY_PRICE_USD] = str(config.pt_hourly_price_usd)
@@ -51,9 +55,9 @@ def _expected_environment(synthesized: Synthesized, entry: statemachine.TaskFunc
 
 
 def test_one_function_per_catalog_entry(default: Synthesized) -> None:
-    assert sorted(default.stack.functions.by_name) == sorted(entry.name for entry in ALL_ENTRIES)
+    assert sorted(default.stack.pipeline.lambdas.by_name) == sorted(entry.name for entry in ALL_ENTRIES)
     for entry in ALL_ENTRIES:  # the construct id is the step name
-        assert default.stack.functions.by_name[entry.name].node.id == entry.name
+        assert default.stack.pipeline.lambdas.by_name[entry.name].node.id == entry.name
 
 
 @pytest.mark.parametrize("entry", ALL_ENTRIES, ids=lambda entry: entry.name)
@@ -151,8 +155,8 @@ def test_each_function_logs_to_its_own_group_with_retention(
 
 
 def test_sweeper_failures_are_kept_not_dropped(default: Synthesized) -> None:
-    sweeper_id = default.logical_id(default.stack.functions.sweeper)
-    dlq_id = default.logical_id(default.stack.triggers.sweeper_dlq)
+    sweeper_id = default.logical_id(default.stack.pipeline.lambdas.sweeper)
+    dlq_id = default.logical_id(default.stack.pipeline.triggers.sweeper_dlq)
 
     default.template.has_resource_properties(
         "AWS::Lambda::EventInvokeConfig",
@@ -166,7 +170,7 @@ def test_sweeper_failures_are_kept_not_dropped(default: Synthesized) -> None:
 
 def test_the_code_asset_ships_its_pinned_libraries_for_python314_arm64(default: Synthesized) -> None:
     """Bundled locally (no Docker): the handlers, the report templates and the pinned libraries."""
-    from stacks.bundling import CONSTRAINTS
+    from bedrock_finetuning.stacks.bundling import CONSTRAINTS
 
     code = _function(default, "BuildReport")["Code"]
     asset_hash = str(code["S3Key"]).split(".")[0]

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-import statemachine
-from stacks.nag import flatten_cfn_reference
+from bedrock_finetuning import statemachine
+from bedrock_finetuning.stacks.nag import flatten_cfn_reference
 
 from .support import Synthesized, as_list, iter_policy_documents, role_statements
 
@@ -195,12 +195,12 @@ def _names(synthesized: Synthesized) -> dict[str, str]:
     """Logical id -> readable name, for the shared resources the statements refer to."""
     stack = synthesized.stack
     return {
-        synthesized.logical_id(stack.data.bucket): "Bucket",
-        synthesized.logical_id(stack.service_role.role): "ServiceRole",
-        synthesized.logical_id(stack.notifications.topic): "Topic",
-        synthesized.logical_id(stack.notifications.key): "TopicKey",
-        synthesized.logical_id(stack.triggers.sweeper_dlq): "SweeperDeadLetterQueue",
-        synthesized.logical_id(stack.workflow.state_machine): "StateMachine",
+        synthesized.logical_id(stack.pipeline.data.bucket): "Bucket",
+        synthesized.logical_id(stack.pipeline.bedrock_service_role.role): "ServiceRole",
+        synthesized.logical_id(stack.pipeline.notifications.topic): "Topic",
+        synthesized.logical_id(stack.pipeline.notifications.key): "TopicKey",
+        synthesized.logical_id(stack.pipeline.triggers.sweeper_dlq): "SweeperDeadLetterQueue",
+        synthesized.logical_id(stack.pipeline.workflow.state_machine): "StateMachine",
     }
 
 
@@ -219,7 +219,7 @@ def _normalise(statements: list[dict[str, Any]], names: dict[str, str]) -> list[
 
 
 def _function_statements(synthesized: Synthesized, name: str) -> list[Statement]:
-    function = synthesized.stack.functions.by_name[name]
+    function = synthesized.stack.pipeline.lambdas.by_name[name]
     cfn_function = synthesized.json["Resources"][synthesized.logical_id(function)]
     log_group_id = cfn_function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     names = {**_names(synthesized), log_group_id: "OwnLogs"}
@@ -234,7 +234,7 @@ def test_each_function_has_exactly_its_statements(default: Synthesized, name: st
 
 
 def test_every_function_has_a_role_of_its_own(default: Synthesized) -> None:
-    roles = [default.logical_id(default.stack.functions.by_name[name].role) for name in ALL_FUNCTIONS]
+    roles = [default.logical_id(default.stack.pipeline.lambdas.by_name[name].role) for name in ALL_FUNCTIONS]
 
     assert len(set(roles)) == len(ALL_FUNCTIONS)
     for role_id in roles:
@@ -246,7 +246,7 @@ def test_every_function_has_a_role_of_its_own(default: Synthesized) -> None:
 
 
 def test_service_role_is_trusted_by_bedrock_for_this_accounts_jobs_only(default: Synthesized) -> None:
-    role = default.json["Resources"][default.logical_id(default.stack.service_role.role)]["Properties"]
+    role = default.json["Resources"][default.logical_id(default.stack.pipeline.bedrock_service_role.role)]["Properties"]
 
     assert role["AssumeRolePolicyDocument"]["Statement"] == [
         {
@@ -278,7 +278,7 @@ def test_service_role_is_trusted_by_bedrock_for_this_accounts_jobs_only(default:
 
 
 def test_service_role_reads_run_data_and_writes_job_output_only(default: Synthesized) -> None:
-    role_id = default.logical_id(default.stack.service_role.role)
+    role_id = default.logical_id(default.stack.pipeline.bedrock_service_role.role)
 
     assert _normalise(role_statements(default, role_id), _names(default)) == sorted(
         [
@@ -292,8 +292,8 @@ def test_service_role_reads_run_data_and_writes_job_output_only(default: Synthes
 
 def test_state_machine_role_invokes_exactly_the_task_functions(default: Synthesized) -> None:
     stack = default.stack
-    role_id = default.logical_id(stack.workflow.role)
-    function_ids = [default.logical_id(stack.functions.by_name[f.name]) for f in statemachine.TASK_FUNCTIONS]
+    role_id = default.logical_id(stack.pipeline.workflow.role)
+    function_ids = [default.logical_id(stack.pipeline.lambdas.by_name[f.name]) for f in statemachine.TASK_FUNCTIONS]
 
     statements = _normalise(role_statements(default, role_id), {})
     invoke = [s for s in statements if s[0] == ("lambda:InvokeFunction",)]
@@ -304,13 +304,13 @@ def test_state_machine_role_invokes_exactly_the_task_functions(default: Synthesi
             [f"<{fid}.Arn>" for fid in function_ids] + [f"<{fid}.Arn>:*" for fid in function_ids],
         )
     ]
-    assert default.logical_id(stack.functions.sweeper) not in json.dumps(statements)
+    assert default.logical_id(stack.pipeline.lambdas.sweeper) not in json.dumps(statements)
     others = {action for actions, _, _ in statements if actions != ("lambda:InvokeFunction",) for action in actions}
     assert {a.split(":")[0] for a in others} == {"logs", "xray"}  # added by CDK for logging and tracing
 
 
 def test_state_machine_role_is_trusted_by_step_functions_of_this_account(default: Synthesized) -> None:
-    role = default.json["Resources"][default.logical_id(default.stack.workflow.role)]["Properties"]
+    role = default.json["Resources"][default.logical_id(default.stack.pipeline.workflow.role)]["Properties"]
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
 
     assert trust["Principal"] == {"Service": "states.amazonaws.com"}
@@ -353,7 +353,7 @@ def test_with_destroy_only_cdks_auto_delete_provider_may_delete_objects(configur
 
 
 def test_pass_role_only_for_the_service_role_and_only_to_bedrock(default: Synthesized) -> None:
-    service_role_arn = {"Fn::GetAtt": [default.logical_id(default.stack.service_role.role), "Arn"]}
+    service_role_arn = {"Fn::GetAtt": [default.logical_id(default.stack.pipeline.bedrock_service_role.role), "Arn"]}
     passing = [
         (logical_id, statement)
         for logical_id, statement in _allow_statements(default)
@@ -361,7 +361,7 @@ def test_pass_role_only_for_the_service_role_and_only_to_bedrock(default: Synthe
     ]
 
     assert [logical_id for logical_id, _ in passing] == [
-        default.logical_id(default.stack.functions.by_name["StartCustomizationJob"].role)
+        default.logical_id(default.stack.pipeline.lambdas.by_name["StartCustomizationJob"].role)
     ]
     (_, statement) = passing[0]
     assert statement["Resource"] == service_role_arn
@@ -394,20 +394,20 @@ def test_resource_star_only_where_the_api_requires_it(default: Synthesized) -> N
                     unscoped.setdefault(role_id, set()).update(as_list(statement["Action"]))
 
     xray = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-    expected = {default.logical_id(stack.functions.by_name[name].role): set(xray) for name in ALL_FUNCTIONS}
-    expected[default.logical_id(stack.functions.by_name["PreflightChecks"].role)] |= {
+    expected = {default.logical_id(stack.pipeline.lambdas.by_name[name].role): set(xray) for name in ALL_FUNCTIONS}
+    expected[default.logical_id(stack.pipeline.lambdas.by_name["PreflightChecks"].role)] |= {
         *QUOTA_READS,
         "bedrock:ListProvisionedModelThroughputs",
     }
-    expected[default.logical_id(stack.functions.by_name["StartCustomizationJob"].role)] |= {
+    expected[default.logical_id(stack.pipeline.lambdas.by_name["StartCustomizationJob"].role)] |= {
         "bedrock:ListModelCustomizationJobs"
     }
-    expected[default.logical_id(stack.functions.sweeper.role)] |= {
+    expected[default.logical_id(stack.pipeline.lambdas.sweeper.role)] |= {
         "bedrock:ListModelCustomizationJobs",
         "bedrock:ListProvisionedModelThroughputs",
         "bedrock:ListCustomModelDeployments",
     }
-    expected[default.logical_id(stack.workflow.role)] = {
+    expected[default.logical_id(stack.pipeline.workflow.role)] = {
         "logs:CreateLogDelivery",
         "logs:GetLogDelivery",
         "logs:UpdateLogDelivery",

@@ -13,7 +13,7 @@ from aws_cdk import aws_s3 as s3
 from cdk_nag import AwsSolutionsChecks
 
 import app as cdk_app
-import stacks.nag
+import bedrock_finetuning.stacks.nag
 
 from .support import CDK_JSON, Synthesized
 
@@ -48,7 +48,7 @@ def test_no_unacknowledged_finding(request: pytest.FixtureRequest, fixture: str)
 
 def test_every_acknowledgement_matches_a_real_finding(default: Synthesized, monkeypatch: pytest.MonkeyPatch) -> None:
     """Build the app again without acknowledgements: the findings are exactly what was acknowledged."""
-    monkeypatch.setattr(stacks.nag, "acknowledge", lambda *args, **kwargs: None)
+    monkeypatch.setattr(bedrock_finetuning.stacks.nag, "acknowledge", lambda *args, **kwargs: None)
     bare = cdk.App(context=CDK_JSON["context"])
     cdk_app.build(bare)
 
@@ -64,8 +64,8 @@ def test_acknowledgements_are_on_resources_and_name_their_finding(default: Synth
         for part in path.split("/")[1:]:
             construct = construct.node.find_child(part)
         assert cdk.CfnResource.is_cfn_resource(construct), path
-        if rule.startswith(stacks.nag.IAM5):
-            assert rule.startswith(f"{stacks.nag.IAM5}[") and rule.endswith("]"), rule
+        if rule.startswith(bedrock_finetuning.stacks.nag.IAM5):
+            assert rule.startswith(f"{bedrock_finetuning.stacks.nag.IAM5}[") and rule.endswith("]"), rule
 
 
 def test_every_reason_is_a_real_sentence(default: Synthesized) -> None:

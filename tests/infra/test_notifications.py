@@ -8,7 +8,7 @@ from .support import Synthesized
 
 
 def test_topic_is_encrypted_with_a_rotated_customer_managed_key(default: Synthesized) -> None:
-    notifications = default.stack.notifications
+    notifications = default.stack.pipeline.notifications
     key_id = default.logical_id(notifications.key)
     topic = default.json["Resources"][default.logical_id(notifications.topic)]["Properties"]
 
@@ -18,7 +18,7 @@ def test_topic_is_encrypted_with_a_rotated_customer_managed_key(default: Synthes
 
 
 def test_topic_accepts_tls_only_and_alarms_of_this_account(default: Synthesized) -> None:
-    topic_id = default.logical_id(default.stack.notifications.topic)
+    topic_id = default.logical_id(default.stack.pipeline.notifications.topic)
     (policy,) = default.resources("AWS::SNS::TopicPolicy").values()
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
 
@@ -47,7 +47,7 @@ def test_email_subscription_when_configured(configured: Synthesized) -> None:
         {
             "Protocol": "email",
             "Endpoint": "ml-team@example.com",
-            "TopicArn": {"Ref": configured.logical_id(configured.stack.notifications.topic)},
+            "TopicArn": {"Ref": configured.logical_id(configured.stack.pipeline.notifications.topic)},
         },
     )
 
@@ -56,8 +56,8 @@ def test_outputs(default: Synthesized) -> None:
     stack = default.stack
     outputs = default.json["Outputs"]
 
-    assert outputs["BucketName"]["Value"] == {"Ref": default.logical_id(stack.data.bucket)}
-    assert outputs["StateMachineArn"]["Value"] == {"Ref": default.logical_id(stack.workflow.state_machine)}
-    assert outputs["NotificationTopicArn"]["Value"] == {"Ref": default.logical_id(stack.notifications.topic)}
-    assert outputs["SweeperFunctionName"]["Value"] == {"Ref": default.logical_id(stack.functions.sweeper)}
+    assert outputs["BucketName"]["Value"] == {"Ref": default.logical_id(stack.pipeline.data.bucket)}
+    assert outputs["StateMachineArn"]["Value"] == {"Ref": default.logical_id(stack.pipeline.workflow.state_machine)}
+    assert outputs["NotificationTopicArn"]["Value"] == {"Ref": default.logical_id(stack.pipeline.notifications.topic)}
+    assert outputs["SweeperFunctionName"]["Value"] == {"Ref": default.logical_id(stack.pipeline.lambdas.sweeper)}
     default.template.has_output("*", {"Description": Match.string_like_regexp(".+")})

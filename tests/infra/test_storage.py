@@ -18,12 +18,12 @@ SSE_S3 = {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault"
 
 
 def _bucket(synthesized: Synthesized) -> tuple[str, dict[str, Any]]:
-    logical_id = synthesized.logical_id(synthesized.stack.data.bucket)
+    logical_id = synthesized.logical_id(synthesized.stack.pipeline.data.bucket)
     return logical_id, synthesized.json["Resources"][logical_id]
 
 
 def _log_bucket(synthesized: Synthesized) -> tuple[str, dict[str, Any]]:
-    logical_id = synthesized.logical_id(synthesized.stack.data.access_logs)
+    logical_id = synthesized.logical_id(synthesized.stack.pipeline.data.access_logs)
     return logical_id, synthesized.json["Resources"][logical_id]
 
 

@@ -152,21 +152,21 @@ def execution_status_change(status: str, state_machine_arn: str = STATE_MACHINE_
 
 @pytest.fixture(scope="module")
 def upload_pattern(default: Synthesized) -> dict[str, Any]:
-    pattern = _rule(default, default.stack.triggers.upload_rule)["EventPattern"]
-    return _concrete(pattern, {default.logical_id(default.stack.data.bucket): BUCKET})
+    pattern = _rule(default, default.stack.pipeline.triggers.upload_rule)["EventPattern"]
+    return _concrete(pattern, {default.logical_id(default.stack.pipeline.data.bucket): BUCKET})
 
 
 @pytest.fixture(scope="module")
 def failed_run_pattern(default: Synthesized) -> dict[str, Any]:
-    pattern = _rule(default, default.stack.triggers.sweeper_rule)["EventPattern"]
-    state_machine_id = default.logical_id(default.stack.workflow.state_machine)
+    pattern = _rule(default, default.stack.pipeline.triggers.sweeper_rule)["EventPattern"]
+    state_machine_id = default.logical_id(default.stack.pipeline.workflow.state_machine)
     return _concrete(pattern, {state_machine_id: STATE_MACHINE_ARN})
 
 
 def test_upload_rule_pattern_in_the_template(default: Synthesized) -> None:
-    bucket_id = default.logical_id(default.stack.data.bucket)
+    bucket_id = default.logical_id(default.stack.pipeline.data.bucket)
 
-    assert _rule(default, default.stack.triggers.upload_rule)["EventPattern"] == {
+    assert _rule(default, default.stack.pipeline.triggers.upload_rule)["EventPattern"] == {
         "source": ["aws.s3"],
         "detail-type": ["Object Created"],
         "detail": {
@@ -214,11 +214,13 @@ def test_upload_rule_starts_the_state_machine_with_retries_and_a_dead_letter_que
     default: Synthesized,
 ) -> None:
     stack = default.stack
-    (target,) = _rule(default, stack.triggers.upload_rule)["Targets"]
+    (target,) = _rule(default, stack.pipeline.triggers.upload_rule)["Targets"]
 
-    assert target["Arn"] == {"Ref": default.logical_id(stack.workflow.state_machine)}
+    assert target["Arn"] == {"Ref": default.logical_id(stack.pipeline.workflow.state_machine)}
     assert "Input" not in target and "InputPath" not in target  # the whole event is the input
-    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [default.logical_id(stack.triggers.upload_dlq), "Arn"]}}
+    assert target["DeadLetterConfig"] == {
+        "Arn": {"Fn::GetAtt": [default.logical_id(stack.pipeline.triggers.upload_dlq), "Arn"]}
+    }
     assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 4}
     role = default.json["Resources"][target["RoleArn"]["Fn::GetAtt"][0]]
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
@@ -227,9 +229,9 @@ def test_upload_rule_starts_the_state_machine_with_retries_and_a_dead_letter_que
 
 
 def test_sweeper_rule_pattern_in_the_template(default: Synthesized) -> None:
-    state_machine_id = default.logical_id(default.stack.workflow.state_machine)
+    state_machine_id = default.logical_id(default.stack.pipeline.workflow.state_machine)
 
-    assert _rule(default, default.stack.triggers.sweeper_rule)["EventPattern"] == {
+    assert _rule(default, default.stack.pipeline.triggers.sweeper_rule)["EventPattern"] == {
         "source": ["aws.states"],
         "detail-type": ["Step Functions Execution Status Change"],
         "detail": {
@@ -263,20 +265,20 @@ def test_failures_of_other_state_machines_do_not(
 
 def test_sweeper_rule_invokes_the_sweeper_with_retries_and_a_dead_letter_queue(default: Synthesized) -> None:
     stack = default.stack
-    (target,) = _rule(default, stack.triggers.sweeper_rule)["Targets"]
+    (target,) = _rule(default, stack.pipeline.triggers.sweeper_rule)["Targets"]
 
-    assert target["Arn"] == {"Fn::GetAtt": [default.logical_id(stack.functions.sweeper), "Arn"]}
+    assert target["Arn"] == {"Fn::GetAtt": [default.logical_id(stack.pipeline.lambdas.sweeper), "Arn"]}
     assert target["DeadLetterConfig"] == {
-        "Arn": {"Fn::GetAtt": [default.logical_id(stack.triggers.sweeper_dlq), "Arn"]}
+        "Arn": {"Fn::GetAtt": [default.logical_id(stack.pipeline.triggers.sweeper_dlq), "Arn"]}
     }
     assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 7200, "MaximumRetryAttempts": 4}
 
 
 def test_dead_letter_queues_are_encrypted_tls_only_and_watched(default: Synthesized) -> None:
     stack = default.stack
-    topic = {"Ref": default.logical_id(stack.notifications.topic)}
+    topic = {"Ref": default.logical_id(stack.pipeline.notifications.topic)}
     alarms = default.resources("AWS::CloudWatch::Alarm").values()
-    for queue in (stack.triggers.upload_dlq, stack.triggers.sweeper_dlq):
+    for queue in (stack.pipeline.triggers.upload_dlq, stack.pipeline.triggers.sweeper_dlq):
         queue_id = default.logical_id(queue)
         properties = default.json["Resources"][queue_id]["Properties"]
         assert properties["SqsManagedSseEnabled"] is True
@@ -305,7 +307,7 @@ def test_dead_letter_queues_are_encrypted_tls_only_and_watched(default: Synthesi
 
 
 def test_sweeper_errors_raise_an_alarm(default: Synthesized) -> None:
-    sweeper_id = default.logical_id(default.stack.functions.sweeper)
+    sweeper_id = default.logical_id(default.stack.pipeline.lambdas.sweeper)
 
     default.template.has_resource_properties(
         "AWS::CloudWatch::Alarm",
@@ -314,7 +316,7 @@ def test_sweeper_errors_raise_an_alarm(default: Synthesized) -> None:
             "MetricName": "Errors",
             "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": sweeper_id}}],
             "Threshold": 1,
-            "AlarmActions": [{"Ref": default.logical_id(default.stack.notifications.topic)}],
+            "AlarmActions": [{"Ref": default.logical_id(default.stack.pipeline.notifications.topic)}],
         },
     )
 
@@ -328,12 +330,12 @@ def test_the_shared_event_fixtures_match_the_deployed_patterns(
     status_change = json.loads((events_dir / "sfn_execution_status_change.json").read_text(encoding="utf-8"))
     stack = default.stack
     upload_rule = _concrete(
-        _rule(default, stack.triggers.upload_rule)["EventPattern"],
-        {default.logical_id(stack.data.bucket): upload["detail"]["bucket"]["name"]},
+        _rule(default, stack.pipeline.triggers.upload_rule)["EventPattern"],
+        {default.logical_id(stack.pipeline.data.bucket): upload["detail"]["bucket"]["name"]},
     )
     sweeper_rule = _concrete(
-        _rule(default, stack.triggers.sweeper_rule)["EventPattern"],
-        {default.logical_id(stack.workflow.state_machine): status_change["detail"]["stateMachineArn"]},
+        _rule(default, stack.pipeline.triggers.sweeper_rule)["EventPattern"],
+        {default.logical_id(stack.pipeline.workflow.state_machine): status_change["detail"]["stateMachineArn"]},
     )
 
     assert eventbridge.matches(upload_rule, upload)

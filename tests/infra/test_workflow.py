@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import statemachine
+from bedrock_finetuning import statemachine
+from bedrock_finetuning.stacks.construct import default_job_name_prefix
 
 from .support import Synthesized
 
 
 def _state_machine(synthesized: Synthesized) -> dict[str, Any]:
-    logical_id = synthesized.logical_id(synthesized.stack.workflow.state_machine)
+    logical_id = synthesized.logical_id(synthesized.stack.pipeline.workflow.state_machine)
     return synthesized.json["Resources"][logical_id]["Properties"]
 
 
@@ -32,7 +33,7 @@ def test_every_placeholder_is_substituted_by_its_functions_arn(default: Synthesi
     assert statemachine.placeholders(definition) == set(substitutions)
     assert set(substitutions) == {entry.substitution_key for entry in statemachine.TASK_FUNCTIONS}
     for entry in statemachine.TASK_FUNCTIONS:
-        function_id = default.logical_id(default.stack.functions.by_name[entry.name])
+        function_id = default.logical_id(default.stack.pipeline.lambdas.by_name[entry.name])
         assert substitutions[entry.substitution_key] == {"Fn::GetAtt": [function_id, "Arn"]}
 
 
@@ -42,7 +43,7 @@ def test_timeout_comes_from_context(default: Synthesized, configured: Synthesize
 
 
 def test_logs_everything_but_execution_data(default: Synthesized) -> None:
-    log_group_id = default.logical_id(default.stack.workflow.log_group)
+    log_group_id = default.logical_id(default.stack.pipeline.workflow.log_group)
 
     assert _state_machine(default)["LoggingConfiguration"] == {
         "Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": [log_group_id, "Arn"]}}}],
@@ -56,7 +57,7 @@ def test_tracing_enabled_and_explicit_role(default: Synthesized) -> None:
     state_machine = _state_machine(default)
 
     assert state_machine["TracingConfiguration"] == {"Enabled": True}
-    assert state_machine["RoleArn"] == {"Fn::GetAtt": [default.logical_id(default.stack.workflow.role), "Arn"]}
+    assert state_machine["RoleArn"] == {"Fn::GetAtt": [default.logical_id(default.stack.pipeline.workflow.role), "Arn"]}
 
 
 def test_every_task_calls_one_of_the_stacks_functions(default: Synthesized) -> None:
@@ -96,17 +97,22 @@ def test_training_wait_is_a_task_token_with_a_slow_safety_timeout(default: Synth
 
 def test_job_state_change_rule_targets_the_resume_function(default: Synthesized) -> None:
     stack = default.stack
-    rule = default.json["Resources"][default.logical_id(stack.training_events.rule)]["Properties"]
+    rule = default.json["Resources"][default.logical_id(stack.pipeline.training_events.rule)]["Properties"]
 
     assert rule["EventPattern"] == {
         "source": ["aws.bedrock"],
         "detail-type": ["Model Customization Job State Change"],
-        "detail": {"jobStatus": ["Completed", "Failed", "Stopped"], "jobName": [{"prefix": "ft-"}]},
+        "detail": {
+            "jobStatus": ["Completed", "Failed", "Stopped"],
+            "jobName": [{"prefix": stack.pipeline.job_name_prefix}],
+        },
     }
+    # Unique per instance by default: another pipeline's jobs in the account do not match.
+    assert stack.pipeline.job_name_prefix == default_job_name_prefix(stack.pipeline) != "ft-"
     (target,) = rule["Targets"]
-    assert target["Arn"] == {"Fn::GetAtt": [default.logical_id(stack.functions.training_events), "Arn"]}
+    assert target["Arn"] == {"Fn::GetAtt": [default.logical_id(stack.pipeline.lambdas.training_events), "Arn"]}
     assert target["DeadLetterConfig"]["Arn"] == {
-        "Fn::GetAtt": [default.logical_id(stack.training_events.dead_letter_queue), "Arn"]
+        "Fn::GetAtt": [default.logical_id(stack.pipeline.training_events.dead_letter_queue), "Arn"]
     }
 
 

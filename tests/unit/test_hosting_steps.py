@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 
-from check_job.logic import check_job
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import (
     CustomModelDeploymentFailed,
@@ -19,6 +18,7 @@ from shared.hosting import OnDemandDeployment, ProvisionedThroughput, delete_hos
 from shared.models import Evaluation, JobState, RunContext
 from start_job.logic import start_job
 from tests.unit.factories import make_run, put_training
+from training_wait.job_status import check_job
 
 
 def create_throughput(run: RunContext, job: JobState, bedrock: Any) -> Any:

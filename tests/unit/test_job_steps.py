@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 
-from check_job.logic import check_job
 from localrun.pipeline import BUCKET
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import (
@@ -15,6 +14,7 @@ from shared.errors import (
 )
 from start_job.logic import output_uri, start_job
 from tests.unit.factories import TRAINING_JSONL, make_run, put_training
+from training_wait.job_status import check_job
 
 ROLE = "arn:aws:iam::123456789012:role/bedrock-service-role"
 

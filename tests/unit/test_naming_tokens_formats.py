@@ -7,7 +7,7 @@ import re
 import pytest
 
 from shared import formats
-from shared.naming import MAX_RUN_ID, resource_names, run_id_from_execution_name
+from shared.naming import MAX_RUN_ID, resource_names, run_id_from_execution_name, run_id_from_job_name
 from shared.tokens import estimate_tokens
 
 RUN_ID = re.compile(r"[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*")
@@ -114,9 +114,10 @@ RUN_IDS = [
 ]
 
 
+@pytest.mark.parametrize("prefix", ["ft-", "ft0421a-", "abcdefgh-"])
 @pytest.mark.parametrize("run_id", RUN_IDS)
-def test_resource_names_satisfy_bedrock_patterns(run_id: str) -> None:
-    names = resource_names(run_id)
+def test_resource_names_satisfy_bedrock_patterns(run_id: str, prefix: str) -> None:
+    names = resource_names(run_id, prefix)
     assert JOB_NAME.fullmatch(names.jobName)
     assert 1 <= len(names.jobName) <= 63
     assert CUSTOM_MODEL_NAME.fullmatch(names.customModelName)
@@ -142,6 +143,25 @@ def test_resource_names_values() -> None:
         "throughputClientToken": "pt-run-1",
         "deploymentClientToken": "od-run-1",
     }
+
+
+def test_an_instance_prefix_goes_into_every_name_and_back_out_of_the_job_name() -> None:
+    """Two pipelines in one account: another prefix, no shared name, and each reads only its own jobs."""
+    names = resource_names("run-1", "ftab12c-")
+    assert names.model_dump() == {
+        "jobName": "ftab12c-run-1",
+        "customModelName": "ftab12c-run-1-model",
+        "provisionedModelName": "pt-ftab12c-run-1",
+        "deploymentName": "od-ftab12c-run-1",
+        "jobClientToken": "job-ftab12c-run-1",
+        "throughputClientToken": "pt-ftab12c-run-1",
+        "deploymentClientToken": "od-ftab12c-run-1",
+    }
+    default = resource_names("run-1").model_dump()
+    assert not set(names.model_dump().values()) & set(default.values())
+    assert run_id_from_job_name("ftab12c-run-1", "ftab12c-") == "run-1"
+    assert run_id_from_job_name("ft-run-1", "ftab12c-") is None  # the default instance's job
+    assert run_id_from_job_name("ftab12c-run-1") is None  # and the other way round
 
 
 def test_resource_names_differ_between_runs() -> None:

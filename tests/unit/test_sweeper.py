@@ -4,14 +4,15 @@ from typing import Any
 
 import pytest
 
-from check_job.logic import check_job
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import CustomModelDeploymentStillExists
 from shared.hosting import OnDemandDeployment, ProvisionedThroughput
+from shared.naming import resource_names
 from start_job.logic import start_job
 from sweeper.logic import ExecutionStatusEvent, sweep, sweep_message
 from tests.conftest import load_event
 from tests.unit.factories import make_run, put_training
+from training_wait.job_status import check_job
 
 ROLE = "arn:aws:iam::123456789012:role/r"
 
@@ -68,6 +69,18 @@ def test_the_sweeper_stops_a_job_still_training(aws: SimulatedBedrock, s3: Any, 
     result = sweep(_event("ABORTED"), bedrock)
     assert result["stopped"] == ["ft-run-1"]
     assert bedrock.get_model_customization_job(jobIdentifier="ft-run-1")["status"] == "Stopped"
+
+
+def test_the_sweeper_of_one_instance_stops_its_own_job_only(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
+    """Two pipelines in one account, each with a run called run-1: the prefixed job is this one's."""
+    mine = make_run(names=resource_names("run-1", "ftab12c-"))
+    put_training(s3, mine)
+    start_job(mine, ROLE, bedrock)
+    other = make_run()  # the default prefix: another instance's run of the same name
+    start_job(other, ROLE, bedrock)
+    result = sweep(_event("ABORTED"), bedrock, job_name_prefix="ftab12c-")
+    assert result["stopped"] == ["ftab12c-run-1"]
+    assert bedrock.get_model_customization_job(jobIdentifier="ft-run-1")["status"] != "Stopped"
 
 
 def test_succeeded_runs_are_left_alone(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:

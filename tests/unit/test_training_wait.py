@@ -116,6 +116,9 @@ def test_events_that_are_not_for_a_waiting_run_are_ignored(aws: SimulatedBedrock
     assert on_job_event(_event(job, "InProgress"), run.bucket, s3, bedrock, sfn).startswith("ignored: status")
     assert "not a pipeline job" in on_job_event(_event(job, "Completed", "someone-else"), run.bucket, s3, bedrock, sfn)
     assert "no workflow is waiting" in on_job_event(_event(job, "Completed"), run.bucket, s3, bedrock, sfn)
+    # Another pipeline instance's prefix: this job is not one of its runs.
+    other = on_job_event(_event(job, "Completed"), run.bucket, s3, bedrock, sfn, job_name_prefix="ftab12c-")
+    assert "not a pipeline job" in other
     assert sfn.calls == []
 
 

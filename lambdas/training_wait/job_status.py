@@ -1,4 +1,5 @@
-"""CheckCustomizationJob: read the status; Failed and Stopped end the run with Bedrock's words."""
+"""Reads a customization job's status (the training wait's safety check and its event handler):
+Failed and Stopped end the run with Bedrock's words."""
 
 from __future__ import annotations
 
