@@ -41,7 +41,8 @@ def duration(seconds: float | None) -> str:
 
 def runs_table(rows: list[dict[str, Any]], simulated: bool) -> Table:
     table = Table(title="Runs, newest first" + (f" ({SIMULATED})" if simulated else ""), show_lines=False)
-    for column in ("Run", "Started", "Base model", "Hyperparameters", "Train", "Status", "Verdict", "Judge diff [95% CI]", "Cost", "Left (per month)"):
+    table.add_column("Run", no_wrap=True)
+    for column in ("Started", "Base model", "Hyperparameters", "Train", "Status", "Verdict", "Judge diff [95% CI]", "Cost", "Left (per month)"):
         table.add_column(column, overflow="fold")
     for r in rows:
         hyper = " ".join(f"{k}={v}" for k, v in r["hyperParameters"].items()) or "-"
