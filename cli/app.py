@@ -64,7 +64,8 @@ def _console() -> Console:
 
 
 def _options(ctx: typer.Context) -> Options:
-    return ctx.obj  # type: ignore[no-any-return]
+    options: Options = ctx.obj
+    return options
 
 
 def _emit_json(value: Any) -> None:
@@ -74,12 +75,19 @@ def _emit_json(value: Any) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    local: Annotated[bool, typer.Option("--local", help="Use the local simulation (SIMULATED) instead of AWS.")] = False,
+    local: Annotated[
+        bool, typer.Option("--local", help="Use the local simulation (SIMULATED) instead of AWS.")
+    ] = False,
     state_dir_: Annotated[
         Path | None,
-        typer.Option("--state-dir", help="Where --local keeps its account between commands (default .bft-local, or $BFT_LOCAL_DIR)."),
+        typer.Option(
+            "--state-dir",
+            help="Where --local keeps its account between commands (default .bft-local, or $BFT_LOCAL_DIR).",
+        ),
     ] = None,
-    stack: Annotated[str | None, typer.Option(help="CloudFormation stack name (default BedrockFineTuningPipelineStack).")] = None,
+    stack: Annotated[
+        str | None, typer.Option(help="CloudFormation stack name (default BedrockFineTuningPipelineStack).")
+    ] = None,
     profile: Annotated[str | None, typer.Option(help="AWS profile, as with the AWS CLI.")] = None,
     region: Annotated[str | None, typer.Option(help="AWS Region, as with the AWS CLI.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")] = False,
@@ -101,8 +109,13 @@ def quote(
     data: Annotated[Path, typer.Argument(help="Raw training QA file (.json array or .jsonl).")],
     validation: Annotated[Path | None, typer.Option(help="Raw validation QA file.")] = None,
     eval_: Annotated[Path | None, typer.Option("--eval", help="Evaluation questions with reference answers.")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Execution-input key=value (repeatable), e.g. hyperParameters.epochCount=10.")] = None,
-    input_: Annotated[Path | None, typer.Option("--input", help="Execution-input JSON file; --set values apply on top.")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Execution-input key=value (repeatable), e.g. hyperParameters.epochCount=10."),
+    ] = None,
+    input_: Annotated[
+        Path | None, typer.Option("--input", help="Execution-input JSON file; --set values apply on top.")
+    ] = None,
 ) -> None:
     """Check the data and quote the run's cost with the pipeline's own code, locally; nothing is uploaded.
 
@@ -129,11 +142,21 @@ def quote(
                 _console().print(f"note: {error} - quoting with the price table's figures for {region}")
     result = dryrun.check(files, execution_input, region, environment)
     if opts.json:
-        _emit_json({"simulated": simulated, "quote": result.quote, "warnings": result.warnings, "counts": result.manifest.get("counts")})
+        _emit_json(
+            {
+                "simulated": simulated,
+                "quote": result.quote,
+                "warnings": result.warnings,
+                "counts": result.manifest.get("counts"),
+            }
+        )
         return
     console = _console()
     counts = result.manifest.get("counts") or {}
-    console.print(f"Data accepted: {counts.get('training')} training, {counts.get('validation')} validation, {counts.get('evaluation')} evaluation questions")
+    console.print(
+        f"Data accepted: {counts.get('training')} training, {counts.get('validation')} validation, "
+        f"{counts.get('evaluation')} evaluation questions"
+    )
     for warning in result.warnings:
         console.print(f"  warning: {warning}")
     console.print("\n".join(quote_lines(result.quote, simulated=simulated)))
@@ -147,7 +170,9 @@ def start(
     validation: Annotated[Path | None, typer.Option(help="Raw validation QA file.")] = None,
     eval_: Annotated[Path | None, typer.Option("--eval", help="Evaluation questions with reference answers.")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Execution-input key=value (repeatable).")] = None,
-    input_: Annotated[Path | None, typer.Option("--input", help="Execution-input JSON file; --set values apply on top.")] = None,
+    input_: Annotated[
+        Path | None, typer.Option("--input", help="Execution-input JSON file; --set values apply on top.")
+    ] = None,
     watch_: Annotated[bool, typer.Option("--watch", help="Follow the run until it ends.")] = False,
 ) -> None:
     """Check the data, upload it and start a run; print the run id and the console URL.
@@ -182,7 +207,14 @@ def start(
         else:
             code = Exit.OK
             if opts.json:
-                _emit_json({"runId": execution.run_id, "executionArn": arn, "consoleUrl": backend.console_url(arn), "simulated": backend.simulated})
+                _emit_json(
+                    {
+                        "runId": execution.run_id,
+                        "executionArn": arn,
+                        "consoleUrl": backend.console_url(arn),
+                        "simulated": backend.simulated,
+                    }
+                )
     if backend.simulated and not watch_ and not opts.json:
         console.print("  (local runs end before the command returns; `bft --local watch RUN` shows the result)")
     raise typer.Exit(int(code))
@@ -196,7 +228,11 @@ def _outcome(status: str) -> Exit:
 def _watch(backend: Backend, arn: str, opts: Options, console: Console, once: bool = False) -> Exit:
     interval = 0.3 if backend.simulated else 15.0
     failures = 0
-    live = None if (opts.json or once or not console.is_terminal) else Live(console=console, refresh_per_second=4, transient=False)
+    live = (
+        None
+        if (opts.json or once or not console.is_terminal)
+        else Live(console=console, refresh_per_second=4, transient=False)
+    )
     last_step = None
     try:
         if live:
@@ -328,7 +364,9 @@ def compare(
             execution = backend.find(run)
             res = run_rows.results(backend, execution.run_id)
             if res is None:
-                raise CliError(f"run {execution.run_id} has no results.json (status {execution.status})", Exit.NOT_FOUND)
+                raise CliError(
+                    f"run {execution.run_id} has no results.json (status {execution.status})", Exit.NOT_FOUND
+                )
             loaded.append((execution.run_id, res, run_rows.manifest(backend, execution.run_id) or {}))
         simulated = backend.simulated
     ids = [run_id for run_id, _, _ in loaded]
@@ -358,7 +396,16 @@ def compare(
     table.add_column("Metric")
     for run_id in ids:
         table.add_column(run_id, overflow="fold")
-    for key in ("fineTunedMeanScore", "baseMeanScore", "judgeScore", "rougeL", "semanticSimilarity", "outputTokens", "verdict", "costUsd"):
+    for key in (
+        "fineTunedMeanScore",
+        "baseMeanScore",
+        "judgeScore",
+        "rougeL",
+        "semanticSimilarity",
+        "outputTokens",
+        "verdict",
+        "costUsd",
+    ):
         cells = []
         for run_id in ids:
             value = document["metrics"][run_id].get(key)
@@ -367,13 +414,21 @@ def compare(
     console.print(table)
     pairs = document["paired"]
     if pairs:
-        table = Table(title=f"Per question, {ids[1]} minus {ids[0]} (fine-tuned models, {pairs['questions']} shared questions){label}")
+        table = Table(
+            title=f"Per question, {ids[1]} minus {ids[0]} "
+            f"(fine-tuned models, {pairs['questions']} shared questions){label}"
+        )
         for column in ("Metric", "Mean difference [95% CI]", "Better/same/worse", "p (sign test)"):
             table.add_column(column)
         for key, _ in comparing.METRICS:
             if key in pairs:
                 p = pairs[key]
-                table.add_row(key, render.interval(p), f"{p['wins']}/{p['ties']}/{p['losses']}", "-" if p["pValue"] is None else f"{p['pValue']:.3f}")
+                table.add_row(
+                    key,
+                    render.interval(p),
+                    f"{p['wins']}/{p['ties']}/{p['losses']}",
+                    "-" if p["pValue"] is None else f"{p['pValue']:.3f}",
+                )
         console.print(table)
     elif len(ids) == 2:
         console.print("The two runs share no evaluation question: no paired comparison.")
@@ -404,14 +459,18 @@ def stop(
         left = [r for r in resources.find(backend.bedrock) if r.run_id == execution.run_id and r.kind != "custom-model"]
         while left and execution.status != "SUCCEEDED" and time.monotonic() < deadline:
             backend.sleep(1 if backend.simulated else 30)
-            left = [r for r in resources.find(backend.bedrock) if r.run_id == execution.run_id and r.kind != "custom-model"]
+            left = [
+                r for r in resources.find(backend.bedrock) if r.run_id == execution.run_id and r.kind != "custom-model"
+            ]
     paid_left = [r.as_dict() for r in left]
     if opts.json:
         _emit_json({"runId": execution.run_id, "message": message, "paidHostingLeft": paid_left})
     else:
         console.print(message)
         if paid_left and execution.status != "SUCCEEDED":
-            console.print(f"still there after {timeout} s: {[r['name'] for r in paid_left]} (check the sweeper; `bft cleanup`)")
+            console.print(
+                f"still there after {timeout} s: {[r['name'] for r in paid_left]} (check the sweeper; `bft cleanup`)"
+            )
         elif paid_left:
             console.print(f"kept on purpose by the successful run: {[r['name'] for r in paid_left]}")
         else:
@@ -445,7 +504,11 @@ def cleanup(
     with opts.backend() as backend:
         storage_prices = {}
         for execution in backend.list_executions():
-            price = ((execution.input or {}).get("prices") or {}).get("storagePerModelMonthUsd") if execution.input else None
+            price = (
+                ((execution.input or {}).get("prices") or {}).get("storagePerModelMonthUsd")
+                if execution.input
+                else None
+            )
             if isinstance(price, int | float):
                 storage_prices[execution.run_id] = float(price)
         found = resources.find(backend.bedrock, storage_prices)
@@ -454,14 +517,20 @@ def cleanup(
             cutoff = datetime.now(UTC) - _age(older_than)
             chosen = [r for r in chosen if r.created is not None and r.created < cutoff]
         if keep_latest:
-            newest = sorted({r.run_id for r in found if r.run_id}, key=lambda run: max(r.created or datetime.min.replace(tzinfo=UTC) for r in found if r.run_id == run), reverse=True)[:keep_latest]
+            newest = sorted(
+                {r.run_id for r in found if r.run_id},
+                key=lambda run: max(r.created or datetime.min.replace(tzinfo=UTC) for r in found if r.run_id == run),
+                reverse=True,
+            )[:keep_latest]
             chosen = [r for r in chosen if r.run_id not in newest]
         priced = [r.monthly_usd for r in chosen if r.monthly_usd is not None]
         label = " (SIMULATED)" if backend.simulated else ""
         if not opts.json:
             console.print(render.resources_table(chosen, f"Pipeline resources that still cost money{label}"))
             unpriced = sum(1 for r in chosen if r.monthly_usd is None)
-            console.print(f"Monthly while kept: ${sum(priced):,.2f}" + (f" + {unpriced} not priced" if unpriced else ""))
+            console.print(
+                f"Monthly while kept: ${sum(priced):,.2f}" + (f" + {unpriced} not priced" if unpriced else "")
+            )
         deleted: list[str] = []
         failed: list[str] = []
         if chosen and not dry_run:
@@ -475,7 +544,15 @@ def cleanup(
                     except ClientError as error:
                         failed.append(f"{r.name}: {error.response['Error']['Message']}")
     if opts.json:
-        _emit_json({"simulated": backend.simulated, "dryRun": dry_run, "resources": [r.as_dict() for r in chosen], "deleted": deleted, "failed": failed})
+        _emit_json(
+            {
+                "simulated": backend.simulated,
+                "dryRun": dry_run,
+                "resources": [r.as_dict() for r in chosen],
+                "deleted": deleted,
+                "failed": failed,
+            }
+        )
     else:
         if dry_run:
             console.print("--dry-run: nothing deleted")

@@ -77,7 +77,11 @@ class Backend:
         found: list[Execution] = []
         for page in self.sfn.get_paginator("list_executions").paginate(stateMachineArn=self.state_machine_arn):
             for item in page["executions"]:
-                found.append(Execution(item["executionArn"], item["name"], item["status"], item.get("startDate"), item.get("stopDate")))
+                found.append(
+                    Execution(
+                        item["executionArn"], item["name"], item["status"], item.get("startDate"), item.get("stopDate")
+                    )
+                )
                 if limit is not None and len(found) >= limit:
                     return found
         return found

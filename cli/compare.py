@@ -7,7 +7,12 @@ from typing import Any
 
 from report.stats import paired
 
-METRICS = (("judgeScore", "score"), ("rougeL", "rougeL"), ("semanticSimilarity", "similarity"), ("outputTokens", "outputTokens"))
+METRICS = (
+    ("judgeScore", "score"),
+    ("rougeL", "rougeL"),
+    ("semanticSimilarity", "similarity"),
+    ("outputTokens", "outputTokens"),
+)
 """Per-question fields compared: the name in summary.comparison and in results.questions[i].<side>."""
 HIGHER_IS_BETTER = {"judgeScore": True, "rougeL": True, "semanticSimilarity": True, "outputTokens": False}
 
@@ -60,7 +65,11 @@ def paired_runs(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]
     common = [q for q in a if q in b]
     if not common:
         return None
-    out: dict[str, Any] = {"questions": len(common), "onlyInFirst": len(a) - len(common), "onlyInSecond": len(b) - len(common)}
+    out: dict[str, Any] = {
+        "questions": len(common),
+        "onlyInFirst": len(a) - len(common),
+        "onlyInSecond": len(b) - len(common),
+    }
     for name, field in METRICS:
         pairs = [
             (a[q]["fine-tuned"].get(field), b[q]["fine-tuned"].get(field))

@@ -72,7 +72,9 @@ def _settings(environment: dict[str, str], region: str) -> Settings:
     """Settings as the Lambda builds them from its environment (shared.settings._ENV), with the
     scratch bucket and the target Region."""
     values: dict[str, Any] = {
-        field: environment[name] for field, name in _ENV.items() if environment.get(name) and field not in ("bucket", "region")
+        field: environment[name]
+        for field, name in _ENV.items()
+        if environment.get(name) and field not in ("bucket", "region")
     }
     if "price_overrides" in values:
         values["price_overrides"] = PriceOverrides.model_validate_json(str(values["price_overrides"]))

@@ -83,7 +83,7 @@ class LocalBackend(Backend):
             for arn in self._started:
                 execution = self._pipeline.wait(arn, timeout=LOCAL_TIMEOUT_SECONDS + 30)
                 if execution.status != "SUCCEEDED":
-                    self._sweep(execution)
+                    self._sweep(arn)
                 self._save_execution(self.describe(arn))
             self._save()
         finally:
@@ -102,7 +102,9 @@ class LocalBackend(Backend):
         if self._bucket_dir.is_dir():
             for path in sorted(self._bucket_dir.rglob("*")):
                 if path.is_file():
-                    self.s3.put_object(Bucket=BUCKET, Key=path.relative_to(self._bucket_dir).as_posix(), Body=path.read_bytes())
+                    self.s3.put_object(
+                        Bucket=BUCKET, Key=path.relative_to(self._bucket_dir).as_posix(), Body=path.read_bytes()
+                    )
         bedrock_file = self.directory / "bedrock.json"
         if bedrock_file.is_file():
             saved = json.loads(bedrock_file.read_text(encoding="utf-8"))
@@ -152,7 +154,9 @@ class LocalBackend(Backend):
         r = json.loads(path.read_text(encoding="utf-8"))
         when = [datetime.fromisoformat(r[k]) if r.get(k) else None for k in ("start", "stop")]
         history = [_dates(event) for event in r.get("history", [])]
-        return Execution(r["arn"], r["name"], r["status"], when[0], when[1], r["input"], r["output"], r["error"], r["cause"], history)
+        return Execution(
+            r["arn"], r["name"], r["status"], when[0], when[1], r["input"], r["output"], r["error"], r["cause"], history
+        )
 
     # executions -----------------------------------------------------------------------------------
     def _is_live(self, arn: str) -> bool:
@@ -187,16 +191,18 @@ class LocalBackend(Backend):
 
     def stop(self, arn: str, cause: str) -> None:
         if not self._is_live(arn):
-            raise CliError("this local run has already ended (local runs end before `bft --local start` returns)", Exit.OK)
+            raise CliError(
+                "this local run has already ended (local runs end before `bft --local start` returns)", Exit.OK
+            )
         super().stop(arn, cause)
 
     def after_stop(self, execution: Execution) -> None:
-        self._sweep(execution)
+        self._sweep(execution.arn)
 
-    def _sweep(self, execution: Execution) -> None:
+    def _sweep(self, arn: str) -> None:
         """What the stack's EventBridge rule and the sweeper do when a run ends badly; run up to
         three times, like Lambda's asynchronous retries."""
-        local = self._pipeline.describe(execution.arn)
+        local = self._pipeline.describe(arn)
         for _ in range(3):
             try:
                 self._pipeline.sweep(local, status="ABORTED" if local.error == "UserAbort" else None)

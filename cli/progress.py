@@ -124,7 +124,11 @@ def snapshot(backend: Backend, execution: Execution) -> Snapshot:
     hosting = _hosting(backend, run_id)
     if not hosting and res.get("hosting"):
         h = res["hosting"]
-        hosting = {"kind": h.get("kind"), "name": h.get("name"), "status": "deleted" if h.get("deleted") else h.get("status")}
+        hosting = {
+            "kind": h.get("kind"),
+            "name": h.get("name"),
+            "status": "deleted" if h.get("deleted") else h.get("status"),
+        }
     return Snapshot(
         runId=run_id,
         status=execution.status,

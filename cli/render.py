@@ -42,7 +42,17 @@ def duration(seconds: float | None) -> str:
 def runs_table(rows: list[dict[str, Any]], simulated: bool) -> Table:
     table = Table(title="Runs, newest first" + (f" ({SIMULATED})" if simulated else ""), show_lines=False)
     table.add_column("Run", no_wrap=True)
-    for column in ("Started", "Base model", "Hyperparameters", "Train", "Status", "Verdict", "Judge diff [95% CI]", "Cost", "Left (per month)"):
+    for column in (
+        "Started",
+        "Base model",
+        "Hyperparameters",
+        "Train",
+        "Status",
+        "Verdict",
+        "Judge diff [95% CI]",
+        "Cost",
+        "Left (per month)",
+    ):
         table.add_column(column, overflow="fold")
     for r in rows:
         hyper = " ".join(f"{k}={v}" for k, v in r["hyperParameters"].items()) or "-"
@@ -70,7 +80,9 @@ def resources_table(resources: list[Resource], title: str) -> Table:
     for column in ("Kind", "Name", "Run", "Created", "Status", "What it costs"):
         table.add_column(column, overflow="fold")
     for r in resources:
-        table.add_row(r.kind, r.name, r.run_id or "-", r.created.isoformat()[:19] if r.created else "-", r.status, r.cost)
+        table.add_row(
+            r.kind, r.name, r.run_id or "-", r.created.isoformat()[:19] if r.created else "-", r.status, r.cost
+        )
     return table
 
 
@@ -85,7 +97,10 @@ def snapshot_view(s: Snapshot) -> Group:
     if s.job:
         losses = ", ".join(
             f"{name} {value:.4f}"
-            for name, value in (("training loss", s.job.get("trainingLoss")), ("validation loss", s.job.get("validationLoss")))
+            for name, value in (
+                ("training loss", s.job.get("trainingLoss")),
+                ("validation loss", s.job.get("validationLoss")),
+            )
             if value is not None
         )
         table.add_row("Training job", f"{s.job.get('status')}" + (f" ({losses})" if losses else ""))
@@ -95,7 +110,11 @@ def snapshot_view(s: Snapshot) -> Group:
         table.add_row(name, f"{text} batches")
     if s.judgePasses:
         table.add_row("Judging", f"pass {s.judgePasses}")
-    table.add_row("Cost", f"{usd(s.costUsd, s.costStatus) if s.costStatus else 'measured at the report'} / quote {usd(s.quoteUsd, s.quoteStatus)}")
+    table.add_row(
+        "Cost",
+        f"{usd(s.costUsd, s.costStatus) if s.costStatus else 'measured at the report'}"
+        f" / quote {usd(s.quoteUsd, s.quoteStatus)}",
+    )
     parts: list[Any] = [table]
     if s.error:
         parts.append(Text(f"{s.error}: {s.cause or ''}", style="red"))

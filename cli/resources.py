@@ -108,23 +108,69 @@ def find(bedrock: Any, storage_prices: dict[str, float] | None = None) -> list[R
         if run is None:
             continue
         monthly, cost = _pt_hourly(pt)
-        found.append(Resource("throughput", pt["provisionedModelName"], pt["provisionedModelArn"], run, _when(pt.get("creationTime")), pt["status"], cost, monthly))
-    for job in _pages(bedrock, "list_model_customization_jobs", "modelCustomizationJobSummaries", statusEquals="InProgress"):
+        found.append(
+            Resource(
+                "throughput",
+                pt["provisionedModelName"],
+                pt["provisionedModelArn"],
+                run,
+                _when(pt.get("creationTime")),
+                pt["status"],
+                cost,
+                monthly,
+            )
+        )
+    for job in _pages(
+        bedrock, "list_model_customization_jobs", "modelCustomizationJobSummaries", statusEquals="InProgress"
+    ):
         run = _pipeline_run(bedrock, job["jobArn"])
         if run is None:
             continue
-        found.append(Resource("job", job["jobName"], job["jobArn"], run, _when(job.get("creationTime")), job["status"], "training tokens x epochs (quoted before the run)"))
+        found.append(
+            Resource(
+                "job",
+                job["jobName"],
+                job["jobArn"],
+                run,
+                _when(job.get("creationTime")),
+                job["status"],
+                "training tokens x epochs (quoted before the run)",
+            )
+        )
     for d in _pages(bedrock, "list_custom_model_deployments", "modelDeploymentSummaries"):
         run = _pipeline_run(bedrock, d["customModelDeploymentArn"])
         if run is None:
             continue
-        found.append(Resource("deployment", d["customModelDeploymentName"], d["customModelDeploymentArn"], run, _when(d.get("createdAt")), d["status"], "per token used; nothing while idle", 0.0, {"modelArn": d.get("modelArn")}))
+        found.append(
+            Resource(
+                "deployment",
+                d["customModelDeploymentName"],
+                d["customModelDeploymentArn"],
+                run,
+                _when(d.get("createdAt")),
+                d["status"],
+                "per token used; nothing while idle",
+                0.0,
+                {"modelArn": d.get("modelArn")},
+            )
+        )
     for m in _pages(bedrock, "list_custom_models", "modelSummaries"):
         run = _pipeline_run(bedrock, m["modelArn"])
         if run is None:
             continue
         monthly, cost = storage_monthly(m.get("baseModelArn", ""), storage_prices.get(run))
-        found.append(Resource("custom-model", m["modelName"], m["modelArn"], run, _when(m.get("creationTime")), m.get("modelStatus", "Active"), cost, monthly))
+        found.append(
+            Resource(
+                "custom-model",
+                m["modelName"],
+                m["modelArn"],
+                run,
+                _when(m.get("creationTime")),
+                m.get("modelStatus", "Active"),
+                cost,
+                monthly,
+            )
+        )
     return found
 
 

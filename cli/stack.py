@@ -46,7 +46,9 @@ def discover(cloudformation: Any, name: str | None) -> StackOutputs:
             try:
                 stacks = cloudformation.describe_stacks(StackName=name)["Stacks"]
             except ClientError as error:
-                raise CliError(f"stack {name!r} not found: {error.response['Error']['Message']}", Exit.NO_STACK) from None
+                raise CliError(
+                    f"stack {name!r} not found: {error.response['Error']['Message']}", Exit.NO_STACK
+                ) from None
         else:
             stacks = _pipeline_stacks(cloudformation)
             default = [s for s in stacks if s["StackName"] == DEFAULT_STACK]
@@ -56,7 +58,9 @@ def discover(cloudformation: Any, name: str | None) -> StackOutputs:
                 names = ", ".join(sorted(s["StackName"] for s in stacks))
                 raise CliError(f"several pipeline stacks found ({names}): choose one with --stack NAME", Exit.NO_STACK)
     except (NoCredentialsError, NoRegionError) as error:
-        raise CliError(f"AWS credentials or Region missing: {error} (use --profile / --region)", Exit.NO_STACK) from None
+        raise CliError(
+            f"AWS credentials or Region missing: {error} (use --profile / --region)", Exit.NO_STACK
+        ) from None
     except (BotoCoreError, ClientError) as error:
         raise CliError(f"cannot read CloudFormation stacks: {error}", Exit.NO_STACK) from None
     if not stacks:

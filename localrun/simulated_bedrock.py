@@ -649,7 +649,8 @@ class SimulatedBedrock:
         botocore declares ConflictException for DeleteCustomModel."""
         model = self._custom_model(path["modelIdentifier"])
         users = [d["modelDeploymentName"] for d in self.deployments.values() if d["modelArn"] == model["modelArn"]]
-        users += [p["provisionedModelName"] for p in self.throughputs.values() if p.get("modelArn") == model["modelArn"]]
+        arn = model["modelArn"]
+        users += [t["provisionedModelName"] for t in self.throughputs.values() if t.get("modelArn") == arn]
         if users:
             raise BedrockError(409, "ConflictException", f"Custom model {model['modelName']} is in use by {users}")
         del self.custom_models[model["modelArn"]]

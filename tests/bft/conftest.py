@@ -17,7 +17,13 @@ from cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASET = ROOT / "dataset" / "rawdata"
-SAMPLE = [str(DATASET / "training.json"), "--validation", str(DATASET / "validation.json"), "--eval", str(DATASET / "eval.json")]
+SAMPLE = [
+    str(DATASET / "training.json"),
+    "--validation",
+    str(DATASET / "validation.json"),
+    "--eval",
+    str(DATASET / "eval.json"),
+]
 
 
 @dataclass

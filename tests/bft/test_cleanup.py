@@ -18,15 +18,20 @@ def _add_untagged_model(state: Path) -> None:
     """A custom model someone else made in the same account, without the pipeline's tags."""
     saved = _bedrock(state)
     saved["custom_models"][UNTAGGED] = {
-        "modelArn": UNTAGGED, "modelName": "someone-elses-model", "jobArn": "x",
+        "modelArn": UNTAGGED,
+        "modelName": "someone-elses-model",
+        "jobArn": "x",
         "baseModelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0:128k",
-        "knowledge": [], "creationTime": "2026-01-01T00:00:00Z",
+        "knowledge": [],
+        "creationTime": "2026-01-01T00:00:00Z",
     }
     saved["tags"][UNTAGGED] = [{"key": "team", "value": "search"}]
     (state / "bedrock.json").write_text(json.dumps(saved), encoding="utf-8")
 
 
-def test_dry_run_lists_kept_deployments_and_models_with_cost_and_deletes_nothing(account: tuple[Path, list[str]]) -> None:
+def test_dry_run_lists_kept_deployments_and_models_with_cost_and_deletes_nothing(
+    account: tuple[Path, list[str]],
+) -> None:
     state, ids = account
     _add_untagged_model(state)
     before = _bedrock(state)

@@ -14,21 +14,50 @@ QUESTIONS = ["富士山の高さは?", "What is the capital of France?", "Bedroc
 def _write_run(state: Path, run_id: str, tuned_scores: list[int], epochs: str, sha: str) -> None:
     arn = f"arn:aws:states:us-east-1:123456789012:execution:BedrockFineTuningPipeline:{run_id}"
     (state / "executions").mkdir(parents=True, exist_ok=True)
-    record = {"simulated": True, "arn": arn, "name": run_id, "status": "SUCCEEDED", "start": "2026-12-01T10:00:00+00:00",
-              "stop": "2026-12-01T10:10:00+00:00", "input": {}, "output": {}, "error": None, "cause": None, "history": []}
+    record = {
+        "simulated": True,
+        "arn": arn,
+        "name": run_id,
+        "status": "SUCCEEDED",
+        "start": "2026-12-01T10:00:00+00:00",
+        "stop": "2026-12-01T10:10:00+00:00",
+        "input": {},
+        "output": {},
+        "error": None,
+        "cause": None,
+        "history": [],
+    }
     (state / "executions" / f"{run_id}.json").write_text(json.dumps(record), encoding="utf-8")
     questions: list[dict[str, Any]] = [
-        {"set": "domain", "question": q, "base": {"score": 2, "rougeL": 0.1, "similarity": 0.2, "outputTokens": 40},
-         "fine-tuned": {"score": s, "rougeL": 0.1 * s, "similarity": 0.1 * s, "outputTokens": 20}}
+        {
+            "set": "domain",
+            "question": q,
+            "base": {"score": 2, "rougeL": 0.1, "similarity": 0.2, "outputTokens": 40},
+            "fine-tuned": {"score": s, "rougeL": 0.1 * s, "similarity": 0.1 * s, "outputTokens": 20},
+        }
         for q, s in zip(QUESTIONS, tuned_scores, strict=True)
     ]
-    results = {"simulated": True, "runId": run_id, "baseModelId": "amazon.nova-micro-v1:0:128k", "verdictOutcome": "better",
-               "hyperParameters": {"epochCount": epochs}, "inference": {"systemPrompt": "Be brief."},
-               "summary": {"fine-tuned": {"meanScore": sum(tuned_scores) / 4}, "base": {"meanScore": 2.0},
-                           "comparison": {"judgeScore": {"meanDifference": sum(tuned_scores) / 4 - 2, "ci95": [0.5, 3.0]}}},
-               "cost": {"totalUsd": 1.5, "status": "priced"}, "questions": questions}
-    manifest = {"simulated": True, "counts": {"training": 100, "validation": 20, "evaluation": 4},
-                "sha256": {"train.jsonl": sha}, "config": {"baseModelId": "amazon.nova-micro-v1:0:128k", "systemPrompt": "Be brief."}}
+    results = {
+        "simulated": True,
+        "runId": run_id,
+        "baseModelId": "amazon.nova-micro-v1:0:128k",
+        "verdictOutcome": "better",
+        "hyperParameters": {"epochCount": epochs},
+        "inference": {"systemPrompt": "Be brief."},
+        "summary": {
+            "fine-tuned": {"meanScore": sum(tuned_scores) / 4},
+            "base": {"meanScore": 2.0},
+            "comparison": {"judgeScore": {"meanDifference": sum(tuned_scores) / 4 - 2, "ci95": [0.5, 3.0]}},
+        },
+        "cost": {"totalUsd": 1.5, "status": "priced"},
+        "questions": questions,
+    }
+    manifest = {
+        "simulated": True,
+        "counts": {"training": 100, "validation": 20, "evaluation": 4},
+        "sha256": {"train.jsonl": sha},
+        "config": {"baseModelId": "amazon.nova-micro-v1:0:128k", "systemPrompt": "Be brief."},
+    }
     base = state / "bucket" / "runs" / run_id
     (base / "report").mkdir(parents=True)
     (base / "data").mkdir(parents=True)

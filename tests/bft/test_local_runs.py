@@ -59,9 +59,23 @@ def test_failed_run_exits_1_from_start_watch_and_watch(tmp_path: Path) -> None:
     only if the registry knows it, so use a run the sweeper path handles: an answer fault is not
     reachable from the CLI; the budget is): maxCostUsd below the quote refuses the run."""
     state = tmp_path / "s"
-    result = bft("--json", "start", *SAMPLE, "--set", "maxCostUsd=0.0001", "--set", "prices.trainingPer1kTokensUsd=0",
-                 "--set", "prices.storagePerModelMonthUsd=0", "--set", "prices.customInputPer1kTokensUsd=0",
-                 "--set", "prices.customOutputPer1kTokensUsd=0", "--watch", state=state)
+    result = bft(
+        "--json",
+        "start",
+        *SAMPLE,
+        "--set",
+        "maxCostUsd=0.0001",
+        "--set",
+        "prices.trainingPer1kTokensUsd=0",
+        "--set",
+        "prices.storagePerModelMonthUsd=0",
+        "--set",
+        "prices.customInputPer1kTokensUsd=0",
+        "--set",
+        "prices.customOutputPer1kTokensUsd=0",
+        "--watch",
+        state=state,
+    )
     assert result.code == 1, result.stdout + result.stderr
     snap = result.json()
     assert snap["status"] == "FAILED" and snap["error"] == "BudgetExceeded"
