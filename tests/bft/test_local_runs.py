@@ -123,3 +123,12 @@ def test_stop_of_an_ended_run_says_so_and_reports_the_kept_deployment(two_runs: 
     document = result.json()
     assert "already ended (SUCCEEDED)" in document["message"]
     assert [r["name"] for r in document["paidHostingLeft"]] == [f"od-{ids[0]}"]
+
+
+def test_build_report_keeps_the_run_history_in_the_bucket(two_runs: tuple[Path, list[str]]) -> None:
+    """runs/index.json and runs/index.html, written by the real BuildReport during both runs."""
+    state, ids = two_runs
+    index = json.loads((state / "bucket" / "runs" / "index.json").read_text(encoding="utf-8"))
+    assert [r["runId"] for r in index["runs"]] == list(reversed(ids))
+    page = (state / "bucket" / "runs" / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{run_id}/report/index.html"' in page for run_id in ids) and "SIMULATED" in page
