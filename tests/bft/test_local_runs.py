@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.bft.conftest import SAMPLE, bft
 
 
@@ -132,3 +134,27 @@ def test_build_report_keeps_the_run_history_in_the_bucket(two_runs: tuple[Path, 
     assert [r["runId"] for r in index["runs"]] == list(reversed(ids))
     page = (state / "bucket" / "runs" / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{run_id}/report/index.html"' in page for run_id in ids) and "SIMULATED" in page
+
+
+def test_watch_survives_a_dropped_connection(two_runs: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two reads fail as a dropped network would; watch says so, tries again, and ends normally."""
+    from botocore.exceptions import EndpointConnectionError
+
+    from cli.local import LocalBackend
+
+    state, ids = two_runs
+    original = LocalBackend.describe
+    calls = {"n": 0}
+
+    def flaky(self: LocalBackend, arn: str, with_history: bool = True) -> object:
+        calls["n"] += 1
+        if calls["n"] in (2, 3):  # the first read finds the run; the next two are lost
+            raise EndpointConnectionError(endpoint_url="https://states.us-east-1.amazonaws.com")
+        return original(self, arn, with_history)
+
+    monkeypatch.setattr(LocalBackend, "describe", flaky)
+    monkeypatch.setattr(LocalBackend, "sleep", staticmethod(lambda seconds: None))
+    result = bft("watch", ids[0], state=state)
+    assert result.code == 0
+    assert result.stdout.count("connection problem") == 2
+    assert f"Run {ids[0]}: SUCCEEDED (SIMULATED)" in result.stdout
