@@ -277,7 +277,7 @@ def watch(
     """Follow a run live: step, elapsed time, training job and its losses, hosting, answering and
     judging progress, cost against the quote; ends with the verdict. Safe to stop and run again.
 
-    Example: bft watch bft-training-20261206T180000-ab12
+    Example: bft watch training-261206-180000-ab12
     """
     opts = _options(ctx)
     console = _console()
@@ -388,6 +388,8 @@ def compare(
     for run_id in ids:
         diff.add_column(run_id, overflow="fold")
     for key, values in document["differences"].items():
+        if key == "dataSha256":  # the first 12 hex digits tell files apart; --json has them whole
+            values = [{name: str(digest)[:12] for name, digest in (v or {}).items()} for v in values]
         diff.add_row(key, *[json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v for v in values])
     if not document["differences"]:
         diff.add_row("(nothing)", *["same" for _ in ids])

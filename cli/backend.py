@@ -49,9 +49,10 @@ class Execution:
 
 
 def execution_name(data: Path) -> str:
-    """`bft-<file stem>-<UTC time>-<4 hex>`: unique, readable, and within Step Functions' 80."""
-    stem = "".join(c if c.isalnum() else "-" for c in data.stem)[:24].strip("-") or "data"
-    return f"bft-{stem}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:4]}"
+    """`<file stem>-<UTC yymmdd-HHMMSS>-<4 hex>`: unique, readable, sorted by time per file, and
+    well within Step Functions' 80 characters (the run id is this name)."""
+    stem = "".join(c if c.isalnum() else "-" for c in data.stem)[:20].strip("-") or "data"
+    return f"{stem}-{datetime.now(UTC):%y%m%d-%H%M%S}-{uuid.uuid4().hex[:4]}"
 
 
 class Backend:

@@ -12,6 +12,7 @@ from cli.progress import Snapshot
 from cli.resources import Resource
 
 SIMULATED = "SIMULATED"
+SHORT = {"epochCount": "epochs", "learningRate": "lr", "learningRateMultiplier": "lr x", "batchSize": "batch"}
 
 
 def usd(value: float | None, status: str | None = None) -> str:
@@ -39,50 +40,52 @@ def duration(seconds: float | None) -> str:
     return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
 
 
+def _model(model_id: str | None) -> str:
+    """`amazon.nova-micro-v1:0:128k` -> `nova-micro-v1:0:128k` (the provider is in the name)."""
+    return (model_id or "-").split(".", 1)[-1] if model_id and "." in model_id.split(":")[0] else (model_id or "-")
+
+
+def _left(r: dict[str, Any]) -> str:
+    left = [x for x in (r["keptDeployment"] and "deployment", r["customModel"] and "model") if x]
+    if not left:
+        return "nothing"
+    cost = usd(r["leftMonthlyUsd"]) + "/mo" if r["leftMonthlyPriced"] else "storage not priced"
+    return " + ".join(left) + f" ({cost})"
+
+
 def runs_table(rows: list[dict[str, Any]], simulated: bool) -> Table:
-    table = Table(title="Runs, newest first" + (f" ({SIMULATED})" if simulated else ""), show_lines=False)
+    table = Table(title="Runs, newest first" + (f" ({SIMULATED})" if simulated else ""))
     table.add_column("Run", no_wrap=True)
-    for column in (
-        "Started",
-        "Base model",
-        "Hyperparameters",
-        "Train",
-        "Status",
-        "Verdict",
-        "Judge diff [95% CI]",
-        "Cost",
-        "Left (per month)",
-    ):
+    table.add_column("Started", no_wrap=True)
+    for column in ("Model", "Settings", "Records", "Status", "Verdict", "Judge diff [95% CI]", "Cost", "Left"):
         table.add_column(column, overflow="fold")
     for r in rows:
-        hyper = " ".join(f"{k}={v}" for k, v in r["hyperParameters"].items()) or "-"
-        left = [x for x in (r["keptDeployment"] and "deployment", r["customModel"] and "model") if x]
-        left_text = ", ".join(left) if left else "nothing"
-        if left:
-            left_text += f" ({usd(r['leftMonthlyUsd'])})" if r["leftMonthlyPriced"] else " (storage not priced)"
+        hyper = " ".join(f"{SHORT.get(k, k)}={v}" for k, v in r["hyperParameters"].items()) or "-"
         table.add_row(
             r["runId"],
-            (r["started"] or "-")[:19].replace("T", " "),
-            (r["baseModelId"] or "-"),
+            (r["started"] or "-")[5:16].replace("T", " "),
+            _model(r["baseModelId"]),
             hyper,
             str(r["trainingRecords"] or "-"),
             r["status"],
             r["verdict"] or "-",
             interval(r["judgeScore"]),
             usd(r["costUsd"], r["costStatus"]) if r["costUsd"] is not None or r["costStatus"] else "-",
-            left_text,
+            _left(r),
         )
     return table
 
 
 def resources_table(resources: list[Resource], title: str) -> Table:
+    """The name says the run (od-<run>, ft-<run>-model), so the run is not repeated."""
     table = Table(title=title)
-    for column in ("Kind", "Name", "Run", "Created", "Status", "What it costs"):
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("Name", no_wrap=True)
+    for column in ("Created", "Status", "What it costs"):
         table.add_column(column, overflow="fold")
     for r in resources:
-        table.add_row(
-            r.kind, r.name, r.run_id or "-", r.created.isoformat()[:19] if r.created else "-", r.status, r.cost
-        )
+        created = r.created.isoformat()[:16].replace("T", " ") if r.created else "-"
+        table.add_row(r.kind, r.name, created, r.status, r.cost)
     return table
 
 

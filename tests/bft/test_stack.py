@@ -135,7 +135,7 @@ def test_runs_against_a_deployed_stack(aws: None, with_cloudformation: Any) -> N
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="my-bucket")
     outputs = {"BucketName": "my-bucket", "StateMachineArn": arn}
     with_cloudformation(_cloudformation({"Stacks": [_described(DEFAULT_STACK, outputs)]}))
-    sfn.start_execution(stateMachineArn=arn, name="bft-faq-20261201T100000-abcd", input="{}")
+    sfn.start_execution(stateMachineArn=arn, name="faq-261201-100000-abcd", input="{}")
     simulator = SimulatedBedrock("us-east-1", "123456789012", boto3.client("s3", region_name="us-east-1"))
     with route_bedrock(simulator):
         result = bft("--json", "runs")
@@ -143,4 +143,4 @@ def test_runs_against_a_deployed_stack(aws: None, with_cloudformation: Any) -> N
     assert result.code == 0, result.stderr
     document = result.json()
     assert document["simulated"] is False
-    assert [r["runId"] for r in document["runs"]] == ["bft-faq-20261201T100000-abcd"]
+    assert [r["runId"] for r in document["runs"]] == ["faq-261201-100000-abcd"]
