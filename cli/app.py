@@ -137,7 +137,7 @@ def quote(
 
                 session = boto3.Session(profile_name=opts.profile, region_name=backend.region)
                 environment = dryrun.stack_environment(backend.sfn, session.client("lambda"), backend.state_machine_arn)
-        except CliError as error:
+        except (CliError, BotoCoreError, ClientError) as error:  # no stack, or no right to read its function
             if not opts.json:
                 _console().print(f"note: {error} - quoting with the price table's figures for {region}")
     result = dryrun.check(files, execution_input, region, environment)

@@ -46,25 +46,17 @@ class DryRun:
 
 
 def stack_environment(sfn: Any, lam: Any, state_machine_arn: str) -> dict[str, str]:
-    """The PreprocessDataset function's environment (price overrides, budget, defaults), found
-    through the state machine definition, which names every task's function ARN."""
+    """The PreprocessDataset function's environment (price overrides, budget, defaults): the
+    state machine's PreprocessDataset state names the function (statemachine/pipeline.asl.json:
+    its `Resource` is the function ARN)."""
     definition = json.loads(sfn.describe_state_machine(stateMachineArn=state_machine_arn)["definition"])
-    arns: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "FunctionName" and isinstance(value, str) and PREPROCESS_FUNCTION in value:
-                    arns.append(value)
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(definition)
-    if not arns:
+    state = definition.get("States", {}).get(PREPROCESS_FUNCTION, {})
+    function = state.get("Resource", "")
+    if ":function:" not in function:  # the lambda:invoke integration form
+        function = state.get("Parameters", {}).get("FunctionName", "")
+    if not function:
         return {}
-    config = lam.get_function_configuration(FunctionName=arns[0].split(":$")[0])
+    config = lam.get_function_configuration(FunctionName=function)
     return dict(config.get("Environment", {}).get("Variables", {}))
 
 

@@ -144,3 +144,66 @@ def test_runs_against_a_deployed_stack(aws: None, with_cloudformation: Any) -> N
     document = result.json()
     assert document["simulated"] is False
     assert [r["runId"] for r in document["runs"]] == ["faq-261201-100000-abcd"]
+
+
+def test_stop_a_running_run_and_confirm_nothing_paid_is_left(aws: None, with_cloudformation: Any) -> None:
+    """moto keeps an execution RUNNING (its engine is off here); bft stop aborts it and then
+    finds no throughput, deployment or running job tagged with the run."""
+    sfn = boto3.client("stepfunctions", region_name="us-east-1")
+    iam = boto3.client("iam", region_name="us-east-1")
+    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    definition = json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}}})
+    arn = sfn.create_state_machine(name="Pipeline", definition=definition, roleArn=role)["stateMachineArn"]
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="my-bucket")
+    with_cloudformation(
+        _cloudformation({"Stacks": [_described(DEFAULT_STACK, {"BucketName": "my-bucket", "StateMachineArn": arn})]})
+    )
+    execution = sfn.start_execution(stateMachineArn=arn, name="faq-261201-100000-abcd", input="{}")["executionArn"]
+    simulator = SimulatedBedrock("us-east-1", "123456789012", boto3.client("s3", region_name="us-east-1"))
+    with route_bedrock(simulator):
+        result = bft("--json", "stop", "faq-261201-100000-abcd")
+    simulator.close()
+    assert result.code == 0, result.stderr
+    assert result.json() == {
+        "runId": "faq-261201-100000-abcd",
+        "message": "run faq-261201-100000-abcd stopped",
+        "paidHostingLeft": [],
+    }
+    assert sfn.describe_execution(executionArn=execution)["status"] == "ABORTED"
+
+
+def test_quote_uses_the_stacks_prices(aws: None) -> None:
+    """The PreprocessDataset function's environment (found through the state machine) gives the
+    stack's price overrides, and the quote prices training with them."""
+    from pathlib import Path
+
+    from cli import dryrun
+    from tests.bft.conftest import DATASET
+
+    lam = boto3.client("lambda", region_name="us-east-1")
+    iam = boto3.client("iam", region_name="us-east-1")
+    role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    overrides = json.dumps({"trainingPer1kTokensUsd": 0.008})
+    function = lam.create_function(
+        FunctionName="Stack-PreprocessDataset-ABC",
+        Runtime="python3.12",
+        Role=role,
+        Handler="preprocess.handler.lambda_handler",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+        Environment={"Variables": {"PRICE_OVERRIDES_JSON": overrides, "PIPELINE_BUCKET": "my-bucket"}},
+    )["FunctionArn"]
+    task = {"Type": "Task", "Resource": function, "Parameters": {"input.$": "$"}, "End": True}  # as pipeline.asl.json
+    definition = {"StartAt": "PreprocessDataset", "States": {"PreprocessDataset": task}}
+    sfn = boto3.client("stepfunctions", region_name="us-east-1")
+    arn = sfn.create_state_machine(name="P", definition=json.dumps(definition), roleArn=role)["stateMachineArn"]
+    environment = dryrun.stack_environment(sfn, lam, arn)
+    assert environment["PRICE_OVERRIDES_JSON"] == overrides
+    quote = dryrun.check(
+        {"trainingDataUri": Path(DATASET / "training.json")},
+        {},
+        "us-east-1",
+        environment,
+        s3=boto3.client("s3", region_name="us-east-1"),
+    ).quote
+    training = next(p for p in quote["parts"] if p["name"] == "training")
+    assert training["usd"] == pytest.approx(training["quantities"]["tokens"] / 1000 * 0.008, rel=1e-3)
