@@ -513,7 +513,7 @@ def cleanup(
             )
             if isinstance(price, int | float):
                 storage_prices[execution.run_id] = float(price)
-        found = resources.find(backend.bedrock, storage_prices)
+        found = resources.find(backend.bedrock, storage_prices, backend.cloudwatch)
         chosen = found
         if older_than:
             cutoff = datetime.now(UTC) - _age(older_than)

@@ -5,7 +5,7 @@ reported as the pipeline's, so they are never deleted."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -98,9 +98,40 @@ def _pt_hourly(pt: dict[str, Any]) -> tuple[float | None, str]:
     return None, f"hourly per model unit ({units}), billed while it exists: not priced"
 
 
-def find(bedrock: Any, storage_prices: dict[str, float] | None = None) -> list[Resource]:
+def tokens_this_month(cloudwatch: Any, model_id: str, now: datetime | None = None) -> dict[str, int] | None:
+    """Input and output tokens through `model_id` since the first of the month (UTC), from the
+    `AWS/Bedrock` runtime metrics InputTokenCount / OutputTokenCount, dimension ModelId
+    (https://docs.aws.amazon.com/bedrock/latest/userguide/monitoring-runtime-metrics.html).
+    That a deployment's metrics carry its ARN (the modelId callers pass) as ModelId is assumed,
+    not documented; None when CloudWatch has no data points for it."""
+    now = now or datetime.now(UTC)
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = now + timedelta(minutes=1)  # the end is exclusive: include the current minute
+    period = (int((end - start).total_seconds()) // 60 + 1) * 60  # one data point: the whole month so far
+    totals: dict[str, int] = {}
+    found = False
+    for metric, key in (("InputTokenCount", "inputTokens"), ("OutputTokenCount", "outputTokens")):
+        try:
+            points = cloudwatch.get_metric_statistics(
+                Namespace="AWS/Bedrock",
+                MetricName=metric,
+                Dimensions=[{"Name": "ModelId", "Value": model_id}],
+                StartTime=start,
+                EndTime=end,
+                Period=period,
+                Statistics=["Sum"],
+            )["Datapoints"]
+        except ClientError:
+            return None
+        found = found or bool(points)
+        totals[key] = int(sum(point["Sum"] for point in points))
+    return totals if found else None
+
+
+def find(bedrock: Any, storage_prices: dict[str, float] | None = None, cloudwatch: Any = None) -> list[Resource]:
     """Every tagged pipeline resource that still exists, in deletion order.
-    `storage_prices`: per run id, a storage price the run was given (its `prices` input)."""
+    `storage_prices`: per run id, a storage price the run was given (its `prices` input);
+    `cloudwatch`: where to read a deployment's tokens this month (none: not read)."""
     storage_prices = storage_prices or {}
     found: list[Resource] = []
     for pt in _pages(bedrock, "list_provisioned_model_throughputs", "provisionedModelSummaries"):
@@ -138,20 +169,29 @@ def find(bedrock: Any, storage_prices: dict[str, float] | None = None) -> list[R
             )
         )
     for d in _pages(bedrock, "list_custom_model_deployments", "modelDeploymentSummaries"):
-        run = _pipeline_run(bedrock, d["customModelDeploymentArn"])
+        arn = d["customModelDeploymentArn"]
+        run = _pipeline_run(bedrock, arn)
         if run is None:
             continue
+        cost = "per token used; nothing while idle"
+        tokens = tokens_this_month(cloudwatch, arn) if cloudwatch is not None else None
+        if cloudwatch is not None:
+            cost += (
+                f"; this month {tokens['inputTokens']:,} input + {tokens['outputTokens']:,} output tokens"
+                if tokens
+                else "; no CloudWatch token data this month"
+            )
         found.append(
             Resource(
                 "deployment",
                 d["customModelDeploymentName"],
-                d["customModelDeploymentArn"],
+                arn,
                 run,
                 _when(d.get("createdAt")),
                 d["status"],
-                "per token used; nothing while idle",
+                cost,
                 0.0,
-                {"modelArn": d.get("modelArn")},
+                {"modelArn": d.get("modelArn"), "tokensThisMonth": tokens},
             )
         )
     for m in _pages(bedrock, "list_custom_models", "modelSummaries"):

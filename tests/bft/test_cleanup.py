@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.bft.conftest import bft
 
 UNTAGGED = "arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.nova-micro-v1:0:128k/someoneelse1"
@@ -39,7 +41,8 @@ def test_dry_run_lists_kept_deployments_and_models_with_cost_and_deletes_nothing
     assert result.code == 0
     listed = {(r["kind"], r["name"]): r for r in result.json()["resources"]}
     for run_id in ids:
-        assert listed[("deployment", f"od-{run_id}")]["cost"] == "per token used; nothing while idle"
+        deployment = listed[("deployment", f"od-{run_id}")]
+        assert deployment["cost"] == "per token used; nothing while idle; no CloudWatch token data this month"
         model = listed[("custom-model", f"ft-{run_id}-model")]
         assert "storage" in model["cost"]
     assert not any(name == "someone-elses-model" for _, name in listed)
@@ -86,3 +89,39 @@ def test_custom_model_storage_uses_the_runs_price_override(tmp_path: Path) -> No
     )
     monthly, text = storage_monthly("arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0:128k")
     assert monthly is None and "not priced" in text
+
+
+def test_a_deployments_tokens_this_month_come_from_cloudwatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime
+
+    import boto3
+    from moto import mock_aws
+
+    from cli.resources import tokens_this_month
+
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "t",
+        "AWS_SECRET_ACCESS_KEY": "t",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(key, value)
+    arn = "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/abc"
+    now = datetime.now(UTC)
+    with mock_aws():
+        cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+        assert tokens_this_month(cloudwatch, arn, now) is None
+        for metric, values in (("InputTokenCount", [1200, 300]), ("OutputTokenCount", [800])):
+            for value in values:
+                cloudwatch.put_metric_data(
+                    Namespace="AWS/Bedrock",
+                    MetricData=[
+                        {
+                            "MetricName": metric,
+                            "Dimensions": [{"Name": "ModelId", "Value": arn}],
+                            "Value": value,
+                            "Timestamp": now,
+                        }
+                    ],
+                )
+        assert tokens_this_month(cloudwatch, arn, now) == {"inputTokens": 1500, "outputTokens": 800}
+        assert tokens_this_month(cloudwatch, arn + "-other", now) is None
