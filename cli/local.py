@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import warnings
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,7 @@ class LocalBackend(Backend):
         self.cloudwatch = boto3.client("cloudwatch", region_name=REGION)
         try:
             self._load()
+            self._publish_usage()
         except Exception:
             self._pipeline.__exit__(None, None, None)
             raise
@@ -111,6 +112,16 @@ class LocalBackend(Backend):
             simulator = self._pipeline.bedrock
             for name in BEDROCK_STATE:
                 getattr(simulator, name).update(saved.get(name, {}))
+
+    def _publish_usage(self) -> None:
+        """What Bedrock's runtime metrics would show for the simulated deployments: their token
+        usage as AWS/Bedrock InputTokenCount / OutputTokenCount by ModelId (moto's CloudWatch)."""
+        now = datetime.now(UTC)
+        for arn, usage in dict(self._pipeline.bedrock.deployment_usage).items():
+            for metric, key in (("InputTokenCount", "inputTokens"), ("OutputTokenCount", "outputTokens")):
+                datum: dict[str, Any] = {"MetricName": metric, "Dimensions": [{"Name": "ModelId", "Value": arn}]}
+                datum |= {"Value": float(usage.get(key, 0)), "Timestamp": now}
+                self.cloudwatch.put_metric_data(Namespace="AWS/Bedrock", MetricData=[datum])
 
     def _save(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)

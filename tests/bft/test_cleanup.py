@@ -42,7 +42,12 @@ def test_dry_run_lists_kept_deployments_and_models_with_cost_and_deletes_nothing
     listed = {(r["kind"], r["name"]): r for r in result.json()["resources"]}
     for run_id in ids:
         deployment = listed[("deployment", f"od-{run_id}")]
-        assert deployment["cost"] == "per token used; nothing while idle; no CloudWatch token data this month"
+        usage = before["deployment_usage"][deployment["arn"]]  # what the simulated runs sent through it
+        assert deployment["tokensThisMonth"] == usage
+        assert deployment["cost"] == (
+            f"per token used; nothing while idle; this month {usage['inputTokens']:,} input + "
+            f"{usage['outputTokens']:,} output tokens"
+        )
         model = listed[("custom-model", f"ft-{run_id}-model")]
         assert "storage" in model["cost"]
     assert not any(name == "someone-elses-model" for _, name in listed)
