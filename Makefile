@@ -43,7 +43,7 @@ tmux: ## Install tmux when it is missing (the terminal test of `bft watch`)
 test: setup browser tmux ## Run all tests (unit, infrastructure, end-to-end on moto's Step Functions engine)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-lint: $(STAMP) ## ruff (lint + format check) and mypy over lambdas/, stacks/, statemachine/, localrun/
+lint: $(STAMP) ## ruff (lint + format check) and mypy over lambdas/, stacks/, statemachine/, localrun/, cli/
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
