@@ -111,7 +111,7 @@ def quote(
     eval_: Annotated[Path | None, typer.Option("--eval", help="Evaluation questions with reference answers.")] = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Execution-input key=value (repeatable), e.g. hyperParameters.epochCount=10."),
+        typer.Option("--set", help="Execution-input key=value (repeatable), e.g. hyperParameters.epochCount=5."),
     ] = None,
     input_: Annotated[
         Path | None, typer.Option("--input", help="Execution-input JSON file; --set values apply on top.")
@@ -179,7 +179,7 @@ def start(
 
     Examples:
 
-      bft start data.json --eval eval.json --set evaluation.hosting=provisioned --set hyperParameters.epochCount=10
+      bft start data.json --eval eval.json --set evaluation.hosting=provisioned --set hyperParameters.epochCount=5
 
       bft --local start dataset/rawdata/training.json --watch
     """

@@ -24,7 +24,7 @@ def apply_set(document: dict[str, Any], assignment: str) -> None:
     path, sep, raw = assignment.partition("=")
     keys = path.strip().split(".")
     if not sep or not all(keys):
-        raise CliError(f"--set {assignment!r}: expected key=value, e.g. hyperParameters.epochCount=10", Exit.BAD_INPUT)
+        raise CliError(f"--set {assignment!r}: expected key=value, e.g. hyperParameters.epochCount=5", Exit.BAD_INPUT)
     node = document
     for key in keys[:-1]:
         child = node.setdefault(key, {})

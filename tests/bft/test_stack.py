@@ -207,3 +207,58 @@ def test_quote_uses_the_stacks_prices(aws: None) -> None:
     ).quote
     training = next(p for p in quote["parts"] if p["name"] == "training")
     assert training["usd"] == pytest.approx(training["quantities"]["tokens"] / 1000 * 0.008, rel=1e-3)
+
+
+def _deployed(with_cloudformation: Any) -> tuple[Any, str]:
+    sfn = boto3.client("stepfunctions", region_name="us-east-1")
+    iam = boto3.client("iam", region_name="us-east-1")
+    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    definition = json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}}})
+    arn = sfn.create_state_machine(name="Pipeline", definition=definition, roleArn=role)["stateMachineArn"]
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="my-bucket")
+    outputs = {"BucketName": "my-bucket", "StateMachineArn": arn}
+    with_cloudformation(_cloudformation({"Stacks": [_described(DEFAULT_STACK, outputs)]}))
+    return sfn, arn
+
+
+def test_start_uploads_under_raw_direct_and_starts_with_the_uris(aws: None, with_cloudformation: Any) -> None:
+    from tests.bft.conftest import DATASET
+
+    sfn, _ = _deployed(with_cloudformation)
+    result = bft(
+        "--json",
+        "start",
+        str(DATASET / "training.json"),
+        "--eval",
+        str(DATASET / "eval.json"),
+        "--set",
+        "evaluation.hosting=provisioned",
+        "--set",
+        "hyperParameters.epochCount=5",
+    )
+    assert result.code == 0, result.stderr
+    started = result.json()
+    assert started["simulated"] is False and "states/home?region=us-east-1" in started["consoleUrl"]
+    execution_input = json.loads(sfn.describe_execution(executionArn=started["executionArn"])["input"])
+    run_id = started["runId"]
+    assert execution_input == {
+        "evaluation": {"hosting": "provisioned"},
+        "hyperParameters": {"epochCount": 5},
+        "trainingDataUri": f"s3://my-bucket/raw/direct/{run_id}/training.json",
+        "evalDataUri": f"s3://my-bucket/raw/direct/{run_id}/eval.json",
+    }
+    keys = [
+        o["Key"] for o in boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket="my-bucket")["Contents"]
+    ]
+    assert sorted(keys) == [f"raw/direct/{run_id}/eval.json", f"raw/direct/{run_id}/training.json"]
+
+
+def test_start_with_bad_data_uploads_nothing_to_the_stack(aws: None, with_cloudformation: Any, tmp_path: Any) -> None:
+    sfn, arn = _deployed(with_cloudformation)
+    bad = tmp_path / "faq.jsonl"
+    bad.write_text('{"question": "Q?", "answer": "A."}\n{"question": "Q2?"}\n', encoding="utf-8")
+    result = bft("start", str(bad))
+    assert result.code == 2
+    assert f"{bad} line 2: missing 'answer'" in result.stderr
+    assert "Contents" not in boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket="my-bucket")
+    assert sfn.list_executions(stateMachineArn=arn)["executions"] == []
