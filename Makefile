@@ -10,7 +10,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser demo test lint synth deploy bench clean
+.PHONY: help setup browser tmux demo test lint synth deploy bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -36,10 +36,15 @@ browser: ## Install Debian's chromium and a CJK font (the report's browser test)
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    chromium fonts-noto-cjk >/dev/null; }
 
-test: setup browser ## Run all tests (unit, infrastructure, end-to-end on moto's Step Functions engine)
+tmux: ## Install tmux when it is missing (the terminal test of `bft watch`)
+	@command -v tmux >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tmux >/dev/null; }
+
+test: setup browser tmux ## Run all tests (unit, infrastructure, end-to-end on moto's Step Functions engine)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-lint: $(STAMP) ## ruff (lint + format check) and mypy over lambdas/, stacks/, statemachine/, localrun/
+lint: $(STAMP) ## ruff (lint + format check) and mypy over lambdas/, stacks/, statemachine/, localrun/, cli/
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -54,5 +59,5 @@ bench: $(STAMP) ## Performance figures (SIMULATED) -> bench-output/bench.json an
 	PYTHONPATH=lambdas $(BIN)/python -m benchmarks
 
 clean: ## Remove generated files
-	rm -rf cdk.out demo-output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out demo-output bft-reports .pytest_cache .mypy_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -not -path './node_modules/*' -exec rm -rf {} +

@@ -306,6 +306,8 @@ class SimulatedBedrock:
             "StopModelCustomizationJob": self._stop_job,
             "ListModelCustomizationJobs": self._list_jobs,
             "GetCustomModel": self._get_custom_model,
+            "ListCustomModels": self._list_custom_models,
+            "DeleteCustomModel": self._delete_custom_model,
             "CreateProvisionedModelThroughput": self._create_pt,
             "GetProvisionedModelThroughput": self._get_pt,
             "DeleteProvisionedModelThroughput": self._delete_pt,
@@ -488,6 +490,7 @@ class SimulatedBedrock:
             "_endsAt": self.timing.clock.now() + self.training_seconds,
             "_knowledge": knowledge,
             "_data_problem": data_problem,
+            "_customModelTags": list(body.get("customModelTags", [])),
         }
         self.tags[arn] = list(body.get("jobTags", []))
         if "job-never-finishes" not in self.faults:
@@ -578,6 +581,7 @@ class SimulatedBedrock:
             "knowledge": job["_knowledge"],
             "creationTime": _now(),
         }
+        self.tags[model_arn] = list(job.get("_customModelTags", []))
         train_rows, val_rows = self._loss_curves(job)
         job["trainingMetrics"] = {"trainingLoss": train_rows[-1][2]}
         if val_rows:
@@ -664,6 +668,30 @@ class SimulatedBedrock:
         return {key: model[key] for key in ("modelArn", "modelName", "jobArn", "baseModelArn", "creationTime")} | {
             "modelStatus": "Active"
         }
+
+    def _list_custom_models(self, _: dict[str, Any], __: dict[str, str], query: dict[str, Any]) -> dict[str, Any]:
+        summaries = [
+            {key: model[key] for key in ("modelArn", "modelName", "creationTime", "baseModelArn")}
+            | {"customizationType": "FINE_TUNING", "ownerAccountId": self.account, "modelStatus": "Active"}
+            for model in self.custom_models.values()
+            if query.get("nameContains", "") in model["modelName"]
+        ]
+        return {"modelSummaries": summaries}
+
+    def _delete_custom_model(self, _: dict[str, Any], path: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
+        """A model still served by a deployment or a throughput cannot be deleted: "you must first
+        delete any Provisioned Throughput or custom model deployment associated with the model"
+        (https://docs.aws.amazon.com/bedrock/latest/userguide/model-customization-delete.html);
+        botocore declares ConflictException for DeleteCustomModel."""
+        model = self._custom_model(path["modelIdentifier"])
+        users = [d["modelDeploymentName"] for d in self.deployments.values() if d["modelArn"] == model["modelArn"]]
+        arn = model["modelArn"]
+        users += [t["provisionedModelName"] for t in self.throughputs.values() if t.get("modelArn") == arn]
+        if users:
+            raise BedrockError(409, "ConflictException", f"Custom model {model['modelName']} is in use by {users}")
+        del self.custom_models[model["modelArn"]]
+        self.tags.pop(model["modelArn"], None)
+        return {}
 
     def _custom_model(self, identifier: str) -> dict[str, Any]:
         for model in self.custom_models.values():

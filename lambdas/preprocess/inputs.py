@@ -14,6 +14,9 @@ from shared.errors import InvalidExecutionInput
 from shared.models import ExecutionInput
 
 RAW_PREFIX = "raw/"
+DIRECT_PREFIX = f"{RAW_PREFIX}direct/"
+"""Files uploaded for an execution started with their URIs (`bft start`): their upload events
+must not start a second run."""
 _DATA_FILE = re.compile(r"\.(jsonl?|csv)$", re.IGNORECASE)
 _COMPANION = re.compile(r"\.(validation|eval)\.(jsonl?|csv)$", re.IGNORECASE)
 
@@ -71,6 +74,8 @@ def resolve(payload: dict[str, Any], bucket: str) -> ResolvedInput | NotATrainin
             )
         if not key.startswith(RAW_PREFIX) or not _DATA_FILE.search(key):
             return NotATrainingFile(f"{key} is not a .json, .jsonl or .csv file under {RAW_PREFIX}")
+        if key.startswith(DIRECT_PREFIX):
+            return NotATrainingFile(f"{key} is under {DIRECT_PREFIX}: uploaded for a run started with its URIs")
         if _COMPANION.search(key):
             return NotATrainingFile(
                 f"{key} is a companion file (validation or evaluation set); it is used by the run "

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from report import comparison, metrics, render
+from report import comparison, metrics, render, run_index
 from report.cost import cost_section
 from shared import call_stats
 from shared import s3 as s3io
@@ -328,6 +328,7 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
             f"the report could not be written to s3://{run.bucket}/{prefix} ({error_code(error)}); the answers "
             f"and verdicts are kept under s3://{run.bucket}/runs/{run.runId}/eval/"
         ) from None
+    run_index.update(s3, run.bucket, results)  # runs/index.json and runs/index.html; never fails the run
     overall = summary["comparison"]
     return {
         "complete": not problems,

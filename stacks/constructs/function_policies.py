@@ -16,7 +16,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 
 from bedrock_finetuning.stacks.constructs import arns
-from bedrock_finetuning.stacks.constructs.data_bucket import RAW_PREFIX
+from bedrock_finetuning.stacks.constructs.data_bucket import RAW_PREFIX, RUNS_PREFIX
 from bedrock_finetuning.statemachine import SWEEPER_FUNCTION, TASK_FUNCTIONS, TRAINING_EVENT_FUNCTION
 
 
@@ -263,6 +263,12 @@ def _report(a: _Arns) -> list[iam.PolicyStatement]:
         _allow("ReadRuns", ["s3:GetObject"], [arns.all_run_objects(a.bucket)]),
         arns.list_runs(a.bucket),
         _allow("WriteReport", ["s3:PutObject"], [a.run_objects("report")]),
+        # The run history (lambdas/report/run_index.py): two objects, not the whole runs/ prefix.
+        _allow(
+            "WriteRunIndex",
+            ["s3:PutObject"],
+            [a.bucket.arn_for_objects(f"{RUNS_PREFIX}index.{ext}") for ext in ("json", "html")],
+        ),
     ]
 
 

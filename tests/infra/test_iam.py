@@ -139,6 +139,7 @@ EXPECTED: dict[str, list[Statement]] = {
         allow("s3:GetObject", f"{B}/runs/*"),
         LIST_RUNS,
         allow("s3:PutObject", f"{B}/runs/*/report/*"),
+        allow("s3:PutObject", [f"{B}/runs/index.json", f"{B}/runs/index.html"]),
     ],
     "NotifyRun": PUBLISH,
     "SweepRun": [

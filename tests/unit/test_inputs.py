@@ -298,3 +298,11 @@ def test_source_encoding_is_validated() -> None:
     assert request.request.sourceEncoding == "cp932"
     with pytest.raises(InvalidExecutionInput, match=r"sourceEncoding: .*unknown encoding 'klingon'.*cp932"):
         resolve({"trainingDataUri": f"s3://{BUCKET}/raw/x.csv", "sourceEncoding": "klingon"}, BUCKET)
+
+
+def test_s3_event_for_a_file_uploaded_by_bft_start_does_not_start_a_second_run() -> None:
+    """`bft start` uploads under raw/direct/ and starts the execution with the URIs itself."""
+    result = resolve(_s3_event("raw/direct/bft-faq-20261201T100000-abcd/faq.json"), BUCKET)
+    assert isinstance(result, NotATrainingFile)
+    assert "raw/direct/" in result.reason
+    assert isinstance(resolve(_s3_event("raw/directions.json"), BUCKET), ResolvedInput)
