@@ -151,8 +151,8 @@ def test_powertools_ssm_parameter_path() -> None:
 
 
 def test_price_override_names_are_the_lambdas_own() -> None:
-    from shared.prices import PRICE_OVERRIDE_KEYS as LAMBDA_KEYS
     from bedrock_finetuning.stacks.config import PRICE_OVERRIDE_KEYS
+    from shared.prices import PRICE_OVERRIDE_KEYS as LAMBDA_KEYS
 
     assert PRICE_OVERRIDE_KEYS == LAMBDA_KEYS
 
