@@ -33,6 +33,7 @@ import botocore.session
 
 from localrun import sim_datasets, sim_judge, sim_knowledge, sim_models, sim_timing
 from localrun.sim_models import FoundationModel
+from localrun.sim_pricing import PRICING_FAULTS, PricingError, SimulatedPricing
 from localrun.sim_quotas import QUOTA_FAULTS, QuotaError, SimulatedQuotas
 from localrun.sim_tags import TagRejected, check_tags
 from shared import formats
@@ -75,6 +76,7 @@ DEPLOYMENT_POLLS_TO_ACTIVE = 1
 DEPLOYMENT_STUCK_REFUSALS = 2
 """With `deployment-stuck`, Bedrock ends the stuck creation (Failed) after refusing this many deletes."""
 FAULTS.update(QUOTA_FAULTS)  # pt-quota-zero, pt-model-quota-zero, pt-quota-unreadable (localrun/sim_quotas.py)
+FAULTS.update(PRICING_FAULTS)  # pricing-unavailable, pricing-unmatched (localrun/sim_pricing.py)
 
 EMBEDDING_MODEL = "amazon.titan-embed-text-v2"
 TRAINING_SECONDS = 90.0
@@ -255,6 +257,7 @@ class SimulatedBedrock:
         self.tags: dict[str, list[dict[str, str]]] = {}
         self._fault_counts: dict[str, int] = {}
         self.quotas = SimulatedQuotas(self.faults, region, account)
+        self.pricing = SimulatedPricing(self.faults)
         self.training_seconds = TRAINING_SECONDS
         self.job_event_listeners: list[Callable[[dict[str, Any]], None]] = []
         """Called (on their own thread, as EventBridge delivers) with each job state-change event."""
@@ -284,6 +287,7 @@ class SimulatedBedrock:
             "Converse": self._converse,
             "InvokeModel": self._invoke_model,
             **self.quotas.handlers(),
+            **self.pricing.handlers(),
         }
 
     # ------------------------------------------------------------------ plumbing
@@ -295,6 +299,8 @@ class SimulatedBedrock:
             return "bedrock"
         if host.startswith("servicequotas."):
             return "service-quotas"
+        if host.startswith("api.pricing."):
+            return "pricing"
         return None
 
     def dispatch(
@@ -308,7 +314,7 @@ class SimulatedBedrock:
         path_params: dict[str, str] = {}
         payload: dict[str, Any] = {}
         try:
-            if service == "service-quotas":  # JSON protocol: the operation is in X-Amz-Target
+            if service in ("service-quotas", "pricing"):  # JSON protocol: the operation is in X-Amz-Target
                 target = (headers.get("X-Amz-Target") if headers is not None else None) or ""
                 if isinstance(target, bytes):
                     target = target.decode()
@@ -327,9 +333,10 @@ class SimulatedBedrock:
             with self.lock:
                 self.calls.append(Call(service, operation, {**path_params, **payload}, "ok"))
             status = _status(service, operation)
-            content_type = "application/x-amz-json-1.1" if service == "service-quotas" else "application/json"
+            json_protocol = service in ("service-quotas", "pricing")
+            content_type = "application/x-amz-json-1.1" if json_protocol else "application/json"
             return status, {"content-type": content_type}, json.dumps(result).encode("utf-8")
-        except (BedrockError, QuotaError) as error:
+        except (BedrockError, QuotaError, PricingError) as error:
             with self.lock:
                 self.calls.append(Call(service, operation, payload, error.code))
             headers = {"content-type": "application/json", "x-amzn-ErrorType": error.code}
