@@ -199,6 +199,10 @@ def prepare_run(
     }
     if log.failed:
         _fail(s3, settings.bucket, data_prefix, log, {"runId": run_id, "config": config_used})
+    # Before anything is written for the run or paid: a base model Bedrock does not customize in this
+    # Region would fail at CreateModelCustomizationJob (the data problems above are reported first,
+    # since the user has to fix those anywhere).
+    family.check_customization_region(base_model_id, settings.region)
     hyperparameters = family.resolve_hyperparameters(request.hyperParameters, len(split.training), base_model_id)
     return _write_run(
         s3,

@@ -205,7 +205,8 @@ def test_the_simulated_price_list_gives_a_complete_demo_quote_labelled_simulated
     origins = {price.name: price.origin for part in quote.parts for price in part.prices}
     assert set(origins.values()) == {"price list"}
     training = quote.parts[0].prices[0]
-    assert "USE1-NovaMicro-Customization-Training" in (training.source or "") and training.note == "SIMULATED Price List"
+    assert "USE1-NovaMicro-Customization-Training" in (training.source or "")
+    assert training.note == "SIMULATED Price List"
     assert quote.priceSources is not None and quote.priceSources.priceListSimulated
     assert any("SIMULATED Price List published 2026-12-01" in line for line in quote.assumptions)
 
