@@ -306,3 +306,38 @@ def test_the_second_judge_is_probed_too(aws: SimulatedBedrock, bedrock: Any, run
         preflight(
             _with_judge("us.amazon.nova-pro-v1:0", "amazon.titan-text-lite-v1"), bedrock, runtime, quotas, "us-east-1"
         )
+
+
+# ---------------------------------------------------------------- lifecycle dates from the registry
+
+
+def test_the_registry_end_of_life_applies_when_bedrock_gives_none(
+    aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any
+) -> None:
+    # The simulated GetFoundationModel gives Llama 3.2 no end of life; the registry has 2026-07-07.
+    model_id = "meta.llama3-2-1b-instruct-v1:0:128k"
+    run = _hosted("provisioned", baseModelId=model_id, family="llama-3-conversation", startedAt="2026-07-05T00:00:00Z")
+    with pytest.raises(UnsupportedBaseModel, match="end of life on 2026-07-07") as raised:
+        preflight(run, bedrock, runtime, quotas, "us-west-2")
+    assert "awslabs/startups" in str(raised.value) and "confidence medium" in str(raised.value)
+    early = _hosted(
+        "provisioned", baseModelId=model_id, family="llama-3-conversation", startedAt="2026-06-01T00:00:00Z"
+    )
+    assert preflight(early, bedrock, runtime, quotas, "us-west-2").baseModelLifecycle == "ACTIVE"
+
+
+def test_a_date_from_bedrock_wins_over_the_registry(
+    monkeypatch: pytest.MonkeyPatch, aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any
+) -> None:
+    model_id = "meta.llama3-2-1b-instruct-v1:0:128k"
+    _catalog(monkeypatch, model_id, end_of_life="2027-12-31T00:00:00Z")
+    run = _hosted("provisioned", baseModelId=model_id, family="llama-3-conversation", startedAt="2026-07-05T00:00:00Z")
+    assert preflight(run, bedrock, runtime, quotas, "us-west-2").baseModelLifecycle == "ACTIVE"
+
+
+def test_a_judge_past_its_registry_end_of_life_is_refused(
+    aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any
+) -> None:
+    run = _with_judge("us.amazon.nova-premier-v1:0").model_copy(update={"startedAt": "2026-09-13T00:00:00Z"})
+    with pytest.raises(JudgeFailed, match="end of life on 2026-09-14"):
+        preflight(run, bedrock, runtime, quotas, "us-east-1")
