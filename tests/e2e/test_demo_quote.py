@@ -55,3 +55,16 @@ def test_a_refused_budget_prints_the_quote_and_fails(tmp_path: Path, capsys: pyt
     assert "BudgetExceeded" in printed and "Budget: estimated cost $" in printed and "exceeds the budget" in printed
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["customizationJobsCreated"] == 0 and summary["provisionedThroughputsCreated"] == 0
+
+
+def test_the_demo_runs_llama_in_us_west_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # make demo ARGS='--region us-west-2': the simulated stack there, Llama 3.3 70B by default
+    assert main(["--out", str(tmp_path / "out"), "--region", "us-west-2"]) == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["status"] == "SUCCEEDED" and summary["customizationJobsCreated"] == 1
+    assert "Region: us-west-2" in printed and summary["hosting"] == "on-demand"
+    quote = summary["costQuote"]
+    assert quote["region"] == "us-west-2" and quote["status"] == "complete"
+    assert "SIMULATED prices from the simulated AWS Price List" in printed
+    assert summary["provisionedThroughputsRemaining"] == 0 and summary["rawObjectsUnchanged"]
