@@ -26,6 +26,11 @@ DEMO_INPUT = {"pollIntervalSeconds": 1, "throughputPollIntervalSeconds": 1, "thr
 PT_ONLY_FAULTS = {"pt-quota", "pt-failed", "pt-stuck", "delete-throttle", *QUOTA_FAULTS}
 """Faults of a provisioned throughput: with them the demo hosts on the provisioned path unless
 --hosting (or --input) says otherwise."""
+DEMO_REGIONS = ("us-east-1", "us-west-2")
+"""The Regions where Bedrock customizes the registry's families (Nova: us-east-1; Llama, Claude 3 Haiku: us-west-2)."""
+REGION_DEFAULT_BASE_MODEL = {"us-east-1": None, "us-west-2": "meta.llama3-3-70b-instruct-v1:0:128k"}
+"""The demo's base model when --input names none: the stack default (Nova Micro) in us-east-1; in
+us-west-2, where Nova is not customized, Llama 3.3 70B (served by an on-demand deployment)."""
 RUN_FAULTS = {
     "abort": "the user stops the execution while the fine-tuned model answers (hosting exists); the sweeper cleans up",
     "timeout": "the execution's timeout hits while the fine-tuned model answers; the sweeper cleans up",
@@ -140,6 +145,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="how the fine-tuned model is served (evaluation.hosting); default auto: on demand for Nova",
     )
+    parser.add_argument(
+        "--region",
+        choices=DEMO_REGIONS,
+        default=DEMO_REGIONS[0],
+        help="where the simulated stack is provisioned; us-west-2 demonstrates Llama (default base model there: "
+        f"{REGION_DEFAULT_BASE_MODEL['us-west-2']})",
+    )
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="inject a fault (see below)")
     parser.add_argument("--out", type=Path, default=Path("demo-output"), help="where summary.json and the report go")
     parser.add_argument("--timeout", type=int, default=45, help="the execution's overall timeout in seconds")
@@ -230,7 +242,9 @@ def run(args: argparse.Namespace) -> int:
         execution_timeout_seconds=timeout,
         log_level="INFO" if args.verbose else "CRITICAL",
         failing_steps=failing_steps,
+        region=args.region,
     ) as pipeline:
+        print(f"Region: {args.region} (simulated stack provisioned there)")
         uris = {option: _upload(pipeline, option, path) for option, path in files.items()}
         print("\n".join(describe_files(files, uris)))
         execution_input: dict[str, Any] = {"trainingDataUri": uris["training"]}
@@ -239,6 +253,8 @@ def run(args: argparse.Namespace) -> int:
         if uris["eval"]:
             execution_input["evalDataUri"] = uris["eval"]
         execution_input.update(DEMO_INPUT)
+        if REGION_DEFAULT_BASE_MODEL[args.region] and "baseModelId" not in overrides:
+            execution_input["baseModelId"] = REGION_DEFAULT_BASE_MODEL[args.region]
         execution_input.update(overrides)
         execution_input = _with_hosting(execution_input, args.hosting, args.fault)
         raw_before = pipeline.raw_snapshot()
@@ -383,7 +399,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if summary["keptDeployment"]:
         print(f"  Kept, ready to use (per token, nothing while idle): {summary['keptDeployment']['arn']}")
     print(f"  raw/ unchanged: {summary['rawObjectsUnchanged']}")
-    if summary["costQuote"] and ("DryRunComplete" in summary["states"] or summary["error"] == "BudgetExceeded"):
+    if summary["costQuote"]:
         print("\n".join(quote_lines(summary["costQuote"])))
     if summary["reportDir"]:
         print(f"  Report: {summary['reportDir']}/index.html (and report.md, results.json)")

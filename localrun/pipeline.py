@@ -197,7 +197,11 @@ class LocalPipeline:
         fast_retries: bool = False,
         time_scale: float = DEFAULT_SCALE,
         training_seconds: float | None = None,
+        region: str = REGION,
     ) -> None:
+        """`region`: where the simulated stack is provisioned (Bedrock customizes each family only in
+        some Regions: Nova in us-east-1, Llama and Claude 3 Haiku in us-west-2)."""
+        self.region = region
         self.faults = list(faults)
         unknown = set(self.faults) - FAULTS.keys() - PIPELINE_FAULTS.keys()
         if unknown:
@@ -224,12 +228,12 @@ class LocalPipeline:
         self._stack.enter_context(mock.patch.dict(os.environ, self._environment()))
         self._stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
         self._reset_caches()
-        self.s3 = boto3.client("s3", region_name=REGION)
-        self.sfn = boto3.client("stepfunctions", region_name=REGION)
+        self.s3 = boto3.client("s3", region_name=self.region)
+        self.sfn = boto3.client("stepfunctions", region_name=self.region)
         self.bedrock = SimulatedBedrock(
-            REGION,
+            self.region,
             ACCOUNT,
-            boto3.client("s3", region_name=REGION),
+            boto3.client("s3", region_name=self.region),
             [f for f in self.faults if f in FAULTS],
             TimeModel(self.time_scale),
         )
@@ -259,8 +263,8 @@ class LocalPipeline:
             "AWS_ACCESS_KEY_ID": "simulated",
             "AWS_SECRET_ACCESS_KEY": "simulated",
             "AWS_SESSION_TOKEN": "simulated",
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
             "POWERTOOLS_SERVICE_NAME": "bedrock-finetuning",
             "POWERTOOLS_METRICS_NAMESPACE": "BedrockFineTuningPipeline",
             "POWERTOOLS_METRICS_DISABLED": "true",
@@ -294,9 +298,12 @@ class LocalPipeline:
     # ------------------------------------------------------------------ resources
 
     def _provision(self) -> None:
-        self.s3.create_bucket(Bucket=BUCKET)
+        location = (
+            {} if self.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": self.region}}
+        )
+        self.s3.create_bucket(Bucket=BUCKET, **location)  # type: ignore[arg-type]
         self.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-        iam = boto3.client("iam", region_name=REGION)
+        iam = boto3.client("iam", region_name=self.region)
         trust = json.dumps(
             {
                 "Version": "2012-10-17",
@@ -316,8 +323,8 @@ class LocalPipeline:
             }
         )
         role_arn = iam.create_role(RoleName="local-pipeline", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
-        sns = boto3.client("sns", region_name=REGION)
-        sqs = boto3.client("sqs", region_name=REGION)
+        sns = boto3.client("sns", region_name=self.region)
+        sqs = boto3.client("sqs", region_name=self.region)
         self.topic_arn = sns.create_topic(Name="pipeline-notifications")["TopicArn"]
         self.queue_url = sqs.create_queue(QueueName="notifications-inbox")["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"][
@@ -327,7 +334,7 @@ class LocalPipeline:
         os.environ[statemachine.BEDROCK_ROLE_ARN] = role_arn
         os.environ[statemachine.TOPIC_ARN] = self.topic_arn
         self._reset_caches()
-        lam = boto3.client("lambda", region_name=REGION)
+        lam = boto3.client("lambda", region_name=self.region)
         code = io.BytesIO()
         with zipfile.ZipFile(code, "w") as archive:
             archive.writestr("README.txt", "code runs in-process from lambdas/")
@@ -367,7 +374,7 @@ class LocalPipeline:
             "source": "aws.s3",
             "account": ACCOUNT,
             "time": "2026-01-01T00:00:00Z",
-            "region": REGION,
+            "region": self.region,
             "resources": [f"arn:aws:s3:::{BUCKET}"],
             "detail": {
                 "version": "0",
@@ -439,7 +446,7 @@ class LocalPipeline:
             "source": "aws.states",
             "account": ACCOUNT,
             "time": "2026-01-01T00:00:00Z",
-            "region": REGION,
+            "region": self.region,
             "resources": [execution.arn],
             "detail": {
                 "executionArn": execution.arn,
@@ -466,7 +473,7 @@ class LocalPipeline:
     def _function(self, name: str) -> LambdaFunction:
         from moto.awslambda.models import lambda_backends
 
-        return lambda_backends[ACCOUNT][REGION].get_function(name)
+        return lambda_backends[ACCOUNT][self.region].get_function(name)
 
     def raw_snapshot(self) -> dict[str, str]:
         """Every version of every object under raw/, with a hash of its bytes."""
@@ -480,7 +487,7 @@ class LocalPipeline:
         return snapshot
 
     def notifications(self) -> list[dict[str, Any]]:
-        sqs = boto3.client("sqs", region_name=REGION)
+        sqs = boto3.client("sqs", region_name=self.region)
         messages: list[dict[str, Any]] = []
         while True:
             batch = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", [])
@@ -506,13 +513,13 @@ class LocalPipeline:
 
     def remaining_throughputs(self) -> list[str]:
         """Asked through the Bedrock API, as an operator would."""
-        bedrock = boto3.client("bedrock", region_name=REGION)
+        bedrock = boto3.client("bedrock", region_name=self.region)
         summaries = bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"]
         return sorted(summary["provisionedModelName"] for summary in summaries)
 
     def remaining_deployments(self) -> list[str]:
         """On-demand custom model deployments that still exist, asked through the Bedrock API."""
-        bedrock = boto3.client("bedrock", region_name=REGION)
+        bedrock = boto3.client("bedrock", region_name=self.region)
         summaries = bedrock.list_custom_model_deployments()["modelDeploymentSummaries"]
         return sorted(summary["customModelDeploymentName"] for summary in summaries)
 

@@ -25,7 +25,14 @@ def load_event(name: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def region() -> str:
+    """The Region of the stack under test; a test of a model Bedrock customizes elsewhere (Claude 3 Haiku,
+    Llama: us-west-2) parametrizes it: `@pytest.mark.parametrize("region", ["us-west-2"])`."""
+    return REGION
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, region: str) -> Iterator[None]:
     """Runtime settings as the stack sets them, with fake credentials; caches cleared."""
     from shared.aws import client
     from shared.settings import settings
@@ -34,8 +41,8 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "CRITICAL",
@@ -54,12 +61,12 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def aws(env: None) -> Iterator[SimulatedBedrock]:
+def aws(env: None, region: str) -> Iterator[SimulatedBedrock]:
     """moto (S3, SNS, ...) plus the simulated Bedrock, with the pipeline bucket created."""
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET)
-        with route_bedrock(SimulatedBedrock(REGION, ACCOUNT, s3)) as simulator:
+        with route_bedrock(SimulatedBedrock(region, ACCOUNT, s3)) as simulator:
             yield simulator
             simulator.close()
 

@@ -9,10 +9,12 @@ be created for it; after end of life it is gone. `GetFoundationModel` reports
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.errors import JudgeFailed, PipelineError, UnsupportedBaseModel
+from shared.families import lifecycle_fact
 from shared.models import RunContext
 
 GEO_PREFIXES = ("us.", "eu.", "apac.", "us-gov.", "jp.", "au.", "ca.", "global.")
@@ -43,14 +45,26 @@ def _day(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d")
 
 
+def registry_end_of_life(model_id: str) -> tuple[datetime, str] | None:
+    """The registry's end-of-life date (shared/families.py LIFECYCLE) and where it was read, for a
+    model whose `GetFoundationModel` gives none."""
+    fact = lifecycle_fact(model_id)
+    if fact is None:
+        return None
+    moment = datetime.fromisoformat(fact.end_of_life).replace(tzinfo=UTC)
+    return moment, f" (date from {fact.source}, confidence {fact.confidence}; Bedrock's GetFoundationModel gave none)"
+
+
 def check_end_of_life(
     model_id: str, role: str, details: dict[str, Any], deadline: datetime, error: type[PipelineError]
 ) -> None:
-    eol = end_of_life(details)
+    eol, where = end_of_life(details), ""
+    if eol is None:
+        eol, where = registry_end_of_life(model_id) or (None, "")
     if eol is not None and eol <= deadline:
         when = "reached" if eol <= datetime.now(UTC) else "reaches"
         raise error(
-            f"the {role} {model_id} {when} its Bedrock end of life on {_day(eol)}, before this run's time "
+            f"the {role} {model_id} {when} its Bedrock end of life on {_day(eol)}{where}, before this run's time "
             f"budget ends ({_day(deadline)}); Bedrock stops serving it then, so the run could not finish. "
             f"Choose another {role}, for example {ALTERNATIVE[role]}"
         )
@@ -87,10 +101,8 @@ def foundation_model_of(inference_id: str) -> str:
 def check_judge_lifecycle(judge: str, bedrock: Any, deadline: datetime) -> None:
     """The judge answers through its inference profile or on demand; only its end of life matters.
     A judge GetFoundationModel does not know (for example a custom ARN) is left to the ping."""
-    try:
+    details: dict[str, Any] = {}
+    # not found: the registry's lifecycle date, if any, still applies
+    with suppress(bedrock.exceptions.ResourceNotFoundException, bedrock.exceptions.ValidationException):
         details = bedrock.get_foundation_model(modelIdentifier=foundation_model_of(judge))["modelDetails"]
-    except bedrock.exceptions.ResourceNotFoundException:
-        return
-    except bedrock.exceptions.ValidationException:
-        return
     check_end_of_life(judge, "judge model", details, deadline, JudgeFailed)

@@ -13,7 +13,7 @@ from preflight.lifecycle import check_base_lifecycle, check_judge_lifecycle, run
 from preflight.quota import QuotaCheck, check_pt_quota
 from shared.aws import error_code, error_message
 from shared.errors import JudgeFailed, UnsupportedBaseModel
-from shared.families import bare_model_id
+from shared.families import bare_model_id, family_by_key
 from shared.models import RunContext
 
 DEFAULT_BUDGET_HOURS = 72.0
@@ -78,6 +78,8 @@ def preflight(
     budget_hours: float = DEFAULT_BUDGET_HOURS,
 ) -> PreflightResult:
     hosting = run.evaluation.hosting
+    # PreprocessDataset refuses this too; checked again here because preflight is the last stop before the job.
+    family_by_key(run.family).check_customization_region(run.baseModelId, region)
     if hosting == "on-demand":
         check_on_demand(run, region)
     deadline = run_deadline(run, budget_hours)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from preprocess.raw_data import QAPair
 from shared.models import Evaluation, ExecutionInput
+from shared.price_list import PriceListReading, fetch_prices
 from shared.prices import PriceOverrides
 from shared.quote import CostQuote, Question, QuoteInput, build_quote, quote_tokens
 from shared.settings import Settings
@@ -30,8 +32,10 @@ def quote_run(
     questions: Sequence[Question],
     system_prompt: str,
     model_units: int,
+    listed: PriceListReading | None = None,
+    prices_uri: str | None = None,
 ) -> CostQuote:
-    """Execution-input prices win over the stack's, which win over the table."""
+    """Execution-input prices win over the stack's, which win over the Price List, which wins over the table."""
     overrides = (request.prices or PriceOverrides()).merged_over(settings.stack_prices())
     if request.maxCostUsd is not None:
         budget, source = request.maxCostUsd, "execution input"
@@ -59,5 +63,27 @@ def quote_run(
             max_cost_usd=budget,
             second_judge=evaluation.secondJudgeModelId is not None,
             budget_source=source,  # type: ignore[arg-type]
+            listed=listed,
+            prices_uri=prices_uri,
         )
     )
+
+
+def run_models(base_model_id: str, evaluation: Evaluation) -> list[str]:
+    """Every model the quote prices: the customized base, its on-demand ID, the judge(s), the embedding model."""
+    models = [base_model_id, evaluation.baseModelInferenceId, evaluation.judgeModelId]
+    if evaluation.secondJudgeModelId:
+        models.append(evaluation.secondJudgeModelId)
+    if evaluation.semanticSimilarity:
+        models.append(evaluation.embeddingModelId)
+    return models
+
+
+def read_price_list(
+    pricing: Any | None, region: str | None, base_model_id: str, evaluation: Evaluation
+) -> PriceListReading | None:
+    """The Price List's prices for this run (None when no pricing client or Region is known).
+    Never raises: an unreachable Price List is a reading with `error`, and the table applies."""
+    if pricing is None or region is None:
+        return None
+    return fetch_prices(pricing, region, run_models(base_model_id, evaluation))

@@ -22,7 +22,7 @@ from shared.settings import settings
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse(event=event, model=PreprocessStep)
     logger.set_correlation_id(run_id_from_execution_name(step.executionName))
-    result = prepare_run(step, settings(), client("s3"))
+    result = prepare_run(step, settings(), client("s3"), client("pricing"))
     if isinstance(result, RunContext):
         metrics.add_metric(name="TrainingRecords", unit=MetricUnit.Count, value=result.data.trainingRecords)
         metrics.add_metric(name="EvaluationQuestions", unit=MetricUnit.Count, value=result.data.evalQuestions)

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from preprocess import dataset, general
-from preprocess.costing import quote_run
+from preprocess.costing import quote_run, read_price_list
 from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve
 from preprocess.issues import IssueLog
 from preprocess.model_checks import check_invocation_ids, check_max_tokens
@@ -118,7 +118,10 @@ def claim_upload(s3: Any, bucket: str, identity: str, run_id: str) -> str | None
     return None if owner == run_id else owner  # a retried step of the same run is not a duplicate
 
 
-def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext | SkippedRun:
+def prepare_run(
+    step: PreprocessStep, settings: Settings, s3: Any, pricing: Any | None = None
+) -> RunContext | SkippedRun:
+    """`pricing`: a Price List client (us-east-1); None quotes from the dated table only."""
     resolved = resolve(step.input, settings.bucket)
     if isinstance(resolved, NotATrainingFile):
         return SkippedRun(reason=resolved.reason)
@@ -201,6 +204,10 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
     }
     if log.failed:
         _fail(s3, settings.bucket, data_prefix, log, {"runId": run_id, "config": config_used})
+    # Before anything is written for the run or paid: a base model Bedrock does not customize in this
+    # Region would fail at CreateModelCustomizationJob (the data problems above are reported first,
+    # since the user has to fix those anywhere).
+    family.check_customization_region(base_model_id, settings.region)
     hyperparameters = family.resolve_hyperparameters(request.hyperParameters, len(split.training), base_model_id)
     return _write_run(
         s3,
@@ -219,6 +226,7 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
         log,
         config_used,
         training_file,
+        pricing,
     )
 
 
@@ -300,6 +308,7 @@ def _write_run(
     log: IssueLog,
     config_used: dict[str, Any],
     training_file: RawFile,
+    pricing: Any | None = None,
 ) -> RunContext:
     bucket = settings.bucket
     prefix = f"runs/{run_id}/data/"
@@ -345,6 +354,12 @@ def _write_run(
         generalCheck=request_eval.generalCheck,
         secondJudgeModelId=request_eval.secondJudgeModelId,
     )
+    listed = read_price_list(pricing, settings.region, config_used["baseModelId"], run_evaluation)
+    prices_uri = (
+        s3io.put_json(s3, bucket, f"{prefix}prices.json", {"simulated": settings.simulated, **listed.to_json()})
+        if listed is not None
+        else None
+    )
     quote = quote_run(
         request,
         settings,
@@ -356,6 +371,8 @@ def _write_run(
         [Question(item["question"], item["reference"]) for item in eval_doc],
         system_prompt,
         MODEL_UNITS,
+        listed,
+        prices_uri,
     )
     manifest = {
         "manifestVersion": MANIFEST_VERSION,

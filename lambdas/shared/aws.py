@@ -28,8 +28,17 @@ _RUNTIME = Config(
 )
 
 
+_PRICING = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=20)
+"""The Price List only informs the quote (the table is the fallback): a short wait, then move on."""
+PRICING_API_REGION = "us-east-1"
+"""The Price List Query API has endpoints in us-east-1, eu-central-1 and ap-south-1 only, whatever Region
+is priced (https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/using-price-list-query-api.html)."""
+
+
 @cache
 def client(service: str) -> Any:
+    if service == "pricing":
+        return boto3.client(service, region_name=PRICING_API_REGION, config=_PRICING)
     if service == "bedrock-runtime":
         return call_stats.instrument(boto3.client(service, config=_RUNTIME))
     return boto3.client(service, config=_CONTROL)

@@ -120,6 +120,29 @@ class ModelFamily:
     """False where Bedrock takes no validation set: `validationDataConfig` must not be sent."""
     hyperparameters_note: str = ""
     """Where AWS publishes no hyperparameters for the family: what the pipeline does instead."""
+    customization_regions: tuple[str, ...] = ()
+    """Regions where Bedrock fine-tunes this family (`CreateModelCustomizationJob`); elsewhere the job
+    is refused. Source: "Supported models and Regions for fine-tuning", column "Single-region model
+    support" (https://docs.aws.amazon.com/bedrock/latest/userguide/custom-model-supported.html, read
+    2026-12-06): Nova Micro/Lite/Pro and Nova 2 Lite us-east-1; Claude 3 Haiku and Llama 3.1/3.2
+    us-west-2. Llama 3.3 70B: us-west-2 per the project's fact sheet (section 2 table)."""
+
+    def customizable_in(self, region: str | None) -> bool:
+        """True where the family can be fine-tuned (an unknown Region, or a family without the fact, is not refused)."""
+        return region is None or not self.customization_regions or region in self.customization_regions
+
+    def check_customization_region(self, model_id: str, region: str | None) -> None:
+        """Refuse, before anything is paid, a base model Bedrock does not customize in this Region."""
+        if self.customizable_in(region):
+            return
+        where = " or ".join(self.customization_regions)
+        raise UnsupportedBaseModel(
+            f"base model {bare_model_id(model_id)} cannot be fine-tuned in {region}: Bedrock customizes "
+            f"{self.display_name} only in {where} (custom-model-supported.html). Deploy the pipeline in {where}, "
+            f"or choose a model customizable in {region}"
+            + (f" ({', '.join(customizable_models(region))})" if customizable_models(region) else "")
+            + "; nothing was started or paid"
+        )
 
     @property
     def model_ids(self) -> tuple[str, ...]:
@@ -228,6 +251,7 @@ CLAUDE_3_HAIKU = ModelFamily(
     validator_chars_per_token=3,
     auto_hyperparameters=_claude_haiku_auto,
     unconfirmed=("minimum of 32 validation records",),
+    customization_regions=("us-west-2",),
 )
 
 
@@ -281,6 +305,7 @@ NOVA = ModelFamily(
     # us-east-1 and us-west-2 (https://docs.aws.amazon.com/bedrock/latest/userguide/deploy-custom-model-on-demand.html).
     hosting=("on-demand", "provisioned"),
     on_demand_regions=("us-east-1", "us-west-2"),
+    customization_regions=("us-east-1",),
 )
 
 NOVA_2_LITE = ModelFamily(
@@ -311,6 +336,7 @@ NOVA_2_LITE = ModelFamily(
     reserved_ignore_case=True,
     validation_set=False,
     unconfirmed=("32,000 tokens per record", "file-size limits", "on-demand hosting of custom models"),
+    customization_regions=("us-east-1",),
 )
 
 _LLAMA_HYPERPARAMETERS = (
@@ -349,6 +375,7 @@ LLAMA_3_CONVERSATION = ModelFamily(
     max_validation_file_bytes=1 * GB,
     hyperparameters=_LLAMA_HYPERPARAMETERS,
     unconfirmed=("file-size limits",),
+    customization_regions=("us-west-2",),
 )
 
 # Llama 3.3 and 3.1 share Llama 3.2's published dataset limits and hyperparameters; each states only
@@ -405,6 +432,11 @@ def family_for(model_id: str) -> ModelFamily:
     )
 
 
+def customizable_models(region: str | None) -> list[str]:
+    """The registry's base models Bedrock fine-tunes in `region`."""
+    return [mid for family in FAMILIES if family.customizable_in(region) for mid in family.model_ids]
+
+
 def family_by_key(key: str) -> ModelFamily:
     for family in FAMILIES:
         if family.key == key:
@@ -421,3 +453,57 @@ def invocation_id(model_id: str) -> str:
     """The ID to invoke a base model on demand, from the registry (never derived from the
     customization ID: several models have no in-Region on-demand ID)."""
     return base_model(model_id).invocation_id
+
+
+# ---------------------------------------------------------------- lifecycle facts
+
+Confidence = Literal["high", "medium", "low"]
+
+
+@dataclass(frozen=True)
+class LifecycleFact:
+    """A model's Bedrock end of life as published outside `GetFoundationModel` (which preflight reads
+    first; these dates are used only when it gives none)."""
+
+    end_of_life: str
+    """ISO date (UTC)."""
+    source: str
+    confidence: Confidence
+    note: str = ""
+
+
+_STARTUPS_TABLE = (
+    "awslabs/startups ai-model-lifecycle.md (public lifecycle table, snapshot of 2026-05-26), as cited by "
+    "the project's issue 14 and fact sheet"
+)
+_LIFECYCLE_NOTE = "one third-party table; AWS's model-lifecycle.html was not readable for these rows"
+
+LIFECYCLE: dict[str, LifecycleFact] = {
+    **{
+        model: LifecycleFact("2026-07-07", _STARTUPS_TABLE, "medium", _LIFECYCLE_NOTE)
+        for model in (
+            "meta.llama3-2-1b-instruct-v1:0",
+            "meta.llama3-2-3b-instruct-v1:0",
+            "meta.llama3-2-11b-instruct-v1:0",
+            "meta.llama3-2-90b-instruct-v1:0",
+            "meta.llama3-1-405b-instruct-v1:0",
+        )
+    },
+    "amazon.nova-premier-v1:0": LifecycleFact("2026-09-14", _STARTUPS_TABLE, "medium", _LIFECYCLE_NOTE),
+}
+"""End-of-life dates by foundation-model ID (no context suffix, no inference-profile prefix).
+AWS's fine-tuning table still listed Llama 3.2 when read on 2026-12-06 although the date above has
+passed: the registry keeps the models and preflight refuses them by this date unless Bedrock's own
+`GetFoundationModel` says otherwise (a date it gives wins)."""
+
+
+def lifecycle_fact(model_id: str) -> LifecycleFact | None:
+    """The registry's end-of-life fact for a model, customization ID, profile or ARN; None when unknown."""
+    bare = bare_model_id(model_id).rsplit("/", 1)[-1]
+    head, dot, rest = bare.partition(".")
+    if dot and head in ("us", "eu", "apac", "global", "us-gov", "jp", "au", "ca"):
+        bare = rest
+    stem, _, last = bare.rpartition(":")
+    if stem.count(":") >= 1 and last.endswith("k") and last[:-1].isdigit():
+        bare = stem
+    return LIFECYCLE.get(bare)

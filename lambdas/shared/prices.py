@@ -1,5 +1,9 @@
 """The dated price table: the one place that knows what Bedrock charges for the models a run uses.
 
+Since issue 14 the quote first reads the AWS Price List at run time (shared/price_list.py); this
+table is the fallback for every price the Price List does not give (unreachable, not matched), and
+each figure in the quote says which of the two (or an override) it came from.
+
 Every figure carries the URL it was read from and the date it was read. AWS's pricing page
 (https://aws.amazon.com/bedrock/pricing/) renders its tables client-side, so the stored copies of
 the page itself hold no numbers; the figures below were read from dated copies of that page that
@@ -22,7 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field
 TABLE_READ = "2026-11-22"
 """When the figures below were read (the date shown with every figure)."""
 
-Basis = Literal["aws-page-copy", "third-party-report", "override"]
+Basis = Literal["aws-page-copy", "price-list-copy", "third-party-report", "override"]
+"""`price-list-copy`: a dated transcription of AWS Price List rows (usage type, price, unit) that a
+third party published after querying `pricing:GetProducts`; AWS's own figures, read second-hand,
+so each one names its transcription and is marked unconfirmed in its note."""
 
 # Sources (dated copies of https://aws.amazon.com/bedrock/pricing/ and AWS user-guide pages).
 AWS_PAGE_KO_COPY = (
@@ -34,6 +41,19 @@ AWS_PAGE_2025_07_20_COPY = (
     "packages/convo-lang-bedrock/bedrock-pricing.md (commit 091db583)"
 )
 PT_PAGE = "https://docs.aws.amazon.com/bedrock/latest/userguide/prov-throughput.html"
+LITELLM = (
+    "github.com/BerriAI/litellm model_prices_and_context_window.json (entries bedrock/us-east-1/amazon.nova-*, "
+    "us.amazon.nova-2-lite-v1:0, global.amazon.nova-2-lite-v1:0; read 2026-12-06)"
+)
+PRICE_LIST_COPY_2026_08_02 = (
+    "AWS Price List (pricing:GetProducts AmazonBedrock, regionCode us-east-1) as transcribed on 2026-08-02 in a "
+    "public project's COSTS.md (AWS-Bedrock-FineTuning-LangGraph-MCP-Agentic-Platform; found by code search)"
+)
+PRICE_LIST_COPY_USW2 = (
+    "AWS Price List row USW2-Llama3-1-70B-ProvisionedThroughput-NoCommit-ModelUnits as quoted in a public "
+    "project's review notes (2026; found by code search)"
+)
+UNCONFIRMED = "unconfirmed: one second-hand transcription of the Price List"
 SEED_ARTICLE = "the seed article's own bill (2024), as recorded in the project's Bedrock fact sheet section 11"
 
 
@@ -76,6 +96,11 @@ class ModelPrices:
     custom_input_per_1k: Figure | None = None
     """On-demand custom model deployment, per 1,000 input tokens (Nova only)."""
     custom_output_per_1k: Figure | None = None
+    usage_stem: str | None = None
+    """The model's name inside its AWS Price List usage types (`NovaMicro` in `USE1-NovaMicro-input-tokens`);
+    None where no spelling is known (the Price List is then not asked for this model). Spellings seen in
+    Price List rows: NovaMicro, NovaLite, NovaPro, Nova2.0Lite, Llama3-3-70B, Llama3-1-70B (see
+    shared/price_list.py); the others follow the same pattern and are unconfirmed."""
 
 
 def _page(usd: float, source: str = AWS_PAGE_KO_COPY, note: str = "") -> Figure:
@@ -83,6 +108,13 @@ def _page(usd: float, source: str = AWS_PAGE_KO_COPY, note: str = "") -> Figure:
 
 
 _NOVA_NOTE = "us-east-1 table of the page; the fine-tuning Region"
+_SECOND_NOVA = "; second source: LiteLLM's price file (bedrock/us-east-1 entries), same figure"
+
+
+def _list_copy(usd: float, row: str) -> Figure:
+    return Figure(usd, PRICE_LIST_COPY_2026_08_02, basis="price-list-copy", note=f"{row}; {UNCONFIRMED}")
+
+
 _META_NOTE = "the copy does not name the Region (us-west-2 is where the pipeline fine-tunes Llama)"
 
 PRICE_TABLE: tuple[ModelPrices, ...] = (
@@ -90,24 +122,41 @@ PRICE_TABLE: tuple[ModelPrices, ...] = (
         "amazon.nova-micro-v1:0",
         "Amazon Nova Micro",
         ("us-east-1", "us-west-2"),
-        input_per_1k=_page(0.000035, note=_NOVA_NOTE),
-        output_per_1k=_page(0.00014, note=_NOVA_NOTE),
+        input_per_1k=_page(0.000035, note=_NOVA_NOTE + _SECOND_NOVA),
+        output_per_1k=_page(0.00014, note=_NOVA_NOTE + _SECOND_NOVA),
+        usage_stem="NovaMicro",
     ),
     ModelPrices(
         "amazon.nova-lite-v1:0",
         "Amazon Nova Lite",
         ("us-east-1", "us-west-2"),
-        input_per_1k=_page(0.00006, note=_NOVA_NOTE),
-        output_per_1k=_page(0.00024, note=_NOVA_NOTE),
+        input_per_1k=_page(0.00006, note=_NOVA_NOTE + _SECOND_NOVA),
+        output_per_1k=_page(0.00024, note=_NOVA_NOTE + _SECOND_NOVA),
+        usage_stem="NovaLite",
     ),
     ModelPrices(
         "amazon.nova-pro-v1:0",
         "Amazon Nova Pro",
         ("us-east-1", "us-west-2"),
-        input_per_1k=_page(0.0008, note=_NOVA_NOTE),
-        output_per_1k=_page(0.0032, note=_NOVA_NOTE),
+        input_per_1k=_page(0.0008, note=_NOVA_NOTE + _SECOND_NOVA),
+        output_per_1k=_page(0.0032, note=_NOVA_NOTE + _SECOND_NOVA),
+        usage_stem="NovaPro",
     ),
-    ModelPrices("amazon.nova-2-lite-v1:0", "Amazon Nova 2 Lite", ("us-east-1",)),
+    ModelPrices(
+        "amazon.nova-2-lite-v1:0",
+        "Amazon Nova 2 Lite",
+        ("us-east-1",),
+        # The `us.` profile (what the registry invokes); the `global.` profile is $0.0003 / $0.0025 (LiteLLM).
+        # Second source: the Price List transcription (USE1-Nova2.0Lite-input-tokens 0.00033, -output-tokens 0.00275).
+        input_per_1k=_page(0.00033, LITELLM, "us. profile; agrees with the Price List transcription of 2026-08-02"),
+        output_per_1k=_page(0.00275, LITELLM, "us. profile; agrees with the Price List transcription of 2026-08-02"),
+        training_per_1k=_list_copy(0.00378, "USE1-Nova2.0Lite-Customization-Training, per 1K tokens"),
+        storage_per_month=_list_copy(1.95, "USE1-Nova2.0Lite-Customization-Storage, per model-month"),
+        custom_input_per_1k=_list_copy(0.0003, "USE1-Nova2.0Lite-input-tokens-custom-model"),
+        custom_output_per_1k=_list_copy(0.0025, "USE1-Nova2.0Lite-output-tokens-custom-model"),
+        pt_per_model_unit_hour=_list_copy(60.5, "USE1-Nova2.0Lite-ProvisionedThroughput-NoCommit-ModelUnits"),
+        usage_stem="Nova2.0Lite",
+    ),
     ModelPrices(
         "anthropic.claude-3-haiku-20240307-v1:0",
         "Claude 3 Haiku",
@@ -120,6 +169,7 @@ PRICE_TABLE: tuple[ModelPrices, ...] = (
             basis="third-party-report",
             note="about $132/h reported by a user, not read on AWS's page; not used in totals",
         ),
+        usage_stem="Claude3Haiku",
     ),
     ModelPrices(
         "meta.llama3-1-8b-instruct-v1:0",
@@ -127,6 +177,7 @@ PRICE_TABLE: tuple[ModelPrices, ...] = (
         ("us-west-2",),
         input_per_1k=_page(0.00022, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
         output_per_1k=_page(0.00022, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        usage_stem="Llama3-1-8B",
     ),
     ModelPrices(
         "meta.llama3-1-70b-instruct-v1:0",
@@ -134,6 +185,8 @@ PRICE_TABLE: tuple[ModelPrices, ...] = (
         ("us-west-2",),
         input_per_1k=_page(0.00072, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
         output_per_1k=_page(0.00072, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        usage_stem="Llama3-1-70B",
+        pt_per_model_unit_hour=Figure(24.0, PRICE_LIST_COPY_USW2, basis="price-list-copy", note=UNCONFIRMED),
     ),
     ModelPrices(
         "meta.llama3-2-1b-instruct-v1:0",
@@ -141,6 +194,7 @@ PRICE_TABLE: tuple[ModelPrices, ...] = (
         ("us-west-2",),
         input_per_1k=_page(0.0001, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
         output_per_1k=_page(0.0001, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        usage_stem="Llama3-2-1B",
     ),
     ModelPrices(
         "meta.llama3-2-3b-instruct-v1:0",
@@ -148,6 +202,7 @@ PRICE_TABLE: tuple[ModelPrices, ...] = (
         ("us-west-2",),
         input_per_1k=_page(0.00015, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
         output_per_1k=_page(0.00015, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        usage_stem="Llama3-2-3B",
     ),
     ModelPrices(
         "meta.llama3-2-11b-instruct-v1:0",
@@ -155,6 +210,7 @@ PRICE_TABLE: tuple[ModelPrices, ...] = (
         ("us-west-2",),
         input_per_1k=_page(0.00016, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
         output_per_1k=_page(0.00016, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        usage_stem="Llama3-2-11B",
     ),
     ModelPrices(
         "meta.llama3-2-90b-instruct-v1:0",
@@ -162,6 +218,7 @@ PRICE_TABLE: tuple[ModelPrices, ...] = (
         ("us-west-2",),
         input_per_1k=_page(0.00072, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
         output_per_1k=_page(0.00072, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        usage_stem="Llama3-2-90B",
     ),
     ModelPrices(
         "meta.llama3-3-70b-instruct-v1:0",
@@ -169,17 +226,21 @@ PRICE_TABLE: tuple[ModelPrices, ...] = (
         ("us-west-2",),
         input_per_1k=_page(0.00072, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
         output_per_1k=_page(0.00072, AWS_PAGE_2025_07_20_COPY, _META_NOTE),
+        usage_stem="Llama3-3-70B",
     ),
     ModelPrices(
         "amazon.titan-embed-text-v2:0",
         "Amazon Titan Text Embeddings V2",
         ("us-east-1", "us-west-2"),
         input_per_1k=_page(0.00002, note="us-east-1 table of the page; embeddings are billed per input token"),
+        usage_stem="TitanEmbeddingsV2-Text",
     ),
 )
 """Not found on any copy of the page read: training, storage, no-commitment PT and on-demand
-custom-model token prices for Nova Micro/Lite/Pro and Nova 2 Lite, Claude 3 Haiku (customization)
-and Llama 3.x (the copies render those tables empty). They are absent: give them as overrides."""
+custom-model token prices for Nova Micro/Lite/Pro, Claude 3 Haiku (customization) and Llama 3.x
+(the copies render those tables empty); Nova 2 Lite's and Llama 3.1 70B's PT come from second-hand
+Price List transcriptions (unconfirmed). Absent figures are read from the Price List at run time
+(shared/price_list.py); where it cannot give them, give them as overrides."""
 
 # ---------------------------------------------------------------- billing rules
 

@@ -1,8 +1,10 @@
 """The cost quote of a run, computed by PreprocessDataset before anything is paid, and the budget.
 
 A quote is made of parts (training, storage, hosting, base-model answers, judge, embeddings). Each
-part is priced from the dated table (shared/prices.py) or the overrides; a part whose price is absent
-(or only third-party) is "not priced" and the quote's total is then a "lower bound". Token counts
+unit price is an override when one is given, else the AWS Price List's figure read at run time
+(shared/price_list.py), else the dated table's (shared/prices.py); every price says which (`origin`)
+and where it was read. A part whose price is absent (or only third-party) is "not priced" and the
+quote's total is then a "lower bound"; a quote is `complete` when every part is priced. Token counts
 are estimated at 3 characters per token (the rule of AWS's own Claude 3 Haiku dataset validator,
 fact sheet section 1), the conservative end of the usual 3-6: the quote leans high, not low.
 
@@ -24,6 +26,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.errors import BudgetExceeded
+from shared.price_list import Meter, PriceListReading
 from shared.prices import (
     PT_BILLING_RULE,
     PT_CREATION_MINUTES,
@@ -81,6 +84,27 @@ class PriceUsed(_Strict):
     read: str | None
     basis: str | None
     note: str = ""
+    origin: Literal["price list", "table", "override"] | None = None
+    """Where the figure came from: the AWS Price List read for this run, the dated table, or an
+    override (execution input `prices` or the stack's); None when not priced."""
+
+
+class PriceSources(_Strict):
+    """Where the quote's prices came from, in one place (the prices themselves are in the parts)."""
+
+    priceListQueried: bool
+    priceListError: str | None = None
+    """Why the Price List gave nothing (denied, throttled, offline, not queried): the table was used."""
+    priceListPublished: list[str] = Field(default_factory=list)
+    """Publication dates of the Price List offers the prices were read from."""
+    priceListSimulated: bool = False
+    """The prices came from the SIMULATED Price List (localrun), not AWS's."""
+    fromPriceList: int = 0
+    fromTable: int = 0
+    fromOverrides: int = 0
+    cacheUri: str | None = None
+    """The run's copy of every Price List price read (runs/<id>/data/prices.json)."""
+    notes: list[str] = Field(default_factory=list)
 
 
 class QuotePart(_Strict):
@@ -111,6 +135,7 @@ class CostQuote(_Strict):
     region: str | None
     hosting: Literal["on-demand", "provisioned"]
     priceTableRead: str = TABLE_READ
+    priceSources: PriceSources | None = None
     parts: list[QuotePart]
     missingPrices: list[str]
     assumptions: list[str]
@@ -149,6 +174,9 @@ class QuoteInput:
     budget_source: Literal["execution input", "stack default"] | None
     second_judge: bool = False
     """`evaluation.secondJudgeModelId` is set: its verdicts are priced at the judge's prices."""
+    listed: PriceListReading | None = None
+    """What the AWS Price List gave for this run (None: not asked); it wins over the table."""
+    prices_uri: str | None = None
 
 
 # ---------------------------------------------------------------- prices
@@ -158,6 +186,17 @@ def unpriced(name: str, why: str) -> PriceUsed:
     return PriceUsed(name=name, usd=None, source=None, read=None, basis=None, note=why)
 
 
+_METERS: dict[str, Meter] = {
+    "input_per_1k": "input",
+    "output_per_1k": "output",
+    "training_per_1k": "training",
+    "storage_per_month": "storage",
+    "pt_per_model_unit_hour": "pt",
+    "custom_input_per_1k": "custom_input",
+    "custom_output_per_1k": "custom_output",
+}
+
+
 def _price(
     name: str,
     override: float | None,
@@ -165,19 +204,36 @@ def _price(
     attribute: str,
     model_id: str,
     region: str | None,
+    listed: PriceListReading | None = None,
 ) -> PriceUsed:
     if override is not None:
-        return PriceUsed(name=name, usd=override, source="override", read=None, basis="override")
+        return PriceUsed(name=name, usd=override, source="override", read=None, basis="override", origin="override")
+    found = listed.price(model_id, _METERS[attribute]) if listed is not None else None
+    if found is not None:
+        return PriceUsed(
+            name=name,
+            usd=found.usd,
+            source=found.source(),
+            read=found.publication_date,
+            basis="price-list",
+            note="SIMULATED Price List" if (found.version or "").startswith("SIMULATED") else "",
+            origin="price list",
+        )
+    why_not_listed = _not_listed(listed)
     if entry is None:
-        return unpriced(name, f"{model_id} is not in the price table")
+        return unpriced(name, f"{model_id} is not in the price table{why_not_listed}")
     if region is not None and region not in entry.regions:
         return unpriced(
-            name, f"the table has no {entry.display_name} figure for {region} (only {', '.join(entry.regions)})"
+            name,
+            f"the table has no {entry.display_name} figure for {region} (only {', '.join(entry.regions)})"
+            + why_not_listed,
         )
     figure: Figure | None = getattr(entry, attribute)
     if figure is None:
         return unpriced(
-            name, f"{entry.display_name}: not found on the copies of AWS's pricing page read on {TABLE_READ}"
+            name,
+            f"{entry.display_name}: not found on the copies of AWS's pricing page read on {TABLE_READ}"
+            + why_not_listed,
         )
     return PriceUsed(
         name=name,
@@ -185,8 +241,17 @@ def _price(
         source=figure.source,
         read=figure.read,
         basis=figure.basis,
-        note=figure.note,
+        note=figure.note + why_not_listed,
+        origin="table" if figure.usable else None,
     )
+
+
+def _not_listed(listed: PriceListReading | None) -> str:
+    if listed is None:
+        return ""
+    if listed.error:
+        return f" (the AWS Price List could not be used: {listed.error})"
+    return " (not found in the AWS Price List)"
 
 
 @dataclass(frozen=True)
@@ -205,29 +270,47 @@ class RunPrices:
 
 def run_prices(spec: QuoteInput) -> RunPrices:
     """Each unit price the run needs: the override when given, else the table's figure."""
-    o, region = spec.overrides, spec.region
+    o, region, listed = spec.overrides, spec.region, spec.listed
     base, answers = prices_for(spec.base_model_id), prices_for(spec.base_inference_id)
     judge, embed = prices_for(spec.judge_model_id), prices_for(spec.embedding_model_id)
     bid, aid, jid, eid = spec.base_model_id, spec.base_inference_id, spec.judge_model_id, spec.embedding_model_id
     return RunPrices(
-        training=_price("trainingPer1kTokensUsd", o.trainingPer1kTokensUsd, base, "training_per_1k", bid, region),
-        storage=_price("storagePerModelMonthUsd", o.storagePerModelMonthUsd, base, "storage_per_month", bid, region),
-        pt=_price("ptPerModelUnitHourUsd", o.ptPerModelUnitHourUsd, base, "pt_per_model_unit_hour", bid, region),
+        training=_price(
+            "trainingPer1kTokensUsd", o.trainingPer1kTokensUsd, base, "training_per_1k", bid, region, listed
+        ),
+        storage=_price(
+            "storagePerModelMonthUsd", o.storagePerModelMonthUsd, base, "storage_per_month", bid, region, listed
+        ),
+        pt=_price(
+            "ptPerModelUnitHourUsd", o.ptPerModelUnitHourUsd, base, "pt_per_model_unit_hour", bid, region, listed
+        ),
         custom_input=_price(
-            "customInputPer1kTokensUsd", o.customInputPer1kTokensUsd, base, "custom_input_per_1k", bid, region
+            "customInputPer1kTokensUsd", o.customInputPer1kTokensUsd, base, "custom_input_per_1k", bid, region, listed
         ),
         custom_output=_price(
-            "customOutputPer1kTokensUsd", o.customOutputPer1kTokensUsd, base, "custom_output_per_1k", bid, region
+            "customOutputPer1kTokensUsd",
+            o.customOutputPer1kTokensUsd,
+            base,
+            "custom_output_per_1k",
+            bid,
+            region,
+            listed,
         ),
-        base_input=_price("baseInputPer1kTokensUsd", o.baseInputPer1kTokensUsd, answers, "input_per_1k", aid, region),
+        base_input=_price(
+            "baseInputPer1kTokensUsd", o.baseInputPer1kTokensUsd, answers, "input_per_1k", aid, region, listed
+        ),
         base_output=_price(
-            "baseOutputPer1kTokensUsd", o.baseOutputPer1kTokensUsd, answers, "output_per_1k", aid, region
+            "baseOutputPer1kTokensUsd", o.baseOutputPer1kTokensUsd, answers, "output_per_1k", aid, region, listed
         ),
-        judge_input=_price("judgeInputPer1kTokensUsd", o.judgeInputPer1kTokensUsd, judge, "input_per_1k", jid, region),
+        judge_input=_price(
+            "judgeInputPer1kTokensUsd", o.judgeInputPer1kTokensUsd, judge, "input_per_1k", jid, region, listed
+        ),
         judge_output=_price(
-            "judgeOutputPer1kTokensUsd", o.judgeOutputPer1kTokensUsd, judge, "output_per_1k", jid, region
+            "judgeOutputPer1kTokensUsd", o.judgeOutputPer1kTokensUsd, judge, "output_per_1k", jid, region, listed
         ),
-        embedding=_price("embeddingPer1kTokensUsd", o.embeddingPer1kTokensUsd, embed, "input_per_1k", eid, region),
+        embedding=_price(
+            "embeddingPer1kTokensUsd", o.embeddingPer1kTokensUsd, embed, "input_per_1k", eid, region, listed
+        ),
     )
 
 
@@ -406,17 +489,49 @@ def _finish(spec: QuoteInput, parts: list[QuotePart], hosting_note: str) -> Cost
         "Hosting: " + hosting_note,
         "Training is billed on the epochs asked for; early stopping can make it cheaper.",
     ]
+    sources = price_sources(spec, parts)
+    assumptions.append(_sources_text(sources))
     budget = check_budget(spec.max_cost_usd, spec.budget_source, status, total, missing)
     return CostQuote(
         status=status,
         totalUsd=total,
         region=spec.region,
         hosting=spec.hosting,
+        priceSources=sources,
         parts=parts,
         missingPrices=missing,
         assumptions=assumptions,
         budget=budget,
     )
+
+
+def price_sources(spec: QuoteInput, parts: Sequence[QuotePart]) -> PriceSources:
+    """Count where the distinct prices of the quote came from, and what the Price List said."""
+    used = {price.name: price for part in parts for price in part.prices}.values()
+    listed = spec.listed
+    return PriceSources(
+        priceListQueried=listed is not None,
+        priceListError=listed.error if listed is not None else "not queried",
+        priceListPublished=listed.publication_dates if listed is not None else [],
+        priceListSimulated=bool(listed is not None and listed.simulated),
+        fromPriceList=sum(1 for price in used if price.origin == "price list"),
+        fromTable=sum(1 for price in used if price.origin == "table"),
+        fromOverrides=sum(1 for price in used if price.origin == "override"),
+        cacheUri=spec.prices_uri,
+        notes=list(listed.notes[:10]) if listed is not None else [],
+    )
+
+
+def _sources_text(sources: PriceSources) -> str:
+    counts = (
+        f"{sources.fromPriceList} from the AWS Price List, {sources.fromTable} from the dated table "
+        f"(read {TABLE_READ}), {sources.fromOverrides} override(s)"
+    )
+    if sources.priceListError:
+        return f"Prices: {counts}; the AWS Price List was not used ({sources.priceListError}), so the table applies."
+    published = ", ".join(sources.priceListPublished) or "publication date not given"
+    label = "SIMULATED Price List" if sources.priceListSimulated else "AWS Price List"
+    return f"Prices: {counts}; {label} published {published}; the table fills what it does not list."
 
 
 def check_budget(

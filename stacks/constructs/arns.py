@@ -67,6 +67,7 @@ UNSCOPED_ACTIONS = {
     "servicequotas:GetAWSDefaultServiceQuota": "reads its AWS default when no value is applied",
     "servicequotas:ListServiceQuotas": "finds the per-model provisioned-throughput quota by name",
     "servicequotas:ListAWSDefaultServiceQuotas": "finds the per-model quota's default when none is applied",
+    "pricing:GetProducts": "reads Bedrock's public prices from the AWS Price List for the run's cost quote",
 }
 """The only actions granted on Resource '*', and what each is used for.
 

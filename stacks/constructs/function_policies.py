@@ -123,6 +123,10 @@ def _preprocess(a: _Arns) -> list[iam.PolicyStatement]:
         _allow("WriteRunData", ["s3:PutObject"], [a.run_objects("data")]),
         _allow("ClaimUploads", ["s3:PutObject", "s3:GetObject"], [arns.claim_objects(a.bucket)]),
         arns.list_runs(a.bucket),
+        # The quote's prices from the AWS Price List (shared/price_list.py). pricing:GetProducts has no
+        # resource type (service authorization reference, list_awspricelist.html), so it needs Resource '*';
+        # it reads public prices only.
+        _allow("ReadPriceList", ["pricing:GetProducts"], ["*"]),
     ]
 
 

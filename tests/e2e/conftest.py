@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from localrun.pipeline import Execution, LocalPipeline
+from localrun.pipeline import REGION, Execution, LocalPipeline
 from tests.conftest import DATASET
 
 FAST = {"pollIntervalSeconds": 0, "throughputPollIntervalSeconds": 0, "throughputMaxWaitSeconds": 3}
@@ -62,7 +62,7 @@ RunPipeline = Callable[..., Run]
 
 @pytest.fixture
 def run_pipeline() -> Iterator[RunPipeline]:
-    """run_pipeline(faults=[...], overrides={...}, files=None, event_key=None, timeout=..., hosting=...)
+    """run_pipeline(faults=[...], overrides={...}, files=None, event_key=None, timeout=..., hosting=..., region=...)
 
     `hosting` ("provisioned" unless given) is merged into the input's `evaluation`; None leaves
     the input as it is (the family's default, an on-demand deployment for Nova)."""
@@ -77,8 +77,11 @@ def run_pipeline() -> Iterator[RunPipeline]:
         failing_steps: tuple[str, ...] = (),
         wait: float = 120.0,
         hosting: str | None = "provisioned",
+        region: str = REGION,
     ) -> Run:
-        pipeline = LocalPipeline(faults=faults, execution_timeout_seconds=timeout, failing_steps=failing_steps)
+        pipeline = LocalPipeline(
+            faults=faults, execution_timeout_seconds=timeout, failing_steps=failing_steps, region=region
+        )
         stack.append(pipeline.__enter__())
         if execution_input is None:
             if files is None:

@@ -295,11 +295,11 @@ CASES = [
         report=False,
     ),
     Case(
-        "legacy-base-model",
-        {_training("c34.json"): as_json(qa(80))},
+        "base-model-not-customized-in-the-region",
+        {_training("c34r.json"): as_json(qa(120))},
         "UnsupportedBaseModel",
-        (HAIKU, "marked Legacy", "sells no new Provisioned Throughput", "allowLegacyModel does not change this"),
-        {"baseModelId": HAIKU, "allowLegacyModel": True},
+        ("meta.llama3-3-70b-instruct-v1:0:128k", "cannot be fine-tuned in us-east-1", "only in us-west-2"),
+        {"baseModelId": "meta.llama3-3-70b-instruct-v1:0:128k"},
         report=False,
     ),
     Case(

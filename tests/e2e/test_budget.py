@@ -47,12 +47,14 @@ def test_a_budget_below_the_estimate_refuses_the_run_before_any_job_starts(run_p
 
 
 def test_a_budget_with_prices_missing_is_refused_and_names_them(run_pipeline: RunPipeline) -> None:
-    run = run_pipeline(overrides={"maxCostUsd": 1000})
+    # The Price List cannot be read, and the dated table has no Nova Micro training price.
+    run = run_pipeline(overrides={"maxCostUsd": 1000}, faults=["pricing-unavailable"])
 
     assert run.execution.status == "FAILED" and run.execution.error == "BudgetExceeded"
     cause = str(run.execution.cause)
     assert "cannot be checked against the budget maxCostUsd $1,000.00" in cause
     assert "trainingPer1kTokensUsd" in cause and "`prices`" in cause
+    assert "the AWS Price List could not be used: AccessDeniedException" in json.dumps(_manifest_quote(run))
     _nothing_started(run)
 
 

@@ -48,10 +48,11 @@ def test_a_complete_runs_results_match_the_schema(run_pipeline: RunPipeline) -> 
     summary = results["summary"]
     assert summary["fine-tuned"]["meanSimilarity"] > summary["base"]["meanSimilarity"]
     assert summary["comparison"]["winRate"] is not None and summary["comparison"]["outputTokensReductionPct"] > 0
-    # The demo prices from the real table: Nova Micro's training/storage/hosting prices are not in it.
+    # The simulated Price List prices every part (the dated table alone has no Nova Micro training price).
     cost = results["cost"]
-    assert cost["status"] == "lower bound" and cost["totalUsd"] > 0
-    assert cost["estimate"]["status"] == "lower bound" and "trainingPer1kTokensUsd" in cost["missingPrices"]
+    assert cost["status"] == "complete" and cost["totalUsd"] > 0 and cost["missingPrices"] == []
+    assert cost["estimate"]["status"] == "complete" and cost["estimate"]["priceSources"]["priceListSimulated"]
+    assert {p["origin"] for part in cost["estimate"]["parts"] for p in part["prices"]} == {"price list"}
     # every distinct text (references and answers, domain and general questions) is embedded once
     questions = results["questions"]
     texts = {row["reference"] for row in questions} | {

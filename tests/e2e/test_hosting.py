@@ -9,7 +9,7 @@ import time
 
 import jsonschema
 
-from localrun.pipeline import LocalPipeline
+from localrun.pipeline import BUCKET, LocalPipeline
 from tests.conftest import ROOT
 from tests.e2e.conftest import FAST, RunPipeline, hosting_kinds, upload_sample
 
@@ -104,16 +104,45 @@ def test_provisioned_when_asked_buys_one_throughput_deletes_it_and_deploys_nothi
     run.assert_safe()
 
 
-def test_explicit_on_demand_for_a_family_without_it_is_refused_before_anything_is_paid(
+def test_a_llama_run_in_us_east_1_is_refused_before_anything_is_paid_naming_us_west_2(
     run_pipeline: RunPipeline,
 ) -> None:
+    # Issue 14: this run used to reach preflight and be told to use a Provisioned Throughput that
+    # Llama 3.3 custom models cannot have; Bedrock customizes Llama only in us-west-2.
     run = run_pipeline(
         hosting="on-demand",
         overrides={"baseModelId": "meta.llama3-3-70b-instruct-v1:0:128k", "hyperParameters": "auto"},
     )
     assert run.execution.status == "FAILED"
-    assert run.execution.error == "UnsupportedHosting", run.execution.cause
+    assert run.execution.error == "UnsupportedBaseModel", run.execution.cause
+    assert "cannot be fine-tuned in us-east-1" in (run.execution.cause or "")
+    assert "only in us-west-2" in (run.execution.cause or "") and "provisioned" not in (run.execution.cause or "")
+    assert run.execution.states_entered()[-1] != "PreflightChecks"  # refused by PreprocessDataset
     assert run.pipeline.bedrock.jobs == {} and run.pipeline.bedrock.deployments == {}
+    written = run.pipeline.s3.list_objects_v2(Bucket=BUCKET, Prefix=f"runs/{run.execution.run_id}/")
+    assert written.get("KeyCount") == 0  # not even the training file
+    run.assert_safe()
+
+
+def test_a_llama_run_in_us_west_2_succeeds_on_an_on_demand_deployment(run_pipeline: RunPipeline) -> None:
+    run = run_pipeline(
+        hosting=None,  # auto: Llama 3.3 custom models are served on demand
+        overrides={"baseModelId": "meta.llama3-3-70b-instruct-v1:0:128k", "hyperParameters": "auto"},
+        region="us-west-2",
+    )
+    assert run.execution.status == "SUCCEEDED", run.execution.cause
+    (job,) = run.pipeline.bedrock.jobs.values()
+    assert job["baseModelArn"] == "arn:aws:bedrock:us-west-2::foundation-model/meta.llama3-3-70b-instruct-v1:0:128k"
+    assert run.pipeline.bedrock.throughputs == {} and len(run.pipeline.bedrock.deployments) == 1
+    manifest = json.loads(
+        run.pipeline.s3.get_object(Bucket=BUCKET, Key=f"runs/{run.execution.run_id}/data/manifest.json")["Body"].read()
+    )
+    quote = manifest["costQuote"]
+    assert quote["region"] == "us-west-2" and quote["status"] == "complete"
+    sources = {
+        price["source"] for part in quote["parts"] for price in part["prices"] if price["origin"] == "price list"
+    }
+    assert any("USW2-Llama3-3-70B-Customization-Training" in source for source in sources)
     run.assert_safe()
 
 

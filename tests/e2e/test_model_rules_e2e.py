@@ -38,9 +38,12 @@ def test_reserved_words_that_slip_past_preprocessing_fail_the_job_in_validation(
 
 
 def _profile_only_run(run_pipeline: RunPipeline, base_model_id: str, records: int, extra: dict[str, Any]) -> Any:
+    # Bedrock customizes Nova in us-east-1 and Llama in us-west-2 (the registry's customization_regions).
+    region = "us-west-2" if base_model_id.startswith("meta.") else "us-east-1"
     return run_pipeline(
         files={"raw/models/training.json": json.dumps(_qa(records)).encode()},
         overrides={"baseModelId": base_model_id, **extra},
+        region=region,
     )
 
 
@@ -77,4 +80,21 @@ def test_llama_3_1_runs_end_to_end_with_one_prompt_shape(run_pipeline: RunPipeli
     ]
     assert answers and all("system" not in params for params in answers)
     assert all(params["messages"][0]["content"][0]["text"].startswith("Be brief.\n\n") for params in answers)
+    run.assert_safe()
+
+
+def test_a_legacy_claude_3_haiku_is_refused_by_preflight_in_its_customization_region(
+    run_pipeline: RunPipeline,
+) -> None:
+    # (Was a bad-input case in us-east-1; Bedrock customizes Claude 3 Haiku only in us-west-2.)
+    run = run_pipeline(
+        files={"raw/models/training.json": json.dumps(_qa(80)).encode()},
+        overrides={"baseModelId": "anthropic.claude-3-haiku-20240307-v1:0:200k", "allowLegacyModel": True},
+        region="us-west-2",
+    )
+    assert run.execution.status == "FAILED" and run.execution.error == "UnsupportedBaseModel"
+    cause = run.execution.cause or ""
+    assert "marked Legacy" in cause and "sells no new Provisioned Throughput" in cause
+    assert "allowLegacyModel does not change this" in cause and "PreflightChecks" in run.execution.states_entered()
+    assert run.pipeline.bedrock.jobs == {}
     run.assert_safe()

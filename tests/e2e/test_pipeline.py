@@ -118,8 +118,10 @@ def test_dry_run_validates_and_converts_but_pays_for_nothing(run_pipeline: RunPi
     assert run.execution.status == "SUCCEEDED"
     assert run.execution.states_entered()[-1] == "DryRunComplete"
     # Only the free preflight checks ran: nothing was bought. Provisioned hosting reads the PT
-    # quotas (applied values; the per-model one by name) and the units already held.
+    # quotas (applied values; the per-model one by name) and the units already held; the quote
+    # reads the Price List.
     assert {call.operation for call in run.pipeline.bedrock.calls} == {
+        "GetProducts",
         "GetFoundationModel",
         "Converse",
         "GetServiceQuota",
@@ -128,7 +130,7 @@ def test_dry_run_validates_and_converts_but_pays_for_nothing(run_pipeline: RunPi
     }
     assert run.execution.states_entered()[-3:] == ["PreflightChecks", "IsDryRun", "DryRunComplete"]
     data = run.pipeline.data_files(run.run_id)
-    assert {"train.jsonl", "validation.jsonl", "eval.json", "manifest.json"} <= data.keys()
+    assert {"train.jsonl", "validation.jsonl", "eval.json", "manifest.json", "prices.json"} <= data.keys()
     run.assert_safe()
 
 

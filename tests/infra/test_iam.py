@@ -76,6 +76,7 @@ EXPECTED: dict[str, list[Statement]] = {
         allow("s3:PutObject", f"{B}/runs/*/data/*"),
         allow({"s3:GetObject", "s3:PutObject"}, f"{B}/runs/_claims/*"),
         LIST_RUNS,
+        allow("pricing:GetProducts", "*"),
     ],
     "PreflightChecks": [
         allow("bedrock:GetFoundationModel", FOUNDATION_MODELS),
@@ -403,6 +404,7 @@ def test_resource_star_only_where_the_api_requires_it(default: Synthesized) -> N
     expected[default.logical_id(stack.pipeline.lambdas.by_name["StartCustomizationJob"].role)] |= {
         "bedrock:ListModelCustomizationJobs"
     }
+    expected[default.logical_id(stack.pipeline.lambdas.by_name["PreprocessDataset"].role)] |= {"pricing:GetProducts"}
     expected[default.logical_id(stack.pipeline.lambdas.sweeper.role)] |= {
         "bedrock:ListModelCustomizationJobs",
         "bedrock:ListProvisionedModelThroughputs",

@@ -416,3 +416,56 @@ def test_nova_format_and_reserved_phrases() -> None:
         "Thought:",
     }
     assert NOVA.reserved_ignore_case
+
+
+# ---------------------------------------------------------------- customization Regions and lifecycle (issue 14)
+
+
+def test_every_family_records_where_it_can_be_customized() -> None:
+    from shared.families import FAMILIES
+
+    regions = {family.key: family.customization_regions for family in FAMILIES}
+    assert regions == {
+        "claude-3-haiku": ("us-west-2",),
+        "nova": ("us-east-1",),
+        "nova-2": ("us-east-1",),
+        "llama-3-conversation": ("us-west-2",),
+        "llama-3.3": ("us-west-2",),
+        "llama-3.1": ("us-west-2",),
+    }
+
+
+def test_the_simulated_bedrock_customizes_where_the_registry_says() -> None:
+    from localrun.simulated_bedrock import customizable_here
+    from shared.families import FAMILIES
+
+    for family in FAMILIES:
+        for model_id in family.model_ids:
+            for region in ("us-east-1", "us-west-2", "eu-west-1"):
+                assert customizable_here(model_id, region) == (region in family.customization_regions), (
+                    model_id,
+                    region,
+                )
+
+
+def test_a_base_model_outside_its_customization_region_is_refused_naming_the_regions_that_work() -> None:
+    from shared.errors import UnsupportedBaseModel
+    from shared.families import family_for
+
+    llama = family_for("meta.llama3-3-70b-instruct-v1:0:128k")
+    with pytest.raises(UnsupportedBaseModel, match="cannot be fine-tuned in us-east-1") as raised:
+        llama.check_customization_region("meta.llama3-3-70b-instruct-v1:0:128k", "us-east-1")
+    assert "only in us-west-2" in str(raised.value) and "amazon.nova-micro-v1:0:128k" in str(raised.value)
+    llama.check_customization_region("meta.llama3-3-70b-instruct-v1:0:128k", "us-west-2")
+    llama.check_customization_region("meta.llama3-3-70b-instruct-v1:0:128k", None)  # Region unknown: not refused
+
+
+def test_lifecycle_facts_carry_source_and_confidence() -> None:
+    from shared.families import LIFECYCLE, lifecycle_fact
+
+    assert lifecycle_fact("meta.llama3-2-3b-instruct-v1:0:128k") == LIFECYCLE["meta.llama3-2-3b-instruct-v1:0"]
+    assert lifecycle_fact("us.meta.llama3-1-405b-instruct-v1:0") is not None
+    premier = lifecycle_fact("us.amazon.nova-premier-v1:0")
+    assert premier is not None and premier.end_of_life == "2026-09-14" and premier.confidence == "medium"
+    assert all(fact.source and fact.confidence in ("high", "medium", "low") for fact in LIFECYCLE.values())
+    assert lifecycle_fact("amazon.nova-micro-v1:0:128k") is None

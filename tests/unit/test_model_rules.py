@@ -20,6 +20,10 @@ from shared.settings import settings
 from start_job.logic import start_job
 from tests.unit.factories import TRAINING_JSONL, make_run, put_training
 
+WEST = pytest.mark.parametrize("region", ["us-west-2"])
+"""Claude 3 Haiku and Llama are customized only in us-west-2 (custom-model-supported.html)."""
+
+
 NOVA_2_LITE = "amazon.nova-2-lite-v1:0:256k"
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0:200k"
 ROLE = "arn:aws:iam::123456789012:role/bedrock-service-role"
@@ -54,22 +58,28 @@ def _keys(s3: Any, prefix: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("model_id", "family", "expected"),
+    ("model_id", "family", "expected", "region"),
     [
-        ("meta.llama3-3-70b-instruct-v1:0:128k", "llama-3.3", "us.meta.llama3-3-70b-instruct-v1:0"),
-        ("meta.llama3-2-1b-instruct-v1:0:128k", "llama-3-conversation", "us.meta.llama3-2-1b-instruct-v1:0"),
-        ("meta.llama3-1-70b-instruct-v1:0:128k", "llama-3.1", "us.meta.llama3-1-70b-instruct-v1:0"),
-        ("amazon.nova-2-lite-v1:0:256k", "nova-2", "us.amazon.nova-2-lite-v1:0"),
+        ("meta.llama3-3-70b-instruct-v1:0:128k", "llama-3.3", "us.meta.llama3-3-70b-instruct-v1:0", "us-west-2"),
+        (
+            "meta.llama3-2-1b-instruct-v1:0:128k",
+            "llama-3-conversation",
+            "us.meta.llama3-2-1b-instruct-v1:0",
+            "us-west-2",
+        ),
+        ("meta.llama3-1-70b-instruct-v1:0:128k", "llama-3.1", "us.meta.llama3-1-70b-instruct-v1:0", "us-west-2"),
+        ("amazon.nova-2-lite-v1:0:256k", "nova-2", "us.amazon.nova-2-lite-v1:0", "us-east-1"),
     ],
 )
 def test_base_answers_use_the_registry_invocation_id(
-    env: None, s3: Any, model_id: str, family: str, expected: str
+    env: None, s3: Any, model_id: str, family: str, expected: str, region: str
 ) -> None:
     uri = _put(s3, "raw/t.json", _qa(260))
     run = _prepare(s3, {"trainingDataUri": uri, "baseModelId": model_id, "dryRun": True})
     assert (run.family, run.evaluation.baseModelInferenceId) == (family, expected)
 
 
+@WEST
 def test_max_tokens_over_the_model_output_cap_is_refused_before_anything_is_written(env: None, s3: Any) -> None:
     uri = _put(s3, "raw/t.json", _qa(80))
     payload = {"trainingDataUri": uri, "baseModelId": HAIKU, "evaluation": {"maxTokens": 4_097}}

@@ -10,6 +10,7 @@ import pytest
 import localrun.simulated_bedrock as simulated
 from localrun import simulated_bedrock
 from localrun.simulated_bedrock import CATALOG, SimulatedBedrock
+from preflight.hosting import check_on_demand
 from preflight.logic import preflight
 from shared.errors import (
     JudgeFailed,
@@ -83,8 +84,18 @@ def test_a_model_not_offered_in_the_region_is_refused(
     model_id = "meta.llama3-1-8b-instruct-v1:0:128k"
     monkeypatch.setattr(simulated_bedrock, "CATALOG", tuple(m for m in CATALOG if m.model_id != model_id))
     run = make_run(baseModelId=model_id, family="llama-3.1")
-    with pytest.raises(UnsupportedBaseModel, match="is not offered in us-east-1"):
+    with pytest.raises(UnsupportedBaseModel, match="is not offered in us-west-2"):
+        preflight(run, bedrock, runtime, quotas, "us-west-2")
+
+
+def test_a_model_bedrock_does_not_customize_in_the_region_is_refused_before_any_call(
+    aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any
+) -> None:
+    run = _hosted("on-demand", baseModelId="meta.llama3-3-70b-instruct-v1:0:128k", family="llama-3.3")
+    with pytest.raises(UnsupportedBaseModel, match="cannot be fine-tuned in us-east-1") as raised:
         preflight(run, bedrock, runtime, quotas, "us-east-1")
+    assert "only in us-west-2" in str(raised.value) and "nothing was started or paid" in str(raised.value)
+    assert aws.calls == []
 
 
 # ---------------------------------------------------------------- hosting: on-demand
@@ -102,10 +113,21 @@ def test_on_demand_needs_no_quota_and_reads_none(
 def test_on_demand_in_a_region_that_does_not_offer_it_is_refused(
     aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any
 ) -> None:
-    with pytest.raises(UnsupportedHosting, match="eu-west-1 does not offer on-demand") as raised:
+    # Nova is customized only in us-east-1, so preflight stops first at the customization Region;
+    # the on-demand rule itself still names the Regions and the provisioned alternative Nova has.
+    with pytest.raises(UnsupportedBaseModel, match="cannot be fine-tuned in eu-west-1"):
         preflight(_hosted("on-demand"), bedrock, runtime, quotas, "eu-west-1")
+    with pytest.raises(UnsupportedHosting, match="eu-west-1 does not offer on-demand") as raised:
+        check_on_demand(_hosted("on-demand"), "eu-west-1")
     assert "us-east-1, us-west-2" in str(raised.value) and '"provisioned"' in str(raised.value)
     assert aws.calls == []  # refused before any call
+
+
+def test_on_demand_advice_never_suggests_hosting_the_family_lacks() -> None:
+    run = _hosted("on-demand", baseModelId="meta.llama3-3-70b-instruct-v1:0:128k", family="llama-3.3")
+    with pytest.raises(UnsupportedHosting, match="us-east-1 does not offer on-demand") as raised:
+        check_on_demand(run, "us-east-1")
+    assert 'provisioned"' not in str(raised.value) and "cannot be served through a Provisioned" in str(raised.value)
 
 
 def test_on_demand_for_a_family_without_it_is_refused(
@@ -281,4 +303,41 @@ def test_a_judge_that_cannot_return_verdicts_is_refused_before_training(
 
 def test_the_second_judge_is_probed_too(aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any) -> None:
     with pytest.raises(JudgeFailed, match=r"amazon\.titan-text-lite-v1"):
-        preflight(_with_judge("us.amazon.nova-pro-v1:0", "amazon.titan-text-lite-v1"), bedrock, runtime, quotas, "x")
+        preflight(
+            _with_judge("us.amazon.nova-pro-v1:0", "amazon.titan-text-lite-v1"), bedrock, runtime, quotas, "us-east-1"
+        )
+
+
+# ---------------------------------------------------------------- lifecycle dates from the registry
+
+
+def test_the_registry_end_of_life_applies_when_bedrock_gives_none(
+    aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any
+) -> None:
+    # The simulated GetFoundationModel gives Llama 3.2 no end of life; the registry has 2026-07-07.
+    model_id = "meta.llama3-2-1b-instruct-v1:0:128k"
+    run = _hosted("provisioned", baseModelId=model_id, family="llama-3-conversation", startedAt="2026-07-05T00:00:00Z")
+    with pytest.raises(UnsupportedBaseModel, match="end of life on 2026-07-07") as raised:
+        preflight(run, bedrock, runtime, quotas, "us-west-2")
+    assert "awslabs/startups" in str(raised.value) and "confidence medium" in str(raised.value)
+    early = _hosted(
+        "provisioned", baseModelId=model_id, family="llama-3-conversation", startedAt="2026-06-01T00:00:00Z"
+    )
+    assert preflight(early, bedrock, runtime, quotas, "us-west-2").baseModelLifecycle == "ACTIVE"
+
+
+def test_a_date_from_bedrock_wins_over_the_registry(
+    monkeypatch: pytest.MonkeyPatch, aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any
+) -> None:
+    model_id = "meta.llama3-2-1b-instruct-v1:0:128k"
+    _catalog(monkeypatch, model_id, end_of_life="2027-12-31T00:00:00Z")
+    run = _hosted("provisioned", baseModelId=model_id, family="llama-3-conversation", startedAt="2026-07-05T00:00:00Z")
+    assert preflight(run, bedrock, runtime, quotas, "us-west-2").baseModelLifecycle == "ACTIVE"
+
+
+def test_a_judge_past_its_registry_end_of_life_is_refused(
+    aws: SimulatedBedrock, bedrock: Any, runtime: Any, quotas: Any
+) -> None:
+    run = _with_judge("us.amazon.nova-premier-v1:0").model_copy(update={"startedAt": "2026-09-13T00:00:00Z"})
+    with pytest.raises(JudgeFailed, match="end of life on 2026-09-14"):
+        preflight(run, bedrock, runtime, quotas, "us-east-1")

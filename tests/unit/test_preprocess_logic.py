@@ -20,6 +20,10 @@ from shared.naming import resource_names, run_id_from_execution_name
 from shared.settings import settings
 from shared.tokens import estimate_tokens
 
+WEST = pytest.mark.parametrize("region", ["us-west-2"])
+"""Claude 3 Haiku and Llama are customized only in us-west-2 (custom-model-supported.html)."""
+
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 DATASET = ROOT / "dataset" / "rawdata"
 EVENTS = ROOT / "tests" / "events"
@@ -226,6 +230,7 @@ def test_dry_run(env: None, s3: Any) -> None:
     assert len(_jsonl(s3, run.data.trainingUri)) == 104
 
 
+@WEST
 def test_claude_3_haiku_format(env: None, s3: Any) -> None:
     _upload_sample(s3)
     run = _run(s3, _console(baseModelId=HAIKU_ID))
@@ -245,6 +250,7 @@ def test_claude_3_haiku_format(env: None, s3: Any) -> None:
     ]
 
 
+@WEST
 def test_foundation_model_arn_as_base_model(env: None, s3: Any) -> None:
     _upload_sample(s3)
     arn = f"arn:aws:bedrock:us-west-2::foundation-model/{HAIKU_ID}"
@@ -262,6 +268,7 @@ def test_default_system_prompt(env: None, s3: Any) -> None:
     assert _jsonl(s3, run.data.trainingUri)[0]["system"] == [{"text": DEFAULT_SYSTEM_PROMPT}]
 
 
+@WEST
 def test_auto_hyperparameters_use_the_training_count(env: None, s3: Any) -> None:
     _upload_sample(s3)
     run = _run(s3, _console(baseModelId=HAIKU_ID, hyperParameters="auto"))
@@ -269,6 +276,7 @@ def test_auto_hyperparameters_use_the_training_count(env: None, s3: Any) -> None
     assert run.hyperParameters["epochCount"] == "5"
 
 
+@WEST
 def test_explicit_hyperparameters_are_rendered(env: None, s3: Any) -> None:
     _upload_sample(s3)
     run = _run(s3, _console(baseModelId=HAIKU_ID, hyperParameters={"epochCount": 4, "learningRateMultiplier": 0.5}))
@@ -605,6 +613,7 @@ def test_s3_trigger_outside_raw_is_skipped(env: None, s3: Any) -> None:
 # ---------------------------------------------------------------- text survives unchanged
 
 
+@WEST
 def test_unicode_and_markup_survive_into_train_jsonl(env: None, s3: Any) -> None:
     special = [
         {"question": "日本の首都はどこですか\uff1f", "answer": "東京です。"},

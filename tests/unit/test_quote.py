@@ -150,10 +150,12 @@ def test_a_figure_for_another_region_is_not_used() -> None:
 
 
 def test_nothing_priced_is_not_priced() -> None:
+    # Llama 3.3 has no figure for us-east-1 in the table (Nova 2 Lite now has all of its figures)
     quote = build_quote(
         _spec(
-            base_model_id="amazon.nova-2-lite-v1:0:256k",
-            base_inference_id="us.amazon.nova-2-lite-v1:0",
+            base_model_id="meta.llama3-3-70b-instruct-v1:0:128k",
+            base_inference_id="us.meta.llama3-3-70b-instruct-v1:0",
+            region="us-east-1",
             judge_model_id="example.unknown-judge-v1:0",
             hosting="provisioned",
             semantic_similarity=False,

@@ -14,6 +14,10 @@ from localrun.pipeline import BUCKET
 from localrun.simulated_bedrock import CATALOG, SimulatedBedrock
 from shared.families import FAMILIES
 
+WEST = pytest.mark.parametrize("region", ["us-west-2"])
+"""Claude 3 Haiku and Llama are customized only in us-west-2 (custom-model-supported.html)."""
+
+
 ROLE = "arn:aws:iam::123456789012:role/bedrock-service-role"
 _NAMES = itertools.count()
 
@@ -155,6 +159,7 @@ def _nova_set(n: int) -> list[dict[str, Any]]:
     return [_conversation(f"Question {i}?", f"Answer {i}.") for i in range(n)]
 
 
+@WEST
 def test_clean_data_completes(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
     assert _job(aws, s3, bedrock, HAIKU, _claude_set(40), _claude_set(32))["status"] == "Completed"
 
@@ -171,6 +176,7 @@ def test_clean_data_completes(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> N
         (_claude_set(20), "20 training records; Claude 3 Haiku needs 32-10,000"),
     ],
 )
+@WEST
 def test_claude_data_breaking_a_rule_fails_the_job_in_validation(
     aws: SimulatedBedrock, s3: Any, bedrock: Any, records: list[dict[str, Any]], expected: str
 ) -> None:
@@ -218,6 +224,7 @@ def test_reasoning_is_refused_for_nova_1(aws: SimulatedBedrock, s3: Any, bedrock
     assert job["status"] == "Failed" and "reasoningContent" in job["failureMessage"]
 
 
+@WEST
 def test_llama_3_1_needs_prompt_completion_records(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
     base = "meta.llama3-1-8b-instruct-v1:0:128k"
     good = [{"prompt": f"Q{i}?", "completion": f"A{i}."} for i in range(100)]
@@ -226,6 +233,7 @@ def test_llama_3_1_needs_prompt_completion_records(aws: SimulatedBedrock, s3: An
     assert job["status"] == "Failed" and "'prompt' and 'completion'" in job["failureMessage"]
 
 
+@WEST
 def test_llama_3_3_custom_models_get_no_provisioned_throughput(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
     base = "meta.llama3-3-70b-instruct-v1:0:128k"
     job = _job(aws, s3, bedrock, base, _nova_set(100))
