@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from preprocess.raw_data import QAPair
 from shared.models import Evaluation, ExecutionInput
 from shared.prices import PriceOverrides
-from shared.quote import CostQuote, Question, QuoteInput, build_quote, quote_tokens
+from shared.quote import CostQuote, Question, QuoteInput, build_quote
+from shared.tokens import record_tokens
 from shared.settings import Settings
 
 
 def training_tokens(pairs: Sequence[QAPair], system_prompt: str) -> int:
-    """Tokens of the training file for one epoch, counted the quote's conservative way."""
-    system = quote_tokens(system_prompt)
-    return sum(system + quote_tokens(pair.prompt) + quote_tokens(pair.completion) for pair in pairs)
+    """Tokens of the training file for one epoch: the optimistic estimate (shared/tokens.py), the
+    same figure as the manifest's `estimatedTokens.training`."""
+    return sum(record_tokens(system_prompt, pair.prompt, pair.completion) for pair in pairs)
 
 
 def quote_run(

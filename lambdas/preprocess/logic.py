@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from preprocess import dataset, general
-from preprocess.costing import quote_run
+from preprocess.costing import quote_run, training_tokens as count_training_tokens
 from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve
 from preprocess.issues import IssueLog
 from preprocess.model_checks import check_invocation_ids, check_max_tokens
@@ -293,7 +293,7 @@ def _write_run(
     )
     batch_size = plan.batchSize
     batches = list(range(plan.batches))
-    training_tokens = sum(dataset.record_tokens(system_prompt, pair) for pair in split.training)
+    training_tokens = count_training_tokens(split.training, system_prompt)  # the quote counts the same way
     run_evaluation = Evaluation(
         judgeModelId=request_eval.judgeModelId or settings.default_judge_model_id,
         baseModelInferenceId=request_eval.baseModelInferenceId or invocation_id(config_used["baseModelId"]),
