@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from report import comparison, metrics, render
 from report.cost import cost_section
-from shared import call_stats
+from shared import call_stats, text
 from shared import s3 as s3io
 from shared.answers import TARGETS, judgements_key, load_answers
 from shared.aws import error_code
@@ -18,7 +18,7 @@ from shared.models import HostingDeletion, HostingState, JobState, RunContext, S
 from shared.step_errors import error_text
 from shared.usage_example import converse_example
 
-RESULTS_VERSION = 3
+RESULTS_VERSION = 4
 """Bumped when a field changes meaning or moves; docs/results-schema.md lists the changes."""
 
 
@@ -72,7 +72,9 @@ def _side(answer: dict[str, Any] | None, verdict: dict[str, Any] | None, referen
             "missingReason": "no answer",
             "similarity": None,
             "similarityMissingReason": "no answer",
+            "similarityTextCut": [],
             "rougeL": None,
+            "language": None,
             "answerChars": None,
             "outputTokens": None,
             "latencyMs": None,
@@ -87,7 +89,9 @@ def _side(answer: dict[str, Any] | None, verdict: dict[str, Any] | None, referen
         "similarity": verdict.get("similarity"),
         "similarityMissingReason": verdict.get("similarityMissingReason")
         or (None if "similarity" in verdict else "not computed: the judge step recorded no similarity"),
+        "similarityTextCut": verdict.get("similarityTextCut") or [],
         "rougeL": round(metrics.rouge_l_f1(answer["answer"], reference), 4),
+        "language": text.language(answer["answer"]),
         "answerChars": len(answer["answer"]),
         "outputTokens": answer.get("outputTokens"),
         "latencyMs": answer.get("latencyMs"),
@@ -104,6 +108,7 @@ def _summary(rows: list[dict[str, Any]], target: str) -> dict[str, Any]:
     correct = sum(1 for s in sides if s["correct"] is True)
     incorrect = sum(1 for s in sides if s["correct"] is False)
     return {
+        "sameLanguage": same_language(rows, target),
         "answered": sum(1 for s in sides if s["answer"] is not None),
         "judged": len(scores),
         "meanScore": metrics.mean(scores),
@@ -120,6 +125,18 @@ def _summary(rows: list[dict[str, Any]], target: str) -> dict[str, Any]:
         "latencyP50Ms": metrics.percentile(latencies, 0.5),
         "latencyP95Ms": metrics.percentile(latencies, 0.95),
     }
+
+
+def same_language(rows: list[dict[str, Any]], target: str) -> dict[str, Any]:
+    """How many answers are in the script/language of their question (shared/text.py's detector);
+    questions or answers with no letters are not counted."""
+    counted = [
+        row
+        for row in rows
+        if row["questionLanguage"] != "none" and row[target]["language"] not in (None, "none")
+    ]
+    matched = sum(1 for row in counted if row[target]["language"] == row["questionLanguage"])
+    return {"matched": matched, "compared": len(counted), "share": metrics.share(matched, len(counted))}
 
 
 def _comparison(rows: list[dict[str, Any]], base: dict[str, Any], tuned: dict[str, Any]) -> dict[str, Any]:
@@ -140,7 +157,8 @@ def _comparison(rows: list[dict[str, Any]], base: dict[str, Any], tuned: dict[st
         "ties": ties,
         "losses": losses,
         "compared": compared,
-        "winRate": metrics.share(wins, compared),
+        # the one win rate of the report: a tie is half a win (the statistics table's judgeScore.winRate too)
+        "winRate": metrics.share(2 * wins + ties, 2 * compared),
         "meanScoreDelta": metrics.difference(tuned["meanScore"], base["meanScore"]),
         "meanSimilarityDelta": metrics.difference(tuned["meanSimilarity"], base["meanSimilarity"]),
         "answerCharsReductionPct": metrics.reduction_pct(base["meanAnswerChars"], tuned["meanAnswerChars"]),
@@ -193,6 +211,15 @@ def _warnings(run: RunContext, rows: list[dict[str, Any]], curves: metrics.LossC
             warnings.append(
                 f"semantic similarity is missing for {len(missing)} of {len(sides)} answers: " + "; ".join(reasons)
             )
+    cut = [
+        (row["index"] + 1, target) for row in rows for target in TARGETS if row[target]["similarityTextCut"]
+    ]
+    if cut:
+        warnings.append(
+            f"{len(cut)} answer(s) or reference(s) were longer than Titan Text Embeddings V2's 8,192-token limit "
+            "(estimated per script) and were cut before embedding; their similarity covers the beginning only: "
+            + ", ".join(f"question {index} ({target})" for index, target in cut)
+        )
     if not curves.training:
         warnings.append("the customization job wrote no training metrics (step_wise_training_metrics.csv)")
     return warnings
@@ -212,6 +239,7 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
             "set": item.get("set", "domain"),
             "question": item["question"],
             "reference": item["reference"],
+            "questionLanguage": text.language(item["question"]),
         }
         for target in TARGETS:
             row[target] = _side(answers[target].get(index), verdicts.get((target, index)), item["reference"])
@@ -254,6 +282,7 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
     if run.simulated:
         verdict = f"SIMULATED — {verdict}"
     recorded_similarity = (judgements or {}).get("similarity") or {}
+    data_language = text.dominant_language(row["question"] for row in domain_rows)
     results: dict[str, Any] = {
         "resultsVersion": RESULTS_VERSION,
         "simulated": run.simulated,
@@ -280,6 +309,13 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
             "modelId": evaluation.embeddingModelId if evaluation.semanticSimilarity else None,
             "dimensions": recorded_similarity.get("dimensions"),
             "method": "cosine of the embedding vectors of the answer and the reference answer",
+            "textsCut": recorded_similarity.get("textsCut", 0),
+        },
+        "text": {
+            "tokenization": text.TOKENIZATION,
+            "dataLanguage": data_language,
+            "htmlLang": text.HTML_LANG.get(data_language, "en"),
+            "languageRule": text.LANGUAGE_RULE,
         },
         "inference": {
             "maxTokens": evaluation.maxTokens,

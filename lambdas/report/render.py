@@ -88,7 +88,7 @@ def headline(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     if comparison["compared"]:
         wins = (
             f"{comparison['wins']} wins · {comparison['ties']} ties · {comparison['losses']} losses "
-            f"of {comparison['compared']}"
+            f"of {comparison['compared']} (a tie counts as half a win)"
         )
     else:
         wins = "no question has both scores"
@@ -185,6 +185,12 @@ def comparison_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             num(base["meanSimilarity"], 3) if similarity_enabled else "off",
             num(tuned["meanSimilarity"], 3) if similarity_enabled else "off",
             signed(comparison["meanSimilarityDelta"], 3) if similarity_enabled else DASH,
+        ),
+        (
+            "Answers in the question's language",
+            _same_language(base),
+            _same_language(tuned),
+            _share_change(base, tuned),
         ),
         (
             "Mean answer length (chars)",
@@ -382,6 +388,20 @@ QUESTION_DETAILS: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
 """The rows of a question's detail table in report.md: (label, text of one model's side)."""
 
 
+def _same_language(side: dict[str, Any]) -> str:
+    found = side.get("sameLanguage") or {}
+    if not found.get("compared"):
+        return DASH
+    return f"{found['matched']} of {found['compared']} ({pct(found['share'])})"
+
+
+def _share_change(base: dict[str, Any], tuned: dict[str, Any]) -> str:
+    before, after = (base.get("sameLanguage") or {}).get("share"), (tuned.get("sameLanguage") or {}).get("share")
+    if before is None or after is None:
+        return DASH
+    return f"{signed((after - before) * 100, 0)} points"
+
+
 def statistics_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
     """(metric, mean difference, 95 % CI, p, wins/ties/losses, win rate with its interval)."""
     comparison = results["summary"]["comparison"]
@@ -420,6 +440,7 @@ def evaluation_facts(results: dict[str, Any]) -> list[tuple[str, str]]:
     summary = results["summary"]
     pairwise, general = summary["comparison"]["pairwise"], summary["general"]
     audit = results["judge"].get("audit") or {}
+    text = results.get("text") or {}
     facts = [
         (
             "Position consistency",
@@ -461,6 +482,9 @@ def evaluation_facts(results: dict[str, Any]) -> list[tuple[str, str]]:
                 )
             )
         facts += [("Judge warning", warning) for warning in audit["warnings"]]
+    if text:
+        facts.append(("ROUGE-L tokenization", text["tokenization"]))
+        facts.append(("Language of an answer", text["languageRule"]))
     return facts
 
 
@@ -609,6 +633,8 @@ def html(results: dict[str, Any]) -> str:
     context = _context(results)
     context["sections"] = SECTIONS
     context["css"] = Markup(TEMPLATES.joinpath("style.css").read_text(encoding="utf-8"))
+    # the data's language (ja/zh/ko) lets the browser pick the right CJK glyphs; otherwise English
+    context["html_lang"] = (results.get("text") or {}).get("htmlLang") or "en"
     context["score_chart"] = Markup(charts.score_chart(results))
     context["training_charts"] = Markup(charts.training_charts(results))
     return _html_environment().get_template("page.html.j2").render(context)
