@@ -8,8 +8,8 @@ from preprocess.raw_data import QAPair
 from shared.models import Evaluation, ExecutionInput
 from shared.prices import PriceOverrides
 from shared.quote import CostQuote, Question, QuoteInput, build_quote
-from shared.tokens import record_tokens
 from shared.settings import Settings
+from shared.tokens import record_tokens
 
 
 def training_tokens(pairs: Sequence[QAPair], system_prompt: str) -> int:

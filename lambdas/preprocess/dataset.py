@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from preprocess.issues import IssueLog
 from preprocess.raw_data import QAPair, RawFile
 from shared import formats
-from shared.families import ModelFamily
 from shared import tokens as token_estimate
+from shared.families import ModelFamily
 from shared.tokens import OPTIMISTIC, CharCounts, char_counts, conservative_rates, tokens_from
 
 SPLIT_SHARE = 0.2

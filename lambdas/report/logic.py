@@ -131,9 +131,7 @@ def same_language(rows: list[dict[str, Any]], target: str) -> dict[str, Any]:
     """How many answers are in the script/language of their question (shared/text.py's detector);
     questions or answers with no letters are not counted."""
     counted = [
-        row
-        for row in rows
-        if row["questionLanguage"] != "none" and row[target]["language"] not in (None, "none")
+        row for row in rows if row["questionLanguage"] != "none" and row[target]["language"] not in (None, "none")
     ]
     matched = sum(1 for row in counted if row[target]["language"] == row["questionLanguage"])
     return {"matched": matched, "compared": len(counted), "share": metrics.share(matched, len(counted))}
@@ -211,9 +209,7 @@ def _warnings(run: RunContext, rows: list[dict[str, Any]], curves: metrics.LossC
             warnings.append(
                 f"semantic similarity is missing for {len(missing)} of {len(sides)} answers: " + "; ".join(reasons)
             )
-    cut = [
-        (row["index"] + 1, target) for row in rows for target in TARGETS if row[target]["similarityTextCut"]
-    ]
+    cut = [(row["index"] + 1, target) for row in rows for target in TARGETS if row[target]["similarityTextCut"]]
     if cut:
         warnings.append(
             f"{len(cut)} answer(s) or reference(s) were longer than Titan Text Embeddings V2's 8,192-token limit "

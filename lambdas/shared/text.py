@@ -6,7 +6,7 @@ turns a whole clause into one "word" and every lexical metric becomes noise. Her
 Hiragana, Katakana and Hangul count one character per token (the usual practice for CJK
 ROUGE when no morphological analyser is at hand); every other script is split into words as
 before. Text is NFKC-normalized and case-folded first, so full-width and half-width forms
-(`ＡＢＣ１２３`, `ｶﾀｶﾅ`) compare equal to their ordinary forms.
+(full-width Latin letters and digits, half-width katakana) compare equal to their ordinary forms.
 
 Hand-written on purpose: a morphological analyser (MeCab, Sudachi) needs a dictionary of tens
 of megabytes that does not fit the one Lambda asset, and a character split is what published

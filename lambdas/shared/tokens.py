@@ -31,7 +31,7 @@ Figures and sources:
 Which figure a Han character gets: Han characters in a text that has any Hiragana or Katakana
 are Japanese (Chinese is never written with kana); Han without kana is Chinese (the higher rate,
 so a kana-free Japanese text is over- rather than under-counted). CJK punctuation and full-width
-forms (、。「」！) count with the text's CJK language. The rule applies per text (a system
+forms (、。「」 and full-width marks) count with the text's CJK language. The rule applies per text (a system
 prompt, a question, an answer), not per character.
 """
 
