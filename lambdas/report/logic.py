@@ -55,6 +55,45 @@ def _loss_curves(s3: Any, run: RunContext) -> metrics.LossCurves:
     return curves
 
 
+def _leakage(s3: Any, run: RunContext) -> dict[str, Any] | None:
+    """The leakage check PreprocessDataset recorded in the manifest (None for older runs)."""
+    uri = s3io.S3Uri.parse(run.data.manifestUri)
+    if not s3io.list_keys(s3, uri.bucket, uri.key):
+        return None
+    found = s3io.get_json(s3, uri.bucket, uri.key).get("leakage")
+    return dict(found) if isinstance(found, dict) else None
+
+
+def leakage_warnings(leak: dict[str, Any] | None) -> list[str]:
+    """The evaluation items removed or kept as leaked, and contradictions, in words."""
+    if not leak:
+        return []
+    warnings = []
+
+    def listed(items: list[dict[str, Any]]) -> str:
+        shown = ", ".join(f"{item['location']} (training {item['trainingLocation']})" for item in items[:10])
+        return shown + (f" and {len(items) - 10} more" if len(items) > 10 else "")
+
+    if leak.get("removed"):
+        warnings.append(
+            f"{len(leak['removed'])} evaluation question(s) repeated training questions and were removed before "
+            f"the run (evaluation.allowLeakage: true keeps them): {listed(leak['removed'])}"
+        )
+    if leak.get("kept"):
+        warnings.append(
+            f"LEAKED: {len(leak['kept'])} evaluation question(s) repeat training questions and were kept "
+            "(evaluation.allowLeakage is true): the verdict counts answers the model may have memorized: "
+            + listed(leak["kept"])
+        )
+    if leak.get("contradictions"):
+        warnings.append(
+            f"{len(leak['contradictions'])} training question(s) repeat with a different answer "
+            "(see validation-report.json): "
+            + ", ".join(f"{c['location']} and {c['otherLocation']}" for c in leak["contradictions"][:10])
+        )
+    return warnings
+
+
 def _judgements(s3: Any, run: RunContext) -> dict[str, Any] | None:
     """judgements.json as the judge step wrote it (also when it then failed), or None."""
     if not s3io.list_keys(s3, run.bucket, judgements_key(run.runId)):
@@ -236,6 +275,7 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
             "question": item["question"],
             "reference": item["reference"],
             "questionLanguage": text.language(item["question"]),
+            "leakedFrom": item.get("leakedFrom"),
         }
         for target in TARGETS:
             row[target] = _side(answers[target].get(index), verdicts.get((target, index)), item["reference"])
@@ -246,7 +286,8 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
 
     curves = _loss_curves(s3, run)
     problems = _problems(state, rows)
-    warnings = _warnings(run, rows, curves)
+    leak = _leakage(s3, run)
+    warnings = leakage_warnings(leak) + _warnings(run, rows, curves)
     training = curves.summary()
     epochs_asked = int(run.hyperParameters.get("epochCount", "0") or 0)
     training["epochsRequested"] = epochs_asked or None
@@ -307,6 +348,7 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
             "method": "cosine of the embedding vectors of the answer and the reference answer",
             "textsCut": recorded_similarity.get("textsCut", 0),
         },
+        "leakage": leak,
         "text": {
             "tokenization": text.TOKENIZATION,
             "dataLanguage": data_language,

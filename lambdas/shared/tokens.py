@@ -21,7 +21,8 @@ Figures and sources:
   (https://docs.aws.amazon.com/bedrock/latest/userguide/titan-embedding-models.html): both inside.
 - Japanese: 1.6 tokens per character conservative. The same Nova Lite measurement counted 2,754
   tokens for a 1,793-character Japanese article (1.54 per character), rounded up.
-- Chinese: 2.1 tokens per character conservative (5,717 tokens for 2,715 characters, same source).
+- Chinese: 2.11 tokens per character conservative (5,717 tokens for 2,715 characters, 2.106, same
+  source, rounded up).
 - Korean: 1.6 tokens per character conservative; no published measurement was found, so the
   Japanese figure (the nearer script in density) is assumed.
 - Optimistic for all three, and both rates for any other non-ASCII character (accented Latin,
@@ -69,7 +70,7 @@ class Rates:
 
 
 OPTIMISTIC = Rates(6, 1.0, 1.0, 1.0, 1.0)
-CONSERVATIVE = Rates(3, 1.6, 2.1, 1.6, 1.0)
+CONSERVATIVE = Rates(3, 1.6, 2.11, 1.6, 1.0)
 # Kept for callers that name the ASCII figures directly.
 OPTIMISTIC_CHARS_PER_TOKEN = OPTIMISTIC.ascii_chars_per_token
 CONSERVATIVE_CHARS_PER_TOKEN = CONSERVATIVE.ascii_chars_per_token
