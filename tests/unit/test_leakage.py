@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (full-width letters, digits and marks are the point of these tests)
 """Leakage of training questions into evaluation, and contradicting training answers
 (preprocess/leakage.py), alone and inside PreprocessDataset."""
 
@@ -96,7 +97,21 @@ def test_exact_matches_after_normalization() -> None:
 
 def test_the_index_finds_the_same_matches_as_comparing_every_pair() -> None:
     # prefix filtering is exact: a brute-force comparison finds nothing it misses
-    words = "model job epoch rate token region quota price data set record answer question".split()
+    words = [
+        "model",
+        "job",
+        "epoch",
+        "rate",
+        "token",
+        "region",
+        "quota",
+        "price",
+        "data",
+        "set",
+        "record",
+        "answer",
+        "question",
+    ]
     training = [
         f"What {words[i % 13]} does {words[(i * 7) % 13]} use for {words[(i * 5) % 13]} {i % 4}?" for i in range(60)
     ]

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF003  (full-width letters, digits and marks are the point of these tests)
 """Script-aware text handling (shared/text.py) and token estimates (shared/tokens.py): every
 expected value is computed by hand in the comment next to it."""
 
