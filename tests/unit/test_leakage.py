@@ -257,3 +257,23 @@ def test_a_contradicting_training_answer_is_a_warning_naming_both_records(env: N
     assert isinstance(run, RunContext)
     (warning,) = [w for w in run.data.warnings if "different answer" in w]
     assert "record 11" in warning and "record 3" in warning
+
+
+def test_the_manifest_and_the_quote_count_the_same_japanese_training_tokens(env: None, s3: Any) -> None:
+    run = _prepare(s3, _input(s3, JA_NEW, systemPrompt="簡潔に答えてください。"))
+    assert isinstance(run, RunContext)
+    manifest = _json(s3, f"{PREFIX}manifest.json")
+    tokens = manifest["estimatedTokens"]["training"]
+    epochs = int(run.hyperParameters["epochCount"])
+    training_part = next(part for part in run.costQuote.parts if part.name == "training")
+    assert training_part.quantities["tokens"] == tokens * epochs
+    assert run.data.estimatedTrainingTokens == tokens
+    # by hand for the first record: system 簡潔に答えてください。 = 11 Japanese characters -> 11;
+    # the question: "Amazon Bedrock" 14 ASCII -> 2.33, and 23 Japanese characters (で, ファインチューニング,
+    # できる, モデル, は, 何, ですか, ？) -> 25.33 -> 26;
+    # the answer: 34 ASCII ("Nova Micro", "Nova Lite", "Claude 3 Haiku ") -> 5.67, and 7 Japanese
+    # (、 twice, など, です, 。) -> 12.67 -> 13
+    from shared.tokens import record_tokens
+
+    assert record_tokens("簡潔に答えてください。", *JA_TRAINING[0]) == 11 + 26 + 13
+    assert tokens == sum(record_tokens("簡潔に答えてください。", q, a) for q, a in JA_TRAINING)
