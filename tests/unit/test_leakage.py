@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (full-width letters, digits and marks are the point of these tests)
+# ruff: noqa: RUF001, RUF003  (full-width letters, digits and marks are the point of these tests)
 """Leakage of training questions into evaluation, and contradicting training answers
 (preprocess/leakage.py), alone and inside PreprocessDataset."""
 

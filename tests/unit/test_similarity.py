@@ -20,10 +20,10 @@ from judge.similarity import (
     parse_embedding,
     similarities,
 )
-from shared.tokens import conservative_tokens
 from localrun.pipeline import BUCKET
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import JudgeFailed
+from shared.tokens import conservative_tokens
 from tests.unit.factories import make_run
 
 TITAN = "amazon.titan-embed-text-v2:0"
