@@ -13,7 +13,10 @@ copies with small edits (a changed sentence ending "何ですか" / "どれで�
 an added word) score 0.75-1.0; re-worded questions (a verb swapped, words reordered, as in the
 bundled English evaluation set: "contains" / "holds", 0.70) and different questions built on
 the same template ("東京タワーの高さは" / "スカイツリーの高さは", "default number of epochs" /
-"default learning rate") score below 0.71. A paraphrase is kept on purpose: it tests what the
+"default learning rate") score below 0.71. Questions that mention different numbers are
+different questions ("record 12" / "record 13", "質問1" / "質問2"), however alike their
+characters: a near match needs the same numbers in the same order. A paraphrase is kept on
+purpose: it tests what the
 model learned rather than what it memorized; a lexical measure could not find one in other
 words anyway.
 
@@ -53,6 +56,7 @@ METHOD = (
 )
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_NUMBER = re.compile(r"\d+")
 
 
 def normalize_question(question: str) -> str:
@@ -101,10 +105,12 @@ class TrainingIndex:
         self.pairs = training
         self.exact: dict[str, int] = {}
         self.grams: list[frozenset[str]] = []
+        self.numbers: list[list[str]] = []
         for index, pair in enumerate(training):
             normalized = normalize_question(pair.prompt)
             self.exact.setdefault(normalized, index)
             self.grams.append(ngrams(normalized, gram_size(pair.prompt)))
+            self.numbers.append(_NUMBER.findall(normalized))
         self.frequency = Counter(chain.from_iterable(self.grams))
         self.index: dict[str, list[int]] = defaultdict(list)
         for index, found in enumerate(self.grams):
@@ -134,6 +140,7 @@ class TrainingIndex:
         found = ngrams(normalized, gram_size(pair.prompt))
         if not found:
             return None
+        numbers = _NUMBER.findall(normalized)
         num, den = NEAR_THRESHOLD.numerator, NEAR_THRESHOLD.denominator
         size = len(found)
         # Length filter: J(A, B) >= t needs t|A| <= |B| <= |A| / t.
@@ -145,7 +152,7 @@ class TrainingIndex:
                     continue
                 seen.add(candidate)
                 other = self.grams[candidate]
-                if not shortest <= len(other) <= longest:
+                if not shortest <= len(other) <= longest or self.numbers[candidate] != numbers:
                     continue
                 shared = len(found & other)
                 union = size + len(other) - shared

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -29,6 +30,10 @@ from shared.settings import settings
 def _jaccard(a: str, b: str) -> float:
     first, second = ngrams(normalize_question(a), gram_size(a)), ngrams(normalize_question(b), gram_size(b))
     return len(first & second) / len(first | second)
+
+
+def _numbers(question: str) -> list[str]:
+    return re.findall(r"\d+", normalize_question(question))
 
 
 def _pairs(questions: list[str], prefix: str = "record") -> list[QAPair]:
@@ -62,6 +67,12 @@ DIFFERENT = [
     ),
     ("What is the default number of epochs for fine-tuning?", "What is the default learning rate for fine-tuning?"),
     ("How long does a customization job take?", "How much does a customization job cost?"),
+    # different numbers: different questions, however alike
+    ("What is fact number 12 about fine-tuning on Bedrock?", "What is fact number 13 about fine-tuning on Bedrock?"),
+    (
+        "質問1: Bedrock のファインチューニングで使うリージョンはどこですか?",
+        "質問2: Bedrock のファインチューニングで使うリージョンはどこですか?",
+    ),
     # a re-worded question (one verb swapped), as in the bundled evaluation set: a paraphrase, kept
     (
         "Which EventBridge detail field contains the customization job status?",
@@ -79,8 +90,9 @@ def test_near_copies_are_at_or_above_the_threshold(training: str, other: str) ->
 
 
 @pytest.mark.parametrize(("training", "other"), DIFFERENT)
-def test_different_questions_are_below_the_threshold(training: str, other: str) -> None:
-    assert _jaccard(training, other) < NEAR_THRESHOLD
+def test_different_questions_are_not_matched(training: str, other: str) -> None:
+    if not any(char.isdigit() for char in training):
+        assert _jaccard(training, other) < NEAR_THRESHOLD
     assert find_leaks(TrainingIndex(_pairs([training])), _pairs([other], "eval")) == []
 
 
@@ -126,7 +138,9 @@ def test_the_index_finds_the_same_matches_as_comparing_every_pair() -> None:
         f"e {j + 1}"
         for j, other in enumerate(others)
         if any(
-            normalize_question(other) == normalize_question(t) or _jaccard(t, other) >= NEAR_THRESHOLD for t in training
+            normalize_question(other) == normalize_question(t)
+            or (_jaccard(t, other) >= NEAR_THRESHOLD and _numbers(t) == _numbers(other))
+            for t in training
         )
     }
     assert found == brute and found
