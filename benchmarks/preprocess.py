@@ -3,7 +3,6 @@ json.loads + json.dumps of the same records."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -22,23 +21,16 @@ RECORDS = 20_000
 
 
 def _records(count: int) -> bytes:
-    # Distinct questions (a digest per record): questions that differ in one number only would be
-    # near duplicates of each other, and the leakage check would rightly remove every held-out one.
     lines = (
         json.dumps(
             {
-                "question": f"What is fact {_tag(i)} about fine-tuning on Bedrock? " * 3,
+                "question": f"What is fact number {i} about fine-tuning on Bedrock? " * 3,
                 "answer": f"Fact {i}: a concise and accurate answer that is long enough to matter. " * 4,
             }
         )
         for i in range(count)
     )
     return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def _tag(i: int) -> str:
-    digest = hashlib.sha256(str(i).encode("ascii")).hexdigest()
-    return f"{digest[:8]} of {digest[8:16]}"
 
 
 def preprocess_20k() -> dict[str, dict[str, Any]]:

@@ -16,9 +16,8 @@ the same template ("東京タワーの高さは" / "スカイツリーの高さ�
 "default learning rate") score below 0.71. Questions that mention different numbers are
 different questions ("record 12" / "record 13", "質問1" / "質問2"), however alike their
 characters: a near match needs the same numbers in the same order. A paraphrase is kept on
-purpose: it tests what the
-model learned rather than what it memorized; a lexical measure could not find one in other
-words anyway.
+purpose: it tests what the model learned rather than what it memorized; a lexical measure
+could not find one in other words anyway.
 
 The search is exact and fast on 20,000 records: an inverted index on n-grams with prefix
 filtering (Bayardo et al., "Scaling up all pairs similarity search", WWW 2007). Sets are sorted
@@ -105,17 +104,19 @@ class TrainingIndex:
         self.pairs = training
         self.exact: dict[str, int] = {}
         self.grams: list[frozenset[str]] = []
-        self.numbers: list[list[str]] = []
+        self.numbers: list[tuple[str, ...]] = []
         for index, pair in enumerate(training):
             normalized = normalize_question(pair.prompt)
             self.exact.setdefault(normalized, index)
             self.grams.append(ngrams(normalized, gram_size(pair.prompt)))
-            self.numbers.append(_NUMBER.findall(normalized))
+            self.numbers.append(tuple(_NUMBER.findall(normalized)))
         self.frequency = Counter(chain.from_iterable(self.grams))
-        self.index: dict[str, list[int]] = defaultdict(list)
+        # Keyed by (the question's numbers, n-gram): a near match needs the same numbers, so a
+        # question is only ever compared with training questions that mention the same ones.
+        self.index: dict[tuple[tuple[str, ...], str], list[int]] = defaultdict(list)
         for index, found in enumerate(self.grams):
             for gram in self._ordered(found)[: _prefix_length(len(found))]:
-                self.index[gram].append(index)
+                self.index[self.numbers[index], gram].append(index)
 
     def _ordered(self, known: Iterable[str]) -> list[str]:
         """The global order: rarest first, ties by the n-gram itself (a stable sort by frequency of
@@ -140,19 +141,19 @@ class TrainingIndex:
         found = ngrams(normalized, gram_size(pair.prompt))
         if not found:
             return None
-        numbers = _NUMBER.findall(normalized)
+        numbers = tuple(_NUMBER.findall(normalized))
         num, den = NEAR_THRESHOLD.numerator, NEAR_THRESHOLD.denominator
         size = len(found)
         # Length filter: J(A, B) >= t needs t|A| <= |B| <= |A| / t.
         shortest, longest = num * size / den, size * den / num
         seen: set[int] = set()
         for gram in self._prefix(found):
-            for candidate in self.index.get(gram, ()):
+            for candidate in self.index.get((numbers, gram), ()):
                 if candidate in seen:
                     continue
                 seen.add(candidate)
                 other = self.grams[candidate]
-                if not shortest <= len(other) <= longest or self.numbers[candidate] != numbers:
+                if not shortest <= len(other) <= longest:
                     continue
                 shared = len(found & other)
                 union = size + len(other) - shared
