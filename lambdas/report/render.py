@@ -83,7 +83,7 @@ def headline(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         score = (
             num(tuned["meanScore"]),
             f"vs {num(base['meanScore'])} base",
-            f"judge score 1{EN}10 · {signed(comparison['meanScoreDelta'])}",
+            f"judge score 1{EN}10 · {signed(comparison['meanScoreDelta'])}{unpaired_note(summary, 'judgeScore')}",
         )
     if comparison["compared"]:
         wins = (
@@ -99,6 +99,16 @@ def headline(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ("Cost", *spent),
         hosted,
     ]
+
+
+def unpaired_note(summary: dict[str, Any], metric: str) -> str:
+    """The change of two means (each over its own model's answers) equals the statistics table's
+    paired mean difference only when every question has both numbers; say so when it has not."""
+    count = {"judgeScore": "judged", "semanticSimilarity": "withSimilarity"}[metric]
+    paired = (summary["comparison"].get(metric) or {}).get("n")
+    if paired is None or (summary["base"][count] == paired and summary["fine-tuned"][count] == paired):
+        return ""
+    return f" (difference of the two means; over the {paired} question(s) with both: see Is the difference real?)"
 
 
 def _hosting_card(results: dict[str, Any]) -> tuple[str, str, str, str]:
@@ -151,7 +161,7 @@ def comparison_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"Mean score (1{EN}10)",
             num(base["meanScore"]),
             num(tuned["meanScore"]),
-            signed(comparison["meanScoreDelta"]),
+            signed(comparison["meanScoreDelta"]) + unpaired_note(summary, "judgeScore"),
         ),
         (
             "Median score",
@@ -184,7 +194,9 @@ def comparison_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             "Semantic similarity",
             num(base["meanSimilarity"], 3) if similarity_enabled else "off",
             num(tuned["meanSimilarity"], 3) if similarity_enabled else "off",
-            signed(comparison["meanSimilarityDelta"], 3) if similarity_enabled else DASH,
+            signed(comparison["meanSimilarityDelta"], 3) + unpaired_note(summary, "semanticSimilarity")
+            if similarity_enabled
+            else DASH,
         ),
         (
             "Answers in the question's language",

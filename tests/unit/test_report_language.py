@@ -79,3 +79,16 @@ def test_kept_leaked_questions_are_flagged(aws: SimulatedBedrock, s3: Any) -> No
     assert "**Leaked:** repeats training record 9 (exact, similarity 1.00)." in markdown
     assert 'class="tag leaked"' in page
     assert {row["index"]: bool(row["leakedFrom"]) for row in results["questions"]} == {0: False, 1: True}
+
+
+def test_a_difference_of_means_over_unpaired_answers_is_labelled() -> None:
+    from report.render import unpaired_note
+
+    summary: dict[str, Any] = {
+        "base": {"judged": 2, "withSimilarity": 2},
+        "fine-tuned": {"judged": 1, "withSimilarity": 2},
+        "comparison": {"judgeScore": {"n": 1}, "semanticSimilarity": {"n": 2}},
+    }
+    # one fine-tuned answer has no score: the change of the means and the paired mean differ
+    assert "over the 1 question(s) with both" in unpaired_note(summary, "judgeScore")
+    assert unpaired_note(summary, "semanticSimilarity") == ""
