@@ -68,7 +68,7 @@ def ngrams(normalized: str, size: int) -> frozenset[str]:
     """Character n-grams; a text shorter than n is one n-gram (itself)."""
     if len(normalized) <= size:
         return frozenset((normalized,)) if normalized else frozenset()
-    return frozenset(normalized[i : i + size] for i in range(len(normalized) - size + 1))
+    return frozenset({normalized[i : i + size] for i in range(len(normalized) - size + 1)})
 
 
 def gram_size(question: str) -> int:
@@ -111,12 +111,13 @@ class TrainingIndex:
             self.grams.append(ngrams(normalized, gram_size(pair.prompt)))
             self.numbers.append(tuple(_NUMBER.findall(normalized)))
         self.frequency = Counter(chain.from_iterable(self.grams))
-        # Keyed by (the question's numbers, n-gram): a near match needs the same numbers, so a
+        # By the question's numbers, then by n-gram: a near match needs the same numbers, so a
         # question is only ever compared with training questions that mention the same ones.
-        self.index: dict[tuple[tuple[str, ...], str], list[int]] = defaultdict(list)
+        self.index: dict[tuple[str, ...], dict[str, list[int]]] = {}
         for index, found in enumerate(self.grams):
+            postings = self.index.setdefault(self.numbers[index], defaultdict(list))
             for gram in self._ordered(found)[: _prefix_length(len(found))]:
-                self.index[self.numbers[index], gram].append(index)
+                postings[gram].append(index)
 
     def _ordered(self, known: Iterable[str]) -> list[str]:
         """The global order: rarest first, ties by the n-gram itself (a stable sort by frequency of
@@ -141,14 +142,16 @@ class TrainingIndex:
         found = ngrams(normalized, gram_size(pair.prompt))
         if not found:
             return None
-        numbers = tuple(_NUMBER.findall(normalized))
+        postings = self.index.get(tuple(_NUMBER.findall(normalized)))
+        if postings is None:
+            return None
         num, den = NEAR_THRESHOLD.numerator, NEAR_THRESHOLD.denominator
         size = len(found)
         # Length filter: J(A, B) >= t needs t|A| <= |B| <= |A| / t.
         shortest, longest = num * size / den, size * den / num
         seen: set[int] = set()
         for gram in self._prefix(found):
-            for candidate in self.index.get((numbers, gram), ()):
+            for candidate in postings.get(gram, ()):
                 if candidate in seen:
                     continue
                 seen.add(candidate)
