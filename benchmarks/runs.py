@@ -37,7 +37,15 @@ def _input(pipeline: LocalPipeline, questions: int, evaluation: dict[str, Any], 
         **FAST_HOSTING,
         # The figures are defined over N evaluation questions; the general-ability check would add 20
         # more answers while the PT is held (and 80 judge calls), so it is off here (README: Performance).
-        "evaluation": {"hosting": PROVISIONED, "maxQuestions": questions, "generalCheck": False, **evaluation},
+        # The questions are training questions with "(case N)" added (so the fine-tuned model knows them):
+        # leaked on purpose, so they are kept; these runs measure throughput, not a verdict.
+        "evaluation": {
+            "hosting": PROVISIONED,
+            "maxQuestions": questions,
+            "generalCheck": False,
+            "allowLeakage": True,
+            **evaluation,
+        },
     }
 
 

@@ -268,6 +268,7 @@ def judge_run(run: RunContext, s3: Any, runtime: Any, time_left: TimeLeft = unli
             "normalize": True,
             "embeddingCalls": embedding_calls,
             "inputTokens": embedder.input_tokens,
+            "textsCut": len(embedder.cut),
         },
         "verdicts": verdicts,
         "pairwise": pairwise,

@@ -6,6 +6,12 @@ It is a secondary number: an embedding that cannot be had is recorded as missing
 reason, never guessed and never a reason to fail the run. Each distinct text is embedded
 once (a reference serves both models' answers). After an error that will not go away by
 asking again (no access, no such model), the remaining texts are not sent at all.
+
+Titan V2 takes at most 8,192 tokens or 50,000 characters
+(https://docs.aws.amazon.com/bedrock/latest/userguide/titan-embedding-models.html). Its
+tokenizer is not published, so a longer text is cut to the longest prefix whose conservative
+per-script estimate (shared/tokens.py) is within 8,192 tokens: 50,000 characters of Japanese
+would be far over the token limit. A cut text is recorded (`similarityTextCut`) and reported.
 """
 
 from __future__ import annotations
@@ -19,11 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.aws import error_code, error_message
+from shared.tokens import truncate_to_tokens
 
 DIMENSIONS = 1024
 """Titan V2 accepts 256, 512 or 1024; 1024 is its default and its most accurate."""
 MAX_INPUT_CHARS = 50_000
-"""Titan V2's input limit is 8,192 tokens or 50,000 characters; longer texts are cut here."""
+MAX_INPUT_TOKENS = 8_192
+"""Titan V2's input limits: 8,192 tokens or 50,000 characters, whichever comes first."""
 FATAL_ERRORS = frozenset(
     {"AccessDeniedException", "ResourceNotFoundException", "UnrecognizedClientException", "ExpiredTokenException"}
 )
@@ -41,8 +49,13 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return max(-1.0, min(1.0, dot / (norm_a * norm_b)))
 
 
+def embedding_input(text: str) -> str:
+    """The text as sent: cut to Titan V2's limits by the conservative token estimate."""
+    return truncate_to_tokens(text, MAX_INPUT_TOKENS, MAX_INPUT_CHARS)
+
+
 def embedding_request(text: str) -> dict[str, Any]:
-    return {"inputText": text[:MAX_INPUT_CHARS], "dimensions": DIMENSIONS, "normalize": True}
+    return {"inputText": embedding_input(text), "dimensions": DIMENSIONS, "normalize": True}
 
 
 def parse_embedding(payload: bytes | str) -> list[float] | str:
@@ -71,6 +84,8 @@ class Embedder:
     calls: int = 0
     input_tokens: int = 0
     """Titan's own `inputTextTokenCount`, summed: what the embeddings were billed for."""
+    cut: set[str] = field(default_factory=set)
+    """The texts that were longer than Titan's limits and were cut before embedding."""
     _cache: dict[str, list[float] | str] = field(default_factory=dict)
     _fatal: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -85,10 +100,14 @@ class Embedder:
             if self._fatal:
                 return self._fatal
             self.calls += 1
+        request = embedding_request(text)
+        if request["inputText"] != text:
+            with self._lock:
+                self.cut.add(text)
         try:
             response = self.runtime.invoke_model(
                 modelId=self.model_id,
-                body=json.dumps(embedding_request(text)),
+                body=json.dumps(request),
                 contentType="application/json",
                 accept="application/json",
             )
@@ -121,9 +140,15 @@ def _token_count(payload: bytes | str) -> int:
 class Similarity:
     value: float | None
     missing_reason: str | None
+    text_cut: list[str] = field(default_factory=list)
+    """Which of "answer" and "reference" were cut to Titan's limits before embedding."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"similarity": self.value, "similarityMissingReason": self.missing_reason}
+        return {
+            "similarity": self.value,
+            "similarityMissingReason": self.missing_reason,
+            "similarityTextCut": self.text_cut,
+        }
 
 
 def similarities(
@@ -153,10 +178,11 @@ def similarities(
             results.append(Similarity(None, "the reference answer is empty"))
             continue
         answer_vector, reference_vector = vectors[answer], vectors[reference]
+        cut = [name for name, text in (("answer", answer), ("reference", reference)) if text in embedder.cut]
         if isinstance(answer_vector, str):
-            results.append(Similarity(None, answer_vector))
+            results.append(Similarity(None, answer_vector, cut))
         elif isinstance(reference_vector, str):
-            results.append(Similarity(None, reference_vector))
+            results.append(Similarity(None, reference_vector, cut))
         else:
-            results.append(Similarity(round(cosine(answer_vector, reference_vector), 4), None))
+            results.append(Similarity(round(cosine(answer_vector, reference_vector), 4), None, cut))
     return results, embedder.calls

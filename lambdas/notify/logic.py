@@ -57,7 +57,7 @@ def _cost(value: Any, not_configured: list[str] | None = None) -> str:
 
 def _win_rate(comparison: dict[str, Any]) -> str:
     rate = comparison.get("winRate")
-    return "" if rate is None else f" (win rate {fixed(rate * 100, 0)}%)"
+    return "" if rate is None else f" (win rate {fixed(rate * 100, 0)}%, a tie counting as half a win)"
 
 
 def _similarity(report: dict[str, Any]) -> str | None:

@@ -5,21 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from preprocess.dataset import record_tokens
 from preprocess.raw_data import QAPair
 from shared.models import Evaluation, ExecutionInput
 from shared.price_list import PriceListReading, fetch_prices
 from shared.prices import PriceOverrides
-from shared.quote import CostQuote, Question, QuoteInput, build_quote, quote_tokens
+from shared.quote import CostQuote, Question, QuoteInput, build_quote
 from shared.settings import Settings
 
 
 def training_tokens(pairs: Sequence[QAPair], system_prompt: str) -> int:
-    """Tokens of the training file for one epoch, counted the quote's conservative way."""
-    system = quote_tokens(system_prompt)
-    return sum(
-        (system if pair.system is None else quote_tokens(pair.system)) + sum(quote_tokens(t) for t in pair.texts())
-        for pair in pairs
-    )
+    """Tokens of the training file for one epoch: the optimistic estimate (shared/tokens.py), the
+    same figure as the manifest's `estimatedTokens.training` (every turn and a record's own system
+    prompt included)."""
+    return sum(record_tokens(system_prompt, pair) for pair in pairs)
 
 
 def quote_run(

@@ -6,19 +6,14 @@ import hashlib
 import json
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from preprocess.issues import IssueLog
 from preprocess.raw_data import QAPair, RawFile
 from shared import formats
+from shared import tokens as token_estimate
 from shared.families import ModelFamily
-from shared.tokens import (
-    CONSERVATIVE_CHARS_PER_TOKEN,
-    OPTIMISTIC_CHARS_PER_TOKEN,
-    char_counts,
-    estimate_tokens,
-    tokens_from,
-)
+from shared.tokens import OPTIMISTIC, CharCounts, char_counts, conservative_rates, tokens_from
 
 SPLIT_SHARE = 0.2
 
@@ -42,11 +37,13 @@ def content_seed(pairs: Sequence[QAPair]) -> int:
 
 
 def record_tokens(system_prompt: str, pair: QAPair) -> int:
+    """Optimistic tokens of one training record (every turn, and its own system prompt where it
+    has one): the manifest's and the quote's figure."""
     system = pair.system if pair.system is not None else system_prompt
-    return estimate_tokens(system) + sum(estimate_tokens(text) for text in pair.texts())
+    return token_estimate.record_tokens(system, *pair.texts())
 
 
-def _check_tokens(pair: QAPair, family: ModelFamily, system_counts: tuple[int, int], file: str, log: IssueLog) -> int:
+def _check_tokens(pair: QAPair, family: ModelFamily, system_counts: CharCounts, file: str, log: IssueLog) -> int:
     """Refuse a record over the limit at the optimistic estimate, or at the figure AWS's own
     validator uses for the family; warn when only the conservative estimate is over the limit.
     CountTokens is not used: none of the customizable models is among the models it supports
@@ -56,7 +53,7 @@ def _check_tokens(pair: QAPair, family: ModelFamily, system_counts: tuple[int, i
     if pair.system is not None:
         system_counts = char_counts(pair.system)
     counts = (system_counts, *(char_counts(text) for text in pair.texts()))
-    tokens = sum(tokens_from(c, OPTIMISTIC_CHARS_PER_TOKEN) for c in counts)
+    tokens = sum(tokens_from(c, OPTIMISTIC) for c in counts)
     if tokens > limit:
         log.error(
             file,
@@ -66,25 +63,29 @@ def _check_tokens(pair: QAPair, family: ModelFamily, system_counts: tuple[int, i
         )
         return tokens
     strict = family.validator_chars_per_token
-    pessimistic = sum(tokens_from(c, strict or CONSERVATIVE_CHARS_PER_TOKEN) for c in counts)
-    if pessimistic <= limit:
-        return tokens
     if strict:
-        log.error(
-            file,
-            pair.location,
-            "too-many-tokens",
-            f"about {pessimistic:,} tokens counted as AWS's {family.display_name} dataset validator counts them "
-            f"({strict} characters per token, system prompt included); {family.display_name} allows {limit:,} "
-            "per record; shorten it",
-        )
-    else:
+        # AWS's validator divides ASCII by its figure; other characters keep the optimistic one each.
+        validator_rates = replace(OPTIMISTIC, ascii_chars_per_token=strict)
+        counted = sum(tokens_from(c, validator_rates) for c in counts)
+        if counted > limit:
+            log.error(
+                file,
+                pair.location,
+                "too-many-tokens",
+                f"about {counted:,} tokens counted as AWS's {family.display_name} dataset validator counts them "
+                f"({strict} characters per token, system prompt included); {family.display_name} allows "
+                f"{limit:,} per record; shorten it",
+            )
+            return tokens
+    pessimistic = sum(tokens_from(c, conservative_rates(strict)) for c in counts)
+    if pessimistic > limit:
         log.warning(
             file,
             pair.location,
             "tokens-uncertain",
-            f"between about {tokens:,} and {pessimistic:,} tokens (system prompt included); {family.display_name} "
-            f"allows {limit:,} per record, so the customization job may refuse it; consider shortening it",
+            f"between about {tokens:,} and {pessimistic:,} tokens (system prompt included; the higher figure "
+            f"is the conservative per-script estimate); {family.display_name} allows {limit:,} per record, so "
+            "the customization job may refuse it; consider shortening it",
         )
     return tokens
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-from preprocess import dataset, general
+from preprocess import dataset, general, leakage
 from preprocess.costing import quote_run, read_price_list
+from preprocess.costing import training_tokens as count_training_tokens
 from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve
 from preprocess.issues import IssueLog
 from preprocess.model_checks import check_invocation_ids, check_max_tokens
@@ -177,7 +178,9 @@ def prepare_run(
         split = dataset.DatasetSplit(training_file.pairs, [], True)
     if not log.failed:
         dataset.check_counts(split, family, files, log)
-    evaluation, eval_source = _evaluation_set(eval_file, split, request, log)
+    index = leakage.TrainingIndex(split.training)
+    evaluation, eval_source, leak_doc = _evaluation_set(eval_file, split, request, index, log)
+    _check_training(split, family, index, files, leak_doc, log)
     for note in family.unconfirmed:
         log.warning(
             "model-family",
@@ -203,7 +206,7 @@ def prepare_run(
         },
     }
     if log.failed:
-        _fail(s3, settings.bucket, data_prefix, log, {"runId": run_id, "config": config_used})
+        _fail(s3, settings.bucket, data_prefix, log, {"runId": run_id, "config": config_used, "leakage": leak_doc})
     # Before anything is written for the run or paid: a base model Bedrock does not customize in this
     # Region would fail at CreateModelCustomizationJob (the data problems above are reported first,
     # since the user has to fix those anywhere).
@@ -226,6 +229,7 @@ def prepare_run(
         log,
         config_used,
         training_file,
+        leak_doc,
         pricing,
     )
 
@@ -246,35 +250,142 @@ def _str(uri: s3io.S3Uri | None) -> str | None:
     return str(uri) if uri else None
 
 
+def _leak_text(match: leakage.Match) -> str:
+    how = "the same question" if match.kind == "exact" else f"a near copy (similarity {match.similarity:.2f})"
+    return f"{how} as training {match.trainingLocation}"
+
+
+def _without_leaks(
+    pairs: list[QAPair], file: str, index: leakage.TrainingIndex, allow: bool, log: IssueLog
+) -> tuple[list[QAPair], list[leakage.Match]]:
+    """Evaluation candidates that do not repeat a training question (all of them when `allow`)."""
+    leaks = leakage.find_leaks(index, pairs)
+    for match in leaks:
+        if allow:
+            log.warning(
+                file,
+                match.location,
+                "eval-leak-kept",
+                f"{_leak_text(match)}; kept because evaluation.allowLeakage is true (the report flags it)",
+            )
+        else:
+            log.warning(
+                file,
+                match.location,
+                "eval-leak-removed",
+                f"{_leak_text(match)}; removed from the evaluation set (evaluation.allowLeakage: true keeps it)",
+            )
+    if allow or not leaks:
+        return pairs, leaks
+    leaked = {match.location for match in leaks}
+    return [pair for pair in pairs if pair.location not in leaked], leaks
+
+
 def _evaluation_set(
-    eval_file: RawFile | None, split: dataset.DatasetSplit, request: ExecutionInput, log: IssueLog
-) -> tuple[list[QAPair], str]:
+    eval_file: RawFile | None,
+    split: dataset.DatasetSplit,
+    request: ExecutionInput,
+    index: leakage.TrainingIndex,
+    log: IssueLog,
+) -> tuple[list[QAPair], str, dict[str, Any]]:
+    """The evaluation questions, without those that repeat a training question unless
+    evaluation.allowLeakage; and the leakage document (leakage.json, the manifest, the report)."""
     limit = request.evaluation.maxQuestions
+    allow = request.evaluation.allowLeakage
+    doc: dict[str, Any] = {
+        "method": leakage.METHOD,
+        "threshold": float(leakage.NEAR_THRESHOLD),
+        "allowLeakage": allow,
+        "checked": 0,
+        "removed": [],
+        "kept": [],
+        "validation": [],
+        "contradictions": [],
+    }
     if eval_file is not None:
-        if len(eval_file.pairs) > limit:
+        doc["checked"] = len(eval_file.pairs)
+        pairs, leaks = _without_leaks(eval_file.pairs, eval_file.key, index, allow, log)
+        doc["kept" if allow else "removed"] = [match.as_dict() for match in leaks]
+        _refuse_if_too_few(eval_file.key, len(pairs), leaks, allow, log)
+        if len(pairs) > limit:
             log.warning(
                 eval_file.key,
                 None,
                 "eval-truncated",
-                f"{len(eval_file.pairs)} questions; only the first {limit} (evaluation.maxQuestions) are used",
+                f"{len(pairs)} questions; only the first {limit} (evaluation.maxQuestions) are used",
             )
-        _warn_conversations(eval_file.pairs[:limit], eval_file.key, log)
-        return eval_file.pairs[:limit], eval_file.key
+        _warn_conversations(pairs[:limit], eval_file.key, log)
+        return pairs[:limit], eval_file.key, doc
     pool = split.validation
     if not pool:
         if log.failed:
-            return [], "none"  # the data problems already reported are the cause
+            return [], "none", doc  # the data problems already reported are the cause
         log.error(
             "evaluation",
             None,
             "no-eval-questions",
             "no evaluation questions: give evalDataUri or a validation set to sample from",
         )
-        return [], "none"
+        return [], "none", doc
+    doc["checked"] = len(pool)
+    pool_file = "evaluation (held out from the validation set)"
+    pool, leaks = _without_leaks(list(pool), pool_file, index, allow, log)
+    doc["kept" if allow else "removed"] = [match.as_dict() for match in leaks]
+    _refuse_if_too_few(pool_file, len(pool), leaks, allow, log)
     size = min(request.evaluation.sampleSize, limit, len(pool))
     sample = dataset.held_out_sample(pool, size)
+    if allow:
+        chosen = {pair.location for pair in sample}
+        doc["kept"] = [item for item in doc["kept"] if item["location"] in chosen]
     _warn_conversations(sample, "held-out sample", log)
-    return sample, "held-out sample of the validation set"
+    return sample, "held-out sample of the validation set", doc
+
+
+def _refuse_if_too_few(file: str, remaining: int, leaks: list[leakage.Match], allow: bool, log: IssueLog) -> None:
+    if allow or not leaks or remaining >= leakage.MIN_EVALUATION_QUESTIONS:
+        return
+    log.error(
+        file,
+        None,
+        "too-few-after-leakage",
+        f"{len(leaks)} evaluation question(s) repeat training questions and were removed, leaving {remaining}; "
+        f"a verdict needs at least {leakage.MIN_EVALUATION_QUESTIONS} held-out questions: add questions the model "
+        "is not trained on, or set evaluation.allowLeakage: true to keep them (the report then flags them)",
+    )
+
+
+def _check_training(
+    split: dataset.DatasetSplit,
+    family: ModelFamily,
+    index: leakage.TrainingIndex,
+    files: dict[str, str],
+    doc: dict[str, Any],
+    log: IssueLog,
+) -> None:
+    """Validation records that repeat training questions (the validation loss then looks better
+    than it is), and training questions taught with two different answers: warnings."""
+    if family.validation_set and split.validation:
+        leaks = leakage.find_leaks(index, split.validation)
+        doc["validation"] = [match.as_dict() for match in leaks]
+        if leaks:
+            listed = ", ".join(f"{m.location} ({_leak_text(m)})" for m in leaks[:5])
+            more = f" and {len(leaks) - 5} more" if len(leaks) > 5 else ""
+            log.warning(
+                files["validation"],
+                None,
+                "validation-leak",
+                f"{len(leaks)} validation record(s) repeat training questions, so the validation loss will look "
+                f"better than it is: {listed}{more}",
+            )
+    found = leakage.contradictions(split.training)
+    doc["contradictions"] = [asdict(item) for item in found]
+    for item in found:
+        log.warning(
+            files["training"],
+            item.location,
+            "contradicting-answers",
+            f"the same question as {item.otherLocation} with a different answer: the model is taught both",
+        )
 
 
 def _warn_conversations(questions: list[QAPair], file: str, log: IssueLog) -> None:
@@ -308,6 +419,7 @@ def _write_run(
     log: IssueLog,
     config_used: dict[str, Any],
     training_file: RawFile,
+    leak_doc: dict[str, Any],
     pricing: Any | None = None,
 ) -> RunContext:
     bucket = settings.bucket
@@ -320,9 +432,16 @@ def _write_run(
     validation_uri = (
         s3io.put_text(s3, bucket, f"{prefix}validation.jsonl", val_text, "application/jsonl") if val_text else None
     )
+    kept = {item["location"]: item for item in leak_doc["kept"]}
     eval_doc = general.with_general(
         [
-            {"index": index, "question": pair.prompt, "reference": pair.completion, "source": pair.location}
+            {
+                "index": index,
+                "question": pair.prompt,
+                "reference": pair.completion,
+                "source": pair.location,
+                **({"leakedFrom": kept[pair.location]} if pair.location in kept else {}),
+            }
             for index, pair in enumerate(evaluation)
         ],
         request.evaluation.generalCheck,
@@ -336,7 +455,7 @@ def _write_run(
     )
     batch_size = plan.batchSize
     batches = list(range(plan.batches))
-    training_tokens = sum(dataset.record_tokens(system_prompt, pair) for pair in split.training)
+    training_tokens = count_training_tokens(split.training, system_prompt)  # the quote counts the same way
     run_evaluation = Evaluation(
         judgeModelId=request_eval.judgeModelId or settings.default_judge_model_id,
         baseModelInferenceId=request_eval.baseModelInferenceId or invocation_id(config_used["baseModelId"]),
@@ -353,6 +472,7 @@ def _write_run(
         embeddingModelId=request_eval.embeddingModelId,
         generalCheck=request_eval.generalCheck,
         secondJudgeModelId=request_eval.secondJudgeModelId,
+        allowLeakage=request_eval.allowLeakage,
     )
     listed = read_price_list(pricing, settings.region, config_used["baseModelId"], run_evaluation)
     prices_uri = (
@@ -395,9 +515,12 @@ def _write_run(
         },
         "warnings": [issue.text() for issue in log.warnings],
         "warningCount": log.warning_count,
+        "leakage": leak_doc,
         "costQuote": quote.model_dump(),
     }
     manifest_uri = s3io.put_json(s3, bucket, f"{prefix}manifest.json", manifest)
+    # the checks' full list on success too: warnings, and the evaluation items removed as leaked
+    s3io.put_json(s3, bucket, f"{prefix}validation-report.json", {**log.report(), "runId": run_id, "leakage": leak_doc})
     enforce_budget(quote, request.dryRun)  # before anything is paid; the manifest keeps the quote
     poll = work_plan.poll_interval(
         request.pollIntervalSeconds

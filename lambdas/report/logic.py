@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from report import comparison, metrics, render, run_index
 from report.cost import cost_section
-from shared import call_stats
+from shared import call_stats, text
 from shared import s3 as s3io
 from shared.answers import TARGETS, judgements_key, load_answers
 from shared.aws import error_code
@@ -18,7 +18,7 @@ from shared.models import HostingDeletion, HostingState, JobState, RunContext, S
 from shared.step_errors import error_text
 from shared.usage_example import converse_example
 
-RESULTS_VERSION = 3
+RESULTS_VERSION = 4
 """Bumped when a field changes meaning or moves; docs/results-schema.md lists the changes."""
 
 
@@ -55,6 +55,45 @@ def _loss_curves(s3: Any, run: RunContext) -> metrics.LossCurves:
     return curves
 
 
+def _leakage(s3: Any, run: RunContext) -> dict[str, Any] | None:
+    """The leakage check PreprocessDataset recorded in the manifest (None for older runs)."""
+    uri = s3io.S3Uri.parse(run.data.manifestUri)
+    if not s3io.list_keys(s3, uri.bucket, uri.key):
+        return None
+    found = s3io.get_json(s3, uri.bucket, uri.key).get("leakage")
+    return dict(found) if isinstance(found, dict) else None
+
+
+def leakage_warnings(leak: dict[str, Any] | None) -> list[str]:
+    """The evaluation items removed or kept as leaked, and contradictions, in words."""
+    if not leak:
+        return []
+    warnings = []
+
+    def listed(items: list[dict[str, Any]]) -> str:
+        shown = ", ".join(f"{item['location']} (training {item['trainingLocation']})" for item in items[:10])
+        return shown + (f" and {len(items) - 10} more" if len(items) > 10 else "")
+
+    if leak.get("removed"):
+        warnings.append(
+            f"{len(leak['removed'])} evaluation question(s) repeated training questions and were removed before "
+            f"the run (evaluation.allowLeakage: true keeps them): {listed(leak['removed'])}"
+        )
+    if leak.get("kept"):
+        warnings.append(
+            f"LEAKED: {len(leak['kept'])} evaluation question(s) repeat training questions and were kept "
+            "(evaluation.allowLeakage is true): the verdict counts answers the model may have memorized: "
+            + listed(leak["kept"])
+        )
+    if leak.get("contradictions"):
+        warnings.append(
+            f"{len(leak['contradictions'])} training question(s) repeat with a different answer "
+            "(see validation-report.json): "
+            + ", ".join(f"{c['location']} and {c['otherLocation']}" for c in leak["contradictions"][:10])
+        )
+    return warnings
+
+
 def _judgements(s3: Any, run: RunContext) -> dict[str, Any] | None:
     """judgements.json as the judge step wrote it (also when it then failed), or None."""
     if not s3io.list_keys(s3, run.bucket, judgements_key(run.runId)):
@@ -72,7 +111,9 @@ def _side(answer: dict[str, Any] | None, verdict: dict[str, Any] | None, referen
             "missingReason": "no answer",
             "similarity": None,
             "similarityMissingReason": "no answer",
+            "similarityTextCut": [],
             "rougeL": None,
+            "language": None,
             "answerChars": None,
             "outputTokens": None,
             "latencyMs": None,
@@ -87,7 +128,9 @@ def _side(answer: dict[str, Any] | None, verdict: dict[str, Any] | None, referen
         "similarity": verdict.get("similarity"),
         "similarityMissingReason": verdict.get("similarityMissingReason")
         or (None if "similarity" in verdict else "not computed: the judge step recorded no similarity"),
+        "similarityTextCut": verdict.get("similarityTextCut") or [],
         "rougeL": round(metrics.rouge_l_f1(answer["answer"], reference), 4),
+        "language": text.language(answer["answer"]),
         "answerChars": len(answer["answer"]),
         "outputTokens": answer.get("outputTokens"),
         "latencyMs": answer.get("latencyMs"),
@@ -104,6 +147,7 @@ def _summary(rows: list[dict[str, Any]], target: str) -> dict[str, Any]:
     correct = sum(1 for s in sides if s["correct"] is True)
     incorrect = sum(1 for s in sides if s["correct"] is False)
     return {
+        "sameLanguage": same_language(rows, target),
         "answered": sum(1 for s in sides if s["answer"] is not None),
         "judged": len(scores),
         "meanScore": metrics.mean(scores),
@@ -120,6 +164,16 @@ def _summary(rows: list[dict[str, Any]], target: str) -> dict[str, Any]:
         "latencyP50Ms": metrics.percentile(latencies, 0.5),
         "latencyP95Ms": metrics.percentile(latencies, 0.95),
     }
+
+
+def same_language(rows: list[dict[str, Any]], target: str) -> dict[str, Any]:
+    """How many answers are in the script/language of their question (shared/text.py's detector);
+    questions or answers with no letters are not counted."""
+    counted = [
+        row for row in rows if row["questionLanguage"] != "none" and row[target]["language"] not in (None, "none")
+    ]
+    matched = sum(1 for row in counted if row[target]["language"] == row["questionLanguage"])
+    return {"matched": matched, "compared": len(counted), "share": metrics.share(matched, len(counted))}
 
 
 def _comparison(rows: list[dict[str, Any]], base: dict[str, Any], tuned: dict[str, Any]) -> dict[str, Any]:
@@ -140,7 +194,8 @@ def _comparison(rows: list[dict[str, Any]], base: dict[str, Any], tuned: dict[st
         "ties": ties,
         "losses": losses,
         "compared": compared,
-        "winRate": metrics.share(wins, compared),
+        # the one win rate of the report: a tie is half a win (the statistics table's judgeScore.winRate too)
+        "winRate": metrics.share(2 * wins + ties, 2 * compared),
         "meanScoreDelta": metrics.difference(tuned["meanScore"], base["meanScore"]),
         "meanSimilarityDelta": metrics.difference(tuned["meanSimilarity"], base["meanSimilarity"]),
         "answerCharsReductionPct": metrics.reduction_pct(base["meanAnswerChars"], tuned["meanAnswerChars"]),
@@ -193,6 +248,13 @@ def _warnings(run: RunContext, rows: list[dict[str, Any]], curves: metrics.LossC
             warnings.append(
                 f"semantic similarity is missing for {len(missing)} of {len(sides)} answers: " + "; ".join(reasons)
             )
+    cut = [(row["index"] + 1, target) for row in rows for target in TARGETS if row[target]["similarityTextCut"]]
+    if cut:
+        warnings.append(
+            f"{len(cut)} answer(s) or reference(s) were longer than Titan Text Embeddings V2's 8,192-token limit "
+            "(estimated per script) and were cut before embedding; their similarity covers the beginning only: "
+            + ", ".join(f"question {index} ({target})" for index, target in cut)
+        )
     if not curves.training:
         warnings.append("the customization job wrote no training metrics (step_wise_training_metrics.csv)")
     return warnings
@@ -212,6 +274,8 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
             "set": item.get("set", "domain"),
             "question": item["question"],
             "reference": item["reference"],
+            "questionLanguage": text.language(item["question"]),
+            "leakedFrom": item.get("leakedFrom"),
         }
         for target in TARGETS:
             row[target] = _side(answers[target].get(index), verdicts.get((target, index)), item["reference"])
@@ -222,7 +286,8 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
 
     curves = _loss_curves(s3, run)
     problems = _problems(state, rows)
-    warnings = _warnings(run, rows, curves)
+    leak = _leakage(s3, run)
+    warnings = leakage_warnings(leak) + _warnings(run, rows, curves)
     training = curves.summary()
     epochs_asked = int(run.hyperParameters.get("epochCount", "0") or 0)
     training["epochsRequested"] = epochs_asked or None
@@ -254,6 +319,7 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
     if run.simulated:
         verdict = f"SIMULATED — {verdict}"
     recorded_similarity = (judgements or {}).get("similarity") or {}
+    data_language = text.dominant_language(row["question"] for row in domain_rows)
     results: dict[str, Any] = {
         "resultsVersion": RESULTS_VERSION,
         "simulated": run.simulated,
@@ -280,6 +346,14 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
             "modelId": evaluation.embeddingModelId if evaluation.semanticSimilarity else None,
             "dimensions": recorded_similarity.get("dimensions"),
             "method": "cosine of the embedding vectors of the answer and the reference answer",
+            "textsCut": recorded_similarity.get("textsCut", 0),
+        },
+        "leakage": leak,
+        "text": {
+            "tokenization": text.TOKENIZATION,
+            "dataLanguage": data_language,
+            "htmlLang": text.HTML_LANG.get(data_language, "en"),
+            "languageRule": text.LANGUAGE_RULE,
         },
         "inference": {
             "maxTokens": evaluation.maxTokens,

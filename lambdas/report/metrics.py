@@ -10,22 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
+from shared.text import tokenize
 
 
 def rouge_l_f1(candidate: str, reference: str) -> float:
-    """ROUGE-L F1: longest common subsequence of word tokens."""
-    cand, ref = tokens(candidate), tokens(reference)
+    """ROUGE-L F1: longest common subsequence of tokens, as shared/text.py tokenizes them (CJK
+    characters one by one, other scripts by words: see `shared.text.TOKENIZATION`)."""
+    cand, ref = tokenize(candidate), tokenize(reference)
     if not cand or not ref:
         return 0.0
     previous = [0] * (len(ref) + 1)

@@ -83,12 +83,12 @@ def headline(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         score = (
             num(tuned["meanScore"]),
             f"vs {num(base['meanScore'])} base",
-            f"judge score 1{EN}10 · {signed(comparison['meanScoreDelta'])}",
+            f"judge score 1{EN}10 · {signed(comparison['meanScoreDelta'])}{unpaired_note(summary, 'judgeScore')}",
         )
     if comparison["compared"]:
         wins = (
             f"{comparison['wins']} wins · {comparison['ties']} ties · {comparison['losses']} losses "
-            f"of {comparison['compared']}"
+            f"of {comparison['compared']} (a tie counts as half a win)"
         )
     else:
         wins = "no question has both scores"
@@ -99,6 +99,16 @@ def headline(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ("Cost", *spent),
         hosted,
     ]
+
+
+def unpaired_note(summary: dict[str, Any], metric: str) -> str:
+    """The change of two means (each over its own model's answers) equals the statistics table's
+    paired mean difference only when every question has both numbers; say so when it has not."""
+    count = {"judgeScore": "judged", "semanticSimilarity": "withSimilarity"}[metric]
+    paired = (summary["comparison"].get(metric) or {}).get("n")
+    if paired is None or (summary["base"][count] == paired and summary["fine-tuned"][count] == paired):
+        return ""
+    return f" (difference of the two means; over the {paired} question(s) with both: see Is the difference real?)"
 
 
 def _hosting_card(results: dict[str, Any]) -> tuple[str, str, str, str]:
@@ -151,7 +161,7 @@ def comparison_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"Mean score (1{EN}10)",
             num(base["meanScore"]),
             num(tuned["meanScore"]),
-            signed(comparison["meanScoreDelta"]),
+            signed(comparison["meanScoreDelta"]) + unpaired_note(summary, "judgeScore"),
         ),
         (
             "Median score",
@@ -184,7 +194,15 @@ def comparison_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             "Semantic similarity",
             num(base["meanSimilarity"], 3) if similarity_enabled else "off",
             num(tuned["meanSimilarity"], 3) if similarity_enabled else "off",
-            signed(comparison["meanSimilarityDelta"], 3) if similarity_enabled else DASH,
+            signed(comparison["meanSimilarityDelta"], 3) + unpaired_note(summary, "semanticSimilarity")
+            if similarity_enabled
+            else DASH,
+        ),
+        (
+            "Answers in the question's language",
+            _same_language(base),
+            _same_language(tuned),
+            _share_change(base, tuned),
         ),
         (
             "Mean answer length (chars)",
@@ -382,6 +400,20 @@ QUESTION_DETAILS: tuple[tuple[str, Callable[[dict[str, Any]], str]], ...] = (
 """The rows of a question's detail table in report.md: (label, text of one model's side)."""
 
 
+def _same_language(side: dict[str, Any]) -> str:
+    found = side.get("sameLanguage") or {}
+    if not found.get("compared"):
+        return DASH
+    return f"{found['matched']} of {found['compared']} ({pct(found['share'])})"
+
+
+def _share_change(base: dict[str, Any], tuned: dict[str, Any]) -> str:
+    before, after = (base.get("sameLanguage") or {}).get("share"), (tuned.get("sameLanguage") or {}).get("share")
+    if before is None or after is None:
+        return DASH
+    return f"{signed((after - before) * 100, 0)} points"
+
+
 def statistics_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
     """(metric, mean difference, 95 % CI, p, wins/ties/losses, win rate with its interval)."""
     comparison = results["summary"]["comparison"]
@@ -420,6 +452,7 @@ def evaluation_facts(results: dict[str, Any]) -> list[tuple[str, str]]:
     summary = results["summary"]
     pairwise, general = summary["comparison"]["pairwise"], summary["general"]
     audit = results["judge"].get("audit") or {}
+    text = results.get("text") or {}
     facts = [
         (
             "Position consistency",
@@ -461,6 +494,9 @@ def evaluation_facts(results: dict[str, Any]) -> list[tuple[str, str]]:
                 )
             )
         facts += [("Judge warning", warning) for warning in audit["warnings"]]
+    if text:
+        facts.append(("ROUGE-L tokenization", text["tokenization"]))
+        facts.append(("Language of an answer", text["languageRule"]))
     return facts
 
 
@@ -609,6 +645,8 @@ def html(results: dict[str, Any]) -> str:
     context = _context(results)
     context["sections"] = SECTIONS
     context["css"] = Markup(TEMPLATES.joinpath("style.css").read_text(encoding="utf-8"))
+    # the data's language (ja/zh/ko) lets the browser pick the right CJK glyphs; otherwise English
+    context["html_lang"] = (results.get("text") or {}).get("htmlLang") or "en"
     context["score_chart"] = Markup(charts.score_chart(results))
     context["training_charts"] = Markup(charts.training_charts(results))
     return _html_environment().get_template("page.html.j2").render(context)

@@ -76,6 +76,13 @@ class EvaluationInput(Strict):
     secondJudgeModelId: str | None = Field(
         default=None, min_length=1, description="A second judge for the audit: agreement with the first"
     )
+    allowLeakage: bool = Field(
+        default=False,
+        description=(
+            "Keep evaluation questions that repeat a training question (exactly or nearly); by default they "
+            "are removed before anything is paid, and kept ones are flagged in the report"
+        ),
+    )
 
     @field_validator("embeddingModelId")
     @classmethod
@@ -179,6 +186,7 @@ class Evaluation(Strict):
     embeddingModelId: str = TITAN_EMBED_TEXT_V2
     generalCheck: bool = True
     secondJudgeModelId: str | None = None
+    allowLeakage: bool = False
 
 
 class PreparedData(Strict):

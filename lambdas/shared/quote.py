@@ -5,8 +5,8 @@ unit price is an override when one is given, else the AWS Price List's figure re
 (shared/price_list.py), else the dated table's (shared/prices.py); every price says which (`origin`)
 and where it was read. A part whose price is absent (or only third-party) is "not priced" and the
 quote's total is then a "lower bound"; a quote is `complete` when every part is priced. Token counts
-are estimated at 3 characters per token (the rule of AWS's own Claude 3 Haiku dataset validator,
-fact sheet section 1), the conservative end of the usual 3-6: the quote leans high, not low.
+are shared/tokens.py's optimistic per-script estimate (`estimate_tokens`), the same figure as the
+manifest's training tokens; that module owns every characters-per-token figure and its source.
 
 Budget (`maxCostUsd` from the execution input, else the stack default `MAX_COST_USD`):
 - a complete estimate above the budget is refused;
@@ -36,10 +36,9 @@ from shared.prices import (
     PriceOverrides,
     prices_for,
 )
+from shared.tokens import OPTIMISTIC, SCRIPT_RULE, estimate_tokens
 
 QUOTE_VERSION = 1
-CHARS_PER_TOKEN = 3
-"""Conservative token estimate for costs (AWS's Haiku dataset validator counts 3 characters per token)."""
 ANSWER_FLOOR_TOKENS = 64
 """An answer is assumed at least this long, even for a one-word reference."""
 ANSWER_REFERENCE_FACTOR = 2
@@ -54,12 +53,6 @@ ANSWER_SECONDS = 10
 
 Status = Literal["complete", "lower bound", "not priced"]
 PartName = Literal["training", "storage", "hosting", "baseAnswers", "judge", "embeddings"]
-
-
-def quote_tokens(text: str) -> int:
-    """Tokens of a text for a cost estimate: 3 ASCII characters per token, other characters one each."""
-    ascii_chars = sum(1 for char in text if ord(char) < 128)
-    return math.ceil(ascii_chars / CHARS_PER_TOKEN) + (len(text) - ascii_chars)
 
 
 def usd_text(value: float | None) -> str:
@@ -160,7 +153,7 @@ class QuoteInput:
     embedding_model_id: str
     region: str | None
     training_tokens: int
-    """Training-file tokens for one epoch, counted with `quote_tokens`."""
+    """Training-file tokens for one epoch, counted with `shared.tokens.record_tokens`."""
     epochs: int
     questions: Sequence[Question]
     system_prompt: str
@@ -374,13 +367,13 @@ def _round(value: float | None) -> float | None:
 
 def answer_tokens(reference: str, max_tokens: int) -> int:
     """Estimated answer length: twice the reference, at least ANSWER_FLOOR_TOKENS, at most maxTokens."""
-    return min(max_tokens, max(ANSWER_FLOOR_TOKENS, ANSWER_REFERENCE_FACTOR * quote_tokens(reference)))
+    return min(max_tokens, max(ANSWER_FLOOR_TOKENS, ANSWER_REFERENCE_FACTOR * estimate_tokens(reference)))
 
 
 def build_quote(spec: QuoteInput) -> CostQuote:
     prices = run_prices(spec)
-    system = quote_tokens(spec.system_prompt)
-    answer_in = sum(system + quote_tokens(q.question) for q in spec.questions)
+    system = estimate_tokens(spec.system_prompt)
+    answer_in = sum(system + estimate_tokens(q.question) for q in spec.questions)
     answer_out = sum(answer_tokens(q.reference, spec.max_tokens) for q in spec.questions)
     billed_training = spec.training_tokens * spec.epochs
     parts = [
@@ -438,7 +431,7 @@ def build_quote(spec: QuoteInput) -> CostQuote:
     verdict_sets = 2 if spec.second_judge else 1
     judge_in = 0
     for q in spec.questions:
-        prompt = JUDGE_PROMPT_OVERHEAD_TOKENS + quote_tokens(q.question) + quote_tokens(q.reference)
+        prompt = JUDGE_PROMPT_OVERHEAD_TOKENS + estimate_tokens(q.question) + estimate_tokens(q.reference)
         answer = answer_tokens(q.reference, spec.max_tokens)
         # per judge: one verdict per answer (each sees one answer); pairwise: both orders, each
         # seeing both answers (judged by the first judge only)
@@ -455,7 +448,7 @@ def build_quote(spec: QuoteInput) -> CostQuote:
         )
     )
     if spec.semantic_similarity:
-        embed_tokens = sum(quote_tokens(q.reference) for q in spec.questions) + 2 * answer_out
+        embed_tokens = sum(estimate_tokens(q.reference) for q in spec.questions) + 2 * answer_out
         parts.append(
             token_part("embeddings", "Embeddings (references and answers)", embed_tokens, 0, prices.embedding, None)
         )
@@ -477,7 +470,7 @@ def summarize(
 def _finish(spec: QuoteInput, parts: list[QuotePart], hosting_note: str) -> CostQuote:
     total, missing, status = summarize(parts)
     assumptions = [
-        f"Tokens are estimated at {CHARS_PER_TOKEN} characters per token (other scripts: one per character).",
+        f"Tokens are estimated per script, optimistically ({OPTIMISTIC.describe()}); {SCRIPT_RULE}.",
         f"Answers: up to {ANSWER_REFERENCE_FACTOR}x the reference's tokens, at least {ANSWER_FLOOR_TOKENS}, "
         f"at most maxTokens ({spec.max_tokens}); input = system prompt + question.",
         f"Judge: per question, 2 verdicts (4 with a second judge) and a pairwise comparison in both orders; "

@@ -310,6 +310,39 @@ CASES = [
         {"evalDataUri": f"s3://{BUCKET}/raw/bad-input/c35e.json"},
     ),
     Case(
+        "evaluation-copied-from-training",
+        {
+            _training("c50.json"): as_json(qa(40)),
+            _training("c50v.json"): as_json(qa(10, start=100)),
+            _training("c50e.json"): as_json(qa(8, start=3)),
+        },
+        "InvalidDataset",
+        (
+            "raw/bad-input/c50e.json",
+            "8 evaluation question(s) repeat training questions",
+            "leaving 0",
+            "evaluation.allowLeakage: true",
+        ),
+        {
+            "validationDataUri": f"s3://{BUCKET}/raw/bad-input/c50v.json",
+            "evalDataUri": f"s3://{BUCKET}/raw/bad-input/c50e.json",
+        },
+    ),
+    Case(
+        "evaluation-copied-from-training-allowed",
+        {
+            _training("c51.json"): as_json(qa(40)),
+            _training("c51v.json"): as_json(qa(10, start=100)),
+            _training("c51e.json"): as_json(qa(8, start=3)),
+        },
+        None,
+        overrides={
+            "validationDataUri": f"s3://{BUCKET}/raw/bad-input/c51v.json",
+            "evalDataUri": f"s3://{BUCKET}/raw/bad-input/c51e.json",
+            "evaluation": {"allowLeakage": True},
+        },
+    ),
+    Case(
         "reserved-phrase-for-nova",
         {_training("c36.json"): with_change(qa(40), 4, {"question": "User: hello"})},
         "InvalidDataset",
@@ -520,6 +553,13 @@ def _check_accepted(pipeline: LocalPipeline, case: Case, run: dict[str, Any]) ->
     data = pipeline.data_files(run["runId"])
     manifest = json.loads(data["manifest.json"])
     lines = [json.loads(line) for line in data["train.jsonl"].decode("utf-8").splitlines()]
+    if case.id == "evaluation-copied-from-training-allowed":
+        kept = manifest["leakage"]["kept"]
+        assert [(m["location"], m["trainingLocation"], m["kind"]) for m in kept][:2] == [
+            ("record 1", "record 4", "exact"),
+            ("record 2", "record 5", "exact"),
+        ]
+        assert len(kept) == 8 and run["data"]["evalQuestions"] == 8
     if case.id == "duplicate-pairs-warn":
         assert manifest["warningCount"] >= 3
         assert any("same question and answer as record 1" in w for w in manifest["warnings"])

@@ -115,6 +115,7 @@ def test_similarity_can_be_turned_off(run_pipeline: RunPipeline) -> None:
         "modelId": None,
         "dimensions": None,
         "method": results["similarity"]["method"],
+        "textsCut": 0,
     }
     assert results["warnings"] == [] and run.pipeline.bedrock.operations("InvokeModel", outcome=None) == []
     assert "| Semantic similarity | off | off |" in markdown

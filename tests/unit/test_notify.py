@@ -137,7 +137,7 @@ def test_finished_message_has_win_rate_similarity_and_token_reduction() -> None:
         "simulated": False,
     }
     _, body = finished_message(report)
-    assert "6 wins, 1 ties, 1 losses (win rate 75%)." in body
+    assert "6 wins, 1 ties, 1 losses (win rate 75%, a tie counting as half a win)." in body
     assert "Semantic similarity to the reference answers (cosine): fine-tuned 0.74, base 0.13." in body
     assert "Fine-tuned answers use 58.4% fewer output tokens than base answers." in body
     assert "Estimated cost: not estimated (price not configured: PT_HOURLY_PRICE_USD)." in body

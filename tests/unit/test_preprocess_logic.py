@@ -216,7 +216,8 @@ def test_sample_dataset_with_the_default_model(env: None, s3: Any) -> None:
     assert data.estimatedTrainingTokens == expected_tokens
     assert manifest["estimatedTokens"] == {"training": expected_tokens, "allTrainingInput": expected_tokens}
     assert sorted(_keys(s3, prefix)) == sorted(
-        f"{prefix}{name}" for name in ("train.jsonl", "validation.jsonl", "eval.json", "manifest.json")
+        f"{prefix}{name}"
+        for name in ("train.jsonl", "validation.jsonl", "eval.json", "manifest.json", "validation-report.json")
     )
 
 

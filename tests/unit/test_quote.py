@@ -1,5 +1,6 @@
 """The cost quote and the budget: every expected figure below is computed by hand in the comment
-next to it (tokens at 3 characters each, prices per 1,000 tokens), not by calling the code."""
+next to it (ASCII tokens at 6 characters each, the optimistic estimate of shared/tokens.py;
+prices per 1,000 tokens), not by calling the code."""
 
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ from shared.quote import (
     QuoteInput,
     build_quote,
     enforce_budget,
-    quote_tokens,
 )
 from shared.settings import Settings, settings
+from shared.tokens import conservative_tokens
 
 NOVA = {
     "base_model_id": "amazon.nova-micro-v1:0:128k",
@@ -31,8 +32,8 @@ NOVA = {
     "embedding_model_id": "amazon.titan-embed-text-v2:0",
     "region": "us-east-1",
 }
-# One question: "abcdef" = 2 tokens, a 30-character reference = 10 tokens; system prompt "abc" = 1 token.
-ONE_QUESTION = [Question("abcdef", "x" * 30)]
+# One question: "abcdefghijkl" = 2 tokens, a 60-character reference = 10 tokens; system prompt "abcdef" = 1 token.
+ONE_QUESTION = [Question("abcdefghijkl", "x" * 60)]
 GIVEN = PriceOverrides(
     trainingPer1kTokensUsd=0.002,
     storagePerModelMonthUsd=1.95,
@@ -47,7 +48,7 @@ def _spec(**overrides: Any) -> QuoteInput:
         "training_tokens": 1000,
         "epochs": 2,
         "questions": ONE_QUESTION,
-        "system_prompt": "abc",
+        "system_prompt": "abcdef",
         "max_tokens": 512,
         "concurrency": 1,
         "hosting": "on-demand",
@@ -87,8 +88,8 @@ def test_a_fully_priced_on_demand_quote_matches_a_hand_calculation() -> None:
 
 
 def test_answers_are_capped_by_max_tokens() -> None:
-    # a 300-character reference is 100 tokens -> 200 estimated, but maxTokens is 50
-    quote = build_quote(_spec(questions=[Question("abcdef", "y" * 300)], max_tokens=50))
+    # a 600-character reference is 100 tokens -> 200 estimated, but maxTokens is 50
+    quote = build_quote(_spec(questions=[Question("abcdefghijkl", "y" * 600)], max_tokens=50))
     hosting = next(part for part in quote.parts if part.name == "hosting")
     assert hosting.quantities == {"inputTokens": 3, "outputTokens": 50}
 
@@ -231,13 +232,14 @@ def test_stack_price_overrides_arrive_as_json(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_the_judge_overhead_covers_the_real_prompt() -> None:
-    real = quote_tokens(JUDGE_SYSTEM_PROMPT + json.dumps(TOOL_CONFIG) + judge_prompt("", "", ""))
+    # counted conservatively: the overhead must hold even if the judge's tokenizer is a poor one
+    real = conservative_tokens(JUDGE_SYSTEM_PROMPT + json.dumps(TOOL_CONFIG) + judge_prompt("", "", ""))
     assert real <= JUDGE_PROMPT_OVERHEAD_TOKENS
     # the pairwise request: system prompt, tool schema and tags around two empty answers
     pairwise = preference_request("us.amazon.nova-pro-v1:0", "", "", "", "")
     text = pairwise["system"][0]["text"] + json.dumps(pairwise["toolConfig"])
     text += "".join(block["text"] for message in pairwise["messages"] for block in message["content"])
-    assert quote_tokens(text) <= JUDGE_PROMPT_OVERHEAD_TOKENS
+    assert conservative_tokens(text) <= JUDGE_PROMPT_OVERHEAD_TOKENS
 
 
 def test_a_second_judge_adds_its_verdicts_to_the_judge_part() -> None:
@@ -284,8 +286,8 @@ def _preprocess_quote(request: dict[str, Any], stack: Settings) -> CostQuote:
         maxTokens=512,
         temperature=0.0,
     )
-    # one training record: system "abc" 1 + "abcdef" 2 + 30 characters 10 = 13 tokens for one epoch
-    pairs = [QAPair("abcdef", "x" * 30, "record 1")]
+    # one training record: system "abcdef" 1 + "abcdefghijkl" 2 + 60 characters 10 = 13 tokens for one epoch
+    pairs = [QAPair("abcdefghijkl", "x" * 60, "record 1")]
     return quote_run(
         ExecutionInput.model_validate({"trainingDataUri": "s3://bucket/raw/t.json", **request}),
         stack,
@@ -294,7 +296,7 @@ def _preprocess_quote(request: dict[str, Any], stack: Settings) -> CostQuote:
         {"epochCount": "3"},
         pairs,
         [Question(pair.prompt, pair.completion) for pair in pairs],
-        "abc",
+        "abcdef",
         1,
     )
 

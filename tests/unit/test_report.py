@@ -179,7 +179,7 @@ def test_the_numbers_of_a_small_run_match_a_hand_calculation(aws: SimulatedBedro
         "ties": 1,
         "losses": 0,
         "compared": 2,
-        "winRate": 0.5,
+        "winRate": 0.75,  # (1 win + 1 tie / 2) / 2: a tie is half a win, as in the statistics table
         "meanScoreDelta": 3.5,
         "meanSimilarityDelta": 0.4,  # (0.9 + 0.5) / 2 - (0.2 + 0.4) / 2 = 0.7 - 0.3
         "answerCharsReductionPct": 46.2,  # (14 + 25) / 2 = 19.5 vs (11 + 10) / 2 = 10.5 -> 9 / 19.5
@@ -244,7 +244,7 @@ def test_the_numbers_of_a_small_run_match_a_hand_calculation(aws: SimulatedBedro
     assert cost["estimate"]["status"] == "complete" and cost["estimate"]["hosting"] == "provisioned"
 
     assert report["complete"] is True and report["estimatedCostUsd"] == 22.043805
-    assert report["comparison"]["winRate"] == 0.5 and report["fineTunedMeanSimilarity"] == 0.7
+    assert report["comparison"]["winRate"] == 0.75 and report["fineTunedMeanSimilarity"] == 0.7
     assert report["outputTokensReductionPct"] == 80.0 and report["warnings"] == []
 
 
@@ -274,10 +274,12 @@ def test_the_rendered_report_has_headline_charts_and_one_row_per_question(aws: S
     for chart in ("training-loss", "validation-loss", "score-distribution"):
         assert f'data-chart="{chart}"' in page
     assert page.count("<tr data-question=") == 2
-    assert "50%" in page and "$22.04" in page and "30.00 min" in page  # win rate, cost, PT minutes
+    assert "75%" in page and "$22.04" in page and "30.00 min" in page  # win rate, cost, PT minutes
     assert "80.0% fewer" in page and "46.2% shorter" in page
     assert "| Mean score (1\u201310) | 3.00 | 6.50 | +3.50 |" in markdown
-    assert "| Win rate, fine-tuned | 50% | 1 wins · 1 ties · 0 losses of 2 |" in markdown
+    assert "| Win rate, fine-tuned | 75% | 1 wins · 1 ties · 0 losses of 2 (a tie counts as half a win) |" in markdown
+    # one win rate: the headline's figure is the statistics table's judge-score win rate
+    assert "| judge score | +3.50 |" in markdown and "| 1 / 1 / 0 | 75% (" in markdown
     assert "| Mean output tokens | 50.0 | 10.0 | 80.0% fewer |" in markdown
     assert "SIMULATED" not in page and "SIMULATED" not in markdown  # make_run() is not simulated
 

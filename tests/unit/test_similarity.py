@@ -10,11 +10,20 @@ from typing import Any
 import pytest
 
 from judge.logic import SIMILARITY_OFF, judge_run
-from judge.similarity import DIMENSIONS, MAX_INPUT_CHARS, Embedder, cosine, parse_embedding, similarities
+from judge.similarity import (
+    DIMENSIONS,
+    MAX_INPUT_CHARS,
+    MAX_INPUT_TOKENS,
+    Embedder,
+    cosine,
+    embedding_input,
+    parse_embedding,
+    similarities,
+)
 from localrun.pipeline import BUCKET
 from localrun.simulated_bedrock import SimulatedBedrock
 from shared.errors import JudgeFailed
-from shared.tokens import estimate_tokens
+from shared.tokens import conservative_tokens, estimate_tokens
 from tests.unit.factories import make_run
 
 TITAN = "amazon.titan-embed-text-v2:0"
@@ -61,7 +70,30 @@ def test_the_request_is_titan_v2s_and_long_texts_are_cut(aws: SimulatedBedrock, 
     (call,) = aws.operations("InvokeModel")
     assert call.params["modelId"] == TITAN
     assert call.params["dimensions"] == DIMENSIONS and call.params["normalize"] is True
-    assert len(call.params["inputText"]) == MAX_INPUT_CHARS
+    # ASCII at the conservative 3 characters per token: 8,192 tokens = 24,576 characters, before 50,000
+    assert len(call.params["inputText"]) == MAX_INPUT_TOKENS * 3 < MAX_INPUT_CHARS
+    assert embedder.cut == {"x" * (MAX_INPUT_CHARS + 10)}
+
+
+def test_long_japanese_is_cut_by_tokens_not_at_50000_characters() -> None:
+    # 6,000 Japanese characters are far below 50,000 characters but at 1.6 tokens per character
+    # (the conservative estimate) about 9,600 tokens: over Titan V2's 8,192.
+    text = "東京は日本の首都です。" * 600
+    sent = embedding_input(text)
+    assert text.startswith(sent) and len(sent) < len(text)
+    assert conservative_tokens(sent) <= MAX_INPUT_TOKENS < conservative_tokens(text[: len(sent) + 1])
+    # 8,192 / 1.6 = 5,120 characters
+    assert len(sent) == 5120
+    short = "東京は日本の首都です。"
+    assert embedding_input(short) == short
+
+
+def test_a_cut_text_is_reported_with_its_similarity(aws: SimulatedBedrock, runtime: Any) -> None:
+    long_answer = "北京是中国的首都。" * 1000  # Chinese at 2.1 tokens per character: 18,900 tokens
+    found, _ = similarities(runtime, TITAN, [(long_answer, "北京是中国的首都。"), ("北京", "北京是中国的首都。")], 1)
+    assert found[0].value is not None and found[0].text_cut == ["answer"]
+    assert found[1].text_cut == []
+    assert found[0].as_dict()["similarityTextCut"] == ["answer"]
 
 
 def test_each_distinct_text_is_embedded_once(aws: SimulatedBedrock, runtime: Any) -> None:
@@ -137,6 +169,7 @@ def test_judge_run_stores_similarity_with_each_verdict(aws: SimulatedBedrock, s3
         "embeddingCalls": 2,  # the fine-tuned answer is the reference text: embedded once
         # Titan's inputTextTokenCount, summed (the simulator counts with the shared estimator)
         "inputTokens": estimate_tokens("I am not sure.") + estimate_tokens("Two epochs."),
+        "textsCut": 0,
     }
     by_target = {v["target"]: v for v in document["verdicts"]}
     assert by_target["fine-tuned"]["similarity"] == pytest.approx(1.0)  # same text as the reference
