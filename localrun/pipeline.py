@@ -40,6 +40,7 @@ import statemachine
 from localrun.sim_timing import DEFAULT_SCALE, TimeModel
 from localrun.simulated_bedrock import FAULTS, SimulatedBedrock
 from shared.naming import run_id_from_execution_name
+from shared.settings import DEFAULT_JUDGE_MODEL_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDAS = ROOT / "lambdas"
@@ -269,6 +270,7 @@ class LocalPipeline:
             statemachine.BUCKET: BUCKET,
             statemachine.SIMULATED: "true",
             statemachine.DEFAULT_POLL_INTERVAL_SECONDS: "1",
+            statemachine.JUDGE_MODEL_ID: DEFAULT_JUDGE_MODEL_ID,  # the stack sets its judgeModelId
         }
 
     @staticmethod
@@ -289,6 +291,8 @@ class LocalPipeline:
             return json.dumps(document), True, ""
         if name == "JudgeAnswers" and "judge-time-short" in self.faults:
             return _invoke_in_process(function, event, remaining_millis=[900_000, 60_000])
+        if name == statemachine.GRADER_FUNCTION.name and "grader-timeout" in self.faults:
+            return _invoke_in_process(function, event, remaining_millis=[10_000])
         return _invoke_in_process(function, event)
 
     # ------------------------------------------------------------------ resources
@@ -332,7 +336,13 @@ class LocalPipeline:
         with zipfile.ZipFile(code, "w") as archive:
             archive.writestr("README.txt", "code runs in-process from lambdas/")
         arns: dict[str, str] = {}
-        for spec in (*statemachine.TASK_FUNCTIONS, statemachine.SWEEPER_FUNCTION, statemachine.TRAINING_EVENT_FUNCTION):
+        functions = (
+            *statemachine.TASK_FUNCTIONS,
+            statemachine.SWEEPER_FUNCTION,
+            statemachine.TRAINING_EVENT_FUNCTION,
+            statemachine.GRADER_FUNCTION,  # invoked by the simulated RFT job, not by the workflow
+        )
+        for spec in functions:
             arns[spec.substitution_key] = lam.create_function(
                 FunctionName=spec.name,
                 Runtime="python3.12",
@@ -342,6 +352,9 @@ class LocalPipeline:
                 Timeout=spec.timeout_seconds,
                 MemorySize=spec.memory_mb,
             )["FunctionArn"]
+        # The grader's ARN reaches StartCustomizationJob as the stack sets it (stacks/constructs/grader.py).
+        os.environ[statemachine.GRADER_FUNCTION_ARN] = arns[statemachine.GRADER_FUNCTION.substitution_key]
+        self._reset_caches()
         definition = statemachine.load_definition(self.timeout)
         if self.fast_retries:
             definition = compress_retries(definition)

@@ -47,7 +47,22 @@ PT_HOURLY_PRICE_USD = "PT_HOURLY_PRICE_USD"
 TRAINING_PRICE_PER_1K_TOKENS_USD = "TRAINING_PRICE_PER_1K_TOKENS_USD"
 PRICE_OVERRIDES = "PRICE_OVERRIDES_JSON"
 MAX_COST_USD = "MAX_COST_USD"
-OPTIONAL_SETTINGS = frozenset({PT_HOURLY_PRICE_USD, TRAINING_PRICE_PER_1K_TOKENS_USD, PRICE_OVERRIDES, MAX_COST_USD})
+DEFAULT_CUSTOMIZATION_METHOD = "DEFAULT_CUSTOMIZATION_METHOD"
+"""Stack default of `customization.method` (supervised, reinforcement or distillation)."""
+GRADER_FUNCTION_ARN = "GRADER_FUNCTION_ARN"
+"""The RFT grader Lambda's ARN, sent by StartCustomizationJob as `lambdaGrader.lambdaArn`."""
+JUDGE_MODEL_ID = "JUDGE_MODEL_ID"
+"""The one model the grader Lambda may call (its IAM policy names exactly this model)."""
+OPTIONAL_SETTINGS = frozenset(
+    {
+        PT_HOURLY_PRICE_USD,
+        TRAINING_PRICE_PER_1K_TOKENS_USD,
+        PRICE_OVERRIDES,
+        MAX_COST_USD,
+        DEFAULT_CUSTOMIZATION_METHOD,
+        GRADER_FUNCTION_ARN,
+    }
+)
 """Left out of a function's environment when the stack configuration does not set them."""
 SIMULATED = "PIPELINE_SIMULATED"
 EXECUTION_TIMEOUT_HOURS = "EXECUTION_TIMEOUT_HOURS"
@@ -64,6 +79,7 @@ _PREPROCESS_ENV = (
     TRAINING_PRICE_PER_1K_TOKENS_USD,
     PRICE_OVERRIDES,
     MAX_COST_USD,
+    DEFAULT_CUSTOMIZATION_METHOD,
 )
 
 TASK_FUNCTIONS: tuple[TaskFunction, ...] = (
@@ -89,7 +105,7 @@ TASK_FUNCTIONS: tuple[TaskFunction, ...] = (
         "Starts the Bedrock model customization job",
         60,
         256,
-        (BUCKET, BEDROCK_ROLE_ARN),
+        (BUCKET, BEDROCK_ROLE_ARN, GRADER_FUNCTION_ARN),
     ),
     TaskFunction(
         "AwaitTrainingEvent",
@@ -213,3 +229,16 @@ TRAINING_EVENT_FUNCTION = TaskFunction(
 )
 """Not part of the workflow: the target of the EventBridge rule on Bedrock's "Model
 Customization Job State Change" events. It completes the AwaitTrainingEvent task token."""
+
+
+GRADER_FUNCTION = TaskFunction(
+    "GradeResponses",
+    "grader.handler.lambda_handler",
+    "Reinforcement fine-tuning grader: Bedrock invokes it with sampled responses, it returns rewards",
+    # AWS: raise the grader's timeout from Lambda's 3 s default, up to 15 minutes
+    # (https://docs.aws.amazon.com/bedrock/latest/userguide/reward-functions.html).
+    900,
+    512,
+    (JUDGE_MODEL_ID,),
+)
+"""Not a task of the workflow: Bedrock's RFT job invokes it (stacks/constructs/grader.py)."""

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-from preprocess import dataset, general
+from preprocess import dataset, general, methods
 from preprocess.costing import quote_run
 from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve
 from preprocess.issues import IssueLog
+from preprocess.method_costing import with_method_parts
 from preprocess.model_checks import check_invocation_ids, check_max_tokens
 from preprocess.raw_data import QAPair, RawFile, read_raw_file
 from shared import s3 as s3io
@@ -19,6 +20,7 @@ from shared import work_plan
 from shared.errors import InvalidDataset, InvalidExecutionInput
 from shared.families import ModelFamily, family_for, invocation_id
 from shared.models import (
+    Customization,
     Evaluation,
     ExecutionInput,
     PreparedData,
@@ -135,7 +137,10 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
             )
     base_model_id = request.baseModelId or settings.default_base_model_id
     family = family_for(base_model_id)
-    if isinstance(request.hyperParameters, dict):
+    # The method (and its teacher) is checked before any data is read or anything paid.
+    customization = methods.resolve_customization(request, base_model_id, settings)
+    family = methods.family_for_method(family, customization.method)
+    if isinstance(request.hyperParameters, dict) and customization.method == "supervised":
         family.resolve_hyperparameters(request.hyperParameters, family.min_training_records, base_model_id)
     check_max_tokens(request, base_model_id)
     check_invocation_ids(request)
@@ -154,6 +159,8 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
     tokens = dataset.check_records(training_file.pairs, family, system_prompt, training_file.key, log)
     if validation_file:
         dataset.check_records(validation_file.pairs, family, system_prompt, validation_file.key, log)
+    if customization.method == "reinforcement":
+        methods.check_rft_references(training_file.pairs, training_file.key, log)
     for raw in (training_file, validation_file, eval_file):
         if raw:
             dataset.warn_duplicates(raw.pairs, raw.key, log)
@@ -186,6 +193,7 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
     config_used = {
         "baseModelId": base_model_id,
         "family": family.key,
+        "customizationMethod": customization.method,
         "systemPrompt": system_prompt,
         "sources": {
             "training": str(sources.training),
@@ -196,7 +204,11 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
     }
     if log.failed:
         _fail(s3, settings.bucket, data_prefix, log, {"runId": run_id, "config": config_used})
-    hyperparameters = family.resolve_hyperparameters(request.hyperParameters, len(split.training), base_model_id)
+    hyperparameters = (
+        family.resolve_hyperparameters(request.hyperParameters, len(split.training), base_model_id)
+        if customization.method == "supervised"
+        else {}
+    )
     return _write_run(
         s3,
         settings,
@@ -214,6 +226,7 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
         log,
         config_used,
         training_file,
+        customization,
     )
 
 
@@ -266,10 +279,11 @@ def _write_run(
     log: IssueLog,
     config_used: dict[str, Any],
     training_file: RawFile,
+    customization: Customization,
 ) -> RunContext:
     bucket = settings.bucket
     prefix = f"runs/{run_id}/data/"
-    train_text = dataset.to_jsonl(split.training, family, system_prompt)
+    train_text = methods.to_jsonl(customization.method, split.training, family, system_prompt, customization.reward)
     # A family without a validation set keeps its held-out records for evaluation only.
     sent = split.validation if family.validation_set else []
     val_text = dataset.to_jsonl(sent, family, system_prompt) if sent else ""
@@ -311,23 +325,38 @@ def _write_run(
         generalCheck=request_eval.generalCheck,
         secondJudgeModelId=request_eval.secondJudgeModelId,
     )
+    quoted_hyperparameters = hyperparameters or {
+        name: str(value) for name, value in (customization.rftHyperParameters or {}).items()
+    }
     quote = quote_run(
         request,
         settings,
         config_used["baseModelId"],
         run_evaluation,
-        hyperparameters,
+        quoted_hyperparameters,
         split.training,
         # every question both models answer and the judge grades, the general check's included
         [Question(item["question"], item["reference"]) for item in eval_doc],
         system_prompt,
         MODEL_UNITS,
     )
+    quote = with_method_parts(
+        quote,
+        customization,
+        split.training,
+        [Question(item["question"], item["reference"]) for item in eval_doc],
+        request_eval.maxTokens,
+    )
     manifest = {
         "manifestVersion": MANIFEST_VERSION,
         "runId": run_id,
         "simulated": settings.simulated,
-        "config": {**config_used, "hyperParameters": hyperparameters, "dryRun": request.dryRun},
+        "config": {
+            **config_used,
+            "hyperParameters": hyperparameters,
+            "customization": customization.model_dump(exclude_none=True),
+            "dryRun": request.dryRun,
+        },
         "counts": {
             "training": len(split.training),
             "validation": len(sent),
@@ -368,6 +397,7 @@ def _write_run(
         systemPrompt=system_prompt,
         hyperParameters=hyperparameters,
         evaluation=run_evaluation,
+        customization=customization,
         pollIntervalSeconds=poll,
         throughputPollIntervalSeconds=(
             request.throughputPollIntervalSeconds

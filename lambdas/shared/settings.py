@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -27,6 +28,10 @@ class Settings(BaseModel):
     default_base_model_id: str = DEFAULT_BASE_MODEL_ID
     default_judge_model_id: str = DEFAULT_JUDGE_MODEL_ID
     default_poll_interval_seconds: int = Field(default=7200, ge=0, le=21600)
+    default_customization_method: Literal["supervised", "reinforcement", "distillation"] = "supervised"
+    """Stack default of `customization.method` (DEFAULT_CUSTOMIZATION_METHOD)."""
+    grader_function_arn: str | None = None
+    """The RFT grader Lambda the stack deploys (GRADER_FUNCTION_ARN), sent as `lambdaGrader.lambdaArn`."""
     pt_hourly_price_usd: float | None = Field(default=None, ge=0)
     training_price_per_1k_tokens_usd: float | None = Field(default=None, ge=0)
     price_overrides: PriceOverrides = Field(default_factory=PriceOverrides)
@@ -58,6 +63,8 @@ _ENV = {
     "default_base_model_id": "DEFAULT_BASE_MODEL_ID",
     "default_judge_model_id": "DEFAULT_JUDGE_MODEL_ID",
     "default_poll_interval_seconds": "DEFAULT_POLL_INTERVAL_SECONDS",
+    "default_customization_method": "DEFAULT_CUSTOMIZATION_METHOD",
+    "grader_function_arn": "GRADER_FUNCTION_ARN",
     "pt_hourly_price_usd": "PT_HOURLY_PRICE_USD",
     "training_price_per_1k_tokens_usd": "TRAINING_PRICE_PER_1K_TOKENS_USD",
     "price_overrides": "PRICE_OVERRIDES_JSON",
