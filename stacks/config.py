@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "logRetentionDays": 30,
     "removalPolicy": "retain",
     "powertoolsLayerVersion": POWERTOOLS_VERSION,
+    "customizationMethod": "supervised",
 }
 """Context keys of this app and their defaults (cdk.json repeats them for discoverability)."""
 
@@ -107,6 +108,8 @@ class PipelineConfig:
     log_retention_days: int
     removal_policy: RemovalPolicy
     powertools_layer_version: str
+    customization_method: str = "supervised"
+    """Default `customization.method` of a run: supervised, reinforcement or distillation."""
 
     @property
     def log_retention(self) -> logs.RetentionDays:
@@ -150,6 +153,7 @@ class PipelineConfig:
             "log_retention_days": check("logRetentionDays", _retention_days),
             "removal_policy": check("removalPolicy", _removal_policy),
             "powertools_layer_version": check("powertoolsLayerVersion", _semver),
+            "customization_method": check("customizationMethod", _customization_method),
         }
         for legacy, name, value in (
             ("ptHourlyPriceUsd", "ptPerModelUnitHourUsd", config["pt_hourly_price_usd"]),
@@ -164,6 +168,15 @@ class PipelineConfig:
                 f"{listed}\nValid keys and defaults: {DEFAULTS}"
             )
         return cls(**config)
+
+
+CUSTOMIZATION_METHODS = ("supervised", "reinforcement", "distillation")
+
+
+def _customization_method(value: Any) -> str:
+    if value not in CUSTOMIZATION_METHODS:
+        raise ValueError(f"expected one of {', '.join(CUSTOMIZATION_METHODS)}")
+    return str(value)
 
 
 def _unknown_keys(context: Mapping[str, Any]) -> list[str]:

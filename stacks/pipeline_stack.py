@@ -12,6 +12,7 @@ from stacks.constructs.bedrock_service_role import BedrockServiceRole
 from stacks.constructs.data_bucket import DataBucket
 from stacks.constructs.function_policies import PolicyTargets
 from stacks.constructs.functions import PipelineFunctions
+from stacks.constructs.grader import GraderFunction
 from stacks.constructs.notifications import Notifications
 from stacks.constructs.training_events import TrainingEvents
 from stacks.constructs.triggers import Triggers
@@ -50,6 +51,9 @@ class PipelineStack(Stack):
                 topic=notifications.topic,
                 topic_key=notifications.key,
             ),
+        )
+        self.grader = GraderFunction(
+            self, "Grader", config=self.config, functions=functions, service_role=service_role.role
         )
         workflow = Workflow(
             self,

@@ -59,8 +59,7 @@ OPTIONAL_SETTINGS = frozenset(
         TRAINING_PRICE_PER_1K_TOKENS_USD,
         PRICE_OVERRIDES,
         MAX_COST_USD,
-        DEFAULT_CUSTOMIZATION_METHOD,
-        GRADER_FUNCTION_ARN,
+        GRADER_FUNCTION_ARN,  # set by the grader construct itself (stacks/constructs/grader.py)
     }
 )
 """Left out of a function's environment when the stack configuration does not set them."""

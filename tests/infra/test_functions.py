@@ -38,6 +38,8 @@ def _expected_environment(synthesized: Synthesized, entry: statemachine.TaskFunc
         statemachine.DEFAULT_POLL_INTERVAL_SECONDS: str(config.poll_interval_seconds),
         # PreflightChecks refuses models whose end of life falls inside the run's time budget.
         statemachine.EXECUTION_TIMEOUT_HOURS: str(config.execution_timeout_hours),
+        statemachine.DEFAULT_CUSTOMIZATION_METHOD: config.customization_method,
+        statemachine.GRADER_FUNCTION_ARN: {"Fn::GetAtt": [synthesized.logical_id(stack.grader.function), "Arn"]},
     }
     if config.pt_hourly_price_usd is not None:
         values[statemachine.PT_HOURLY_PRICE_USD] = str(config.pt_hourly_price_usd)

@@ -201,6 +201,7 @@ def _names(synthesized: Synthesized) -> dict[str, str]:
         synthesized.logical_id(stack.notifications.key): "TopicKey",
         synthesized.logical_id(stack.triggers.sweeper_dlq): "SweeperDeadLetterQueue",
         synthesized.logical_id(stack.workflow.state_machine): "StateMachine",
+        synthesized.logical_id(stack.grader.function): "Grader",
     }
 
 
@@ -286,6 +287,8 @@ def test_service_role_reads_run_data_and_writes_job_output_only(default: Synthes
             allow({"s3:GetObject", "s3:PutObject"}, f"{B}/runs/*/output/*"),
             # As in AWS's example policy: no s3:prefix condition Bedrock's own listing might not meet.
             allow("s3:ListBucket", B),
+            # Reinforcement fine-tuning: exactly the stack's grader function (stacks/constructs/grader.py).
+            allow("lambda:InvokeFunction", "<Grader.Arn>"),
         ]
     )
 
@@ -402,6 +405,8 @@ def test_resource_star_only_where_the_api_requires_it(default: Synthesized) -> N
     expected[default.logical_id(stack.functions.by_name["StartCustomizationJob"].role)] |= {
         "bedrock:ListModelCustomizationJobs"
     }
+    # The RFT grader's role: X-Ray only (its judge statement names the judge model).
+    expected[default.logical_id(stack.grader.function.role)] = set(xray)
     expected[default.logical_id(stack.functions.sweeper.role)] |= {
         "bedrock:ListModelCustomizationJobs",
         "bedrock:ListProvisionedModelThroughputs",
