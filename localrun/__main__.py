@@ -30,6 +30,18 @@ RUN_FAULTS = {
 }
 """Faults of the whole run, produced by this runner (the same way tests/e2e/test_faults.py does)."""
 TIMEOUT_FAULT_SECONDS = 15
+METHOD_INPUTS: dict[str, dict[str, Any]] = {
+    # Nova 2 Lite is the model Bedrock offers RFT for; batch 16 (the smallest) gives the bundled
+    # 104 records seven steps per epoch, so the reward curve has points to show.
+    "reinforcement": {
+        "baseModelId": "amazon.nova-2-lite-v1:0:256k",
+        "customization": {"method": "reinforcement"},
+        "hyperParameters": {"epochCount": 3, "batchSize": 16, "trainingSamplePerPrompt": 4},
+    },
+    # Nova Lite learns from Nova Premier (the registry's default teacher, a cross-Region profile).
+    "distillation": {"baseModelId": "amazon.nova-lite-v1:0:300k", "customization": {"method": "distillation"}},
+}
+"""--method: the execution input of each customization method's demo (README: choosing a method)."""
 
 
 class InputError(Exception):
@@ -65,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=("auto", "on-demand", "provisioned"),
         default=None,
         help="how the fine-tuned model is served (evaluation.hosting); default auto: on demand for Nova",
+    )
+    parser.add_argument(
+        "--method",
+        choices=("supervised", "reinforcement", "distillation"),
+        default="supervised",
+        help="customization.method; reinforcement runs on Nova 2 Lite, distillation teaches Nova Lite",
     )
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="inject a fault (see below)")
     parser.add_argument("--out", type=Path, default=Path("demo-output"), help="where summary.json and the report go")
@@ -162,11 +180,12 @@ def run(args: argparse.Namespace) -> int:
         }
         validation = _upload(pipeline, args.validation, f"raw/demo/{Path(str(args.validation)).name}")
         evaluation = _upload(pipeline, args.eval, f"raw/demo/{Path(str(args.eval)).name}")
-        if validation:
+        if validation and args.method == "supervised":  # RFT and distillation take no validation set
             execution_input["validationDataUri"] = validation
         if evaluation:
             execution_input["evalDataUri"] = evaluation
         execution_input.update(DEMO_INPUT)
+        execution_input.update(METHOD_INPUTS.get(args.method, {}))
         execution_input.update(overrides)
         execution_input = _with_hosting(execution_input, args.hosting, args.fault)
         raw_before = pipeline.raw_snapshot()

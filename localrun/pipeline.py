@@ -172,7 +172,8 @@ def _invoke_in_process(
     context = LambdaContext(function.function_name, int(function.memory_size), function.function_arn)
     if remaining_millis is not None:
         context.remaining_millis = list(remaining_millis)
-    payload = event if isinstance(event, dict) else json.loads(event or "{}")
+    # A JSON object (workflow steps) or list (the RFT grader's batch of samples).
+    payload = event if isinstance(event, dict | list) else json.loads(event or "{}")
     try:
         handler = getattr(importlib.import_module(module_name), attribute)
         result = handler(payload, context)

@@ -51,10 +51,15 @@ def lambda_invoker(arn: str, samples: list[dict[str, Any]]) -> Any:
     """Invoke the grader through the Lambda API (moto runs it in-process in local runs)."""
     import boto3
 
+    from botocore.exceptions import BotoCoreError, ClientError
+
     region = arn.split(":")[3]
-    response = boto3.client("lambda", region_name=region).invoke(
-        FunctionName=arn, Payload=json.dumps(samples).encode("utf-8")
-    )
+    try:
+        response = boto3.client("lambda", region_name=region).invoke(
+            FunctionName=arn, Payload=json.dumps(samples).encode("utf-8")
+        )
+    except (BotoCoreError, ClientError) as error:
+        raise GraderInvocationError(str(error)) from None
     payload = response["Payload"].read()
     if response.get("FunctionError"):
         raise GraderInvocationError(payload.decode("utf-8", "replace")[:500])

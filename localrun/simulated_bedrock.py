@@ -519,6 +519,8 @@ class SimulatedBedrock:
             self.rft_training += 1
         try:
             problem = None if skip else sim_methods.train(self, job)
+        except Exception as error:  # an internal error of the training fails the job, never completes it
+            problem = f"Internal error: the customization job could not complete ({type(error).__name__}: {error})"
         finally:
             with self.lock:
                 self.rft_training -= 1

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from report import comparison, metrics, render
+from report import comparison, metrics, render, rewards
 from report.cost import cost_section
 from shared import call_stats
 from shared import s3 as s3io
@@ -220,10 +220,13 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
     domain_rows = [row for row in rows if row["set"] != "general"]
     general_rows = [row for row in rows if row["set"] == "general"]
 
-    curves = _loss_curves(s3, run)
+    rft = run.customization.method == "reinforcement"
+    curves = metrics.LossCurves() if rft else _loss_curves(s3, run)  # RFT writes reward curves
     problems = _problems(state, rows)
-    warnings = _warnings(run, rows, curves)
+    warnings = _warnings(run, rows, curves) if not rft else []
     training = curves.summary()
+    if rft:
+        training["rewards"] = rewards.reward_section(s3, run)
     epochs_asked = int(run.hyperParameters.get("epochCount", "0") or 0)
     training["epochsRequested"] = epochs_asked or None
     training["earlyStopped"] = bool(
@@ -288,6 +291,7 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
             "systemPrompt": run.systemPrompt,
         },
         "hyperParameters": run.hyperParameters,
+        "customization": run.customization.model_dump(),
         "configuration": {
             "trigger": run.trigger,
             "sources": run.sources,
