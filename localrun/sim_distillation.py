@@ -64,7 +64,7 @@ def request_refusal(base: str, body: dict[str, Any]) -> str | None:
     return None
 
 
-def _prompts(text: str) -> tuple[list[tuple[str, str | None]], str | None]:
+def read_prompts(text: str) -> tuple[list[tuple[str, str | None]], str | None]:
     prompts: list[tuple[str, str | None]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -88,10 +88,6 @@ def _prompts(text: str) -> tuple[list[tuple[str, str | None]], str | None]:
     return prompts, None
 
 
-def validate_data(text: str) -> str | None:
-    return _prompts(text)[1]
-
-
 def teacher_answer(aws: SimulatedBedrock, question: str, given: str | None) -> str:
     """What the simulated teacher answers: the domain content it knows (the answers seen in
     distillation data), for TEACHER_RECALL of questions; else a hedge."""
@@ -109,7 +105,7 @@ def teacher_answer(aws: SimulatedBedrock, question: str, given: str | None) -> s
 
 def train(aws: SimulatedBedrock, job: dict[str, Any]) -> str | None:
     """The teacher answers the prompts; the student learns them. Returns a failure message or None."""
-    prompts, problem = _prompts(aws.read_text(job["trainingDataConfig"]["s3Uri"]))
+    prompts, problem = read_prompts(aws.read_text(job["trainingDataConfig"]["s3Uri"]))
     if problem:
         return problem
     teacher = job["customizationConfig"]["distillationConfig"]["teacherModelConfig"]["teacherModelIdentifier"]
@@ -118,7 +114,6 @@ def train(aws: SimulatedBedrock, job: dict[str, Any]) -> str | None:
             f"The teacher model {teacher} could not be invoked to generate responses: the model is not "
             "available in this Region or account (simulated)"
         )
-    aws.teacher_world.extend((question, answer) for question, answer in prompts if answer)
     learned = [(question, teacher_answer(aws, question, answer)) for question, answer in prompts]
     job["_knowledge"] = [(question, answer) for question, answer in learned if answer != HEDGE]
     job["_teacherAnswers"] = len(learned)

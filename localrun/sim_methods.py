@@ -41,16 +41,20 @@ def request_refusal(base: str, body: dict[str, Any]) -> str | None:
     return None
 
 
-def validate_data(kind: str, text: str) -> str | None:
+def accept_data(aws: SimulatedBedrock, kind: str, text: str) -> str | None:
+    """The data problem the job's validation phase will report, or None. A distillation job's
+    answered prompts become what the simulated teachers know of the domain (from the job's start:
+    the base-answers path, which runs beside the training, asks the teacher too)."""
     if kind == "REINFORCEMENT_FINE_TUNING":
         return sim_rft.validate_data(text)
-    return sim_distillation.validate_data(text)
+    prompts, problem = sim_distillation.read_prompts(text)
+    aws.teacher_world.extend((question, answer) for question, answer in prompts if answer)
+    return problem
 
 
 def lambda_invoker(arn: str, samples: list[dict[str, Any]]) -> Any:
     """Invoke the grader through the Lambda API (moto runs it in-process in local runs)."""
     import boto3
-
     from botocore.exceptions import BotoCoreError, ClientError
 
     region = arn.split(":")[3]

@@ -439,7 +439,7 @@ class SimulatedBedrock:
             if refusal:
                 raise BedrockError(400, "ValidationException", refusal)
             knowledge: list[tuple[str, str]] = []
-            data_problem = sim_methods.validate_data(kind, self.read_text(body["trainingDataConfig"]["s3Uri"]))
+            data_problem = sim_methods.accept_data(self, kind, self.read_text(body["trainingDataConfig"]["s3Uri"]))
         else:
             refusal = sim_datasets.validation_config_refusal(base, body)
             if refusal:

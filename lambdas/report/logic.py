@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from report import comparison, metrics, render, rewards
+from report import comparison, distillation, metrics, render, rewards
 from report.cost import cost_section
 from shared import call_stats
 from shared import s3 as s3io
@@ -292,6 +292,7 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
         },
         "hyperParameters": run.hyperParameters,
         "customization": run.customization.model_dump(),
+        "distillation": distillation.three_way(s3, run, rows, answers),
         "configuration": {
             "trigger": run.trigger,
             "sources": run.sources,

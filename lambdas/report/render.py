@@ -21,7 +21,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from report import charts, rewards
+from report import charts, distillation, rewards
 from report.comparison import METRICS
 from report.formatting import (
     COLORS,
@@ -48,6 +48,7 @@ SECTIONS = (
     "alerts",
     "headline",
     "comparison",
+    "distillation",
     "hosting",
     "statistics",
     "training",
@@ -571,6 +572,7 @@ def _context(results: dict[str, Any]) -> dict[str, Any]:
         else training_facts(results),
         "epoch_rows": [] if results["training"].get("rewards") else epoch_rows(results),
         "cost_rows": cost_rows(results),
+        "distillation_facts": distillation.facts(results),
         "hosting_use": hosting_use(results),
         "configuration_rows": configuration_rows(results),
         "questions": questions_worse_first(results),
