@@ -86,7 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="inject a fault (see below)")
     parser.add_argument("--out", type=Path, default=Path("demo-output"), help="where summary.json and the report go")
-    parser.add_argument("--timeout", type=int, default=45, help="the execution's overall timeout in seconds")
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=None,
+        help="the execution's overall timeout in seconds (default 45; 120 for --method reinforcement, whose "
+        "job grades every sampled response with the judge)",
+    )
     parser.add_argument("--verbose", action="store_true", help="show the Lambda handlers' logs")
     return parser
 
@@ -168,7 +174,8 @@ def run(args: argparse.Namespace) -> int:
     if run_faults and "slow-answers" not in faults:
         faults.append("slow-answers")  # keeps the run answering long enough to be stopped
     failing_steps = [f[len("step-") :] for f in args.fault if f.startswith("step-")]
-    timeout = TIMEOUT_FAULT_SECONDS if "timeout" in run_faults else args.timeout
+    default_timeout = 120 if args.method == "reinforcement" else 45
+    timeout = TIMEOUT_FAULT_SECONDS if "timeout" in run_faults else (args.timeout or default_timeout)
     with LocalPipeline(
         faults=faults,
         execution_timeout_seconds=timeout,
@@ -277,6 +284,9 @@ def _summary(
         "scores": results["summary"] if results else None,
         "costQuote": manifest.get("costQuote"),
         "verdict": results.get("verdict") if results else None,
+        "method": ((results or {}).get("customization") or {}).get("method"),
+        "rewards": ((results or {}).get("training") or {}).get("rewards"),
+        "distillation": (results or {}).get("distillation"),
         "sweeper": swept,
         "notifications": pipeline.notifications(),
         "bedrockCalls": bedrock.call_counts(),
@@ -318,6 +328,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
         )
     if summary.get("verdict"):
         print(f"  Verdict: {summary['verdict']}")
+    _print_method(summary)
     print(
         f"  Customization jobs created: {summary['customizationJobsCreated']}; provisioned throughputs "
         f"created: {summary['provisionedThroughputsCreated']}, remaining: {summary['provisionedThroughputsRemaining']}"
@@ -335,6 +346,26 @@ def _print_summary(summary: dict[str, Any]) -> None:
     if summary["reportDir"]:
         print(f"  Report: {summary['reportDir']}/index.html (and report.md, results.json)")
     print(f"  Summary: {Path(summary['reportDir'] or summary['dataDir'] or '.').parent}/summary.json")
+
+
+def _print_method(summary: dict[str, Any]) -> None:
+    """The method's own numbers: RFT's reward curve, distillation's three-way comparison."""
+    rewards, distilled = summary.get("rewards"), summary.get("distillation")
+    if rewards:
+        epochs = " -> ".join(f"{row['reward']:.3f}" for row in rewards["rewardByEpoch"]) or DASH
+        failed = rewards["graderFailedShare"]
+        print(
+            f"  Reinforcement fine-tuning: training reward by epoch {epochs}; samples given the neutral "
+            f"reward: {DASH if failed is None else f'{failed:.0%}'}"
+        )
+    if distilled:
+        means = distilled["meanScore"]
+        gap = distilled["gapClosed"]
+        print(
+            f"  Distillation: mean score base student {means['baseStudent']}, distilled student "
+            f"{means['distilledStudent']}, teacher {means['teacher']} "
+            f"(gap closed: {DASH if gap is None else f'{gap:.0%}'})"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -151,3 +152,20 @@ def test_reliability_doc_lists_the_method_faults() -> None:
     for fault in ("grader-error", "grader-timeout", "teacher-unavailable"):
         assert re.search(rf"`{fault}`", doc), fault
     assert BUCKET
+
+
+@pytest.mark.parametrize(
+    ("method", "printed"),
+    [("reinforcement", "training reward by epoch"), ("distillation", "gap closed")],
+)
+def test_make_demo_runs_each_method_end_to_end(
+    method: str, printed: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from localrun.__main__ import main
+
+    assert main(["--out", str(tmp_path), "--method", method]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("SIMULATED RUN") and printed in out
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["method"] == method and summary["status"] == "SUCCEEDED"
+    assert summary["provisionedThroughputsRemaining"] == 0 and summary["customModelDeploymentsRemaining"] == 0
