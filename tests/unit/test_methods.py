@@ -306,3 +306,51 @@ def test_the_real_grader_raises_the_reward_and_the_model_learns(aws: SimulatedBe
 def test_a_grader_that_breaks_the_contract_fails_the_job(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
     job = _graded_job(aws, s3, bedrock, lambda arn, samples: {"reward": 1})
     assert job["status"] == "Failed" and "invalid response" in job["failureMessage"]
+
+
+def test_the_simulator_refuses_a_config_that_does_not_match_its_type_and_an_rft_job_without_grader(
+    aws: SimulatedBedrock, s3: Any, bedrock: Any
+) -> None:
+    run = _rft_run(s3)
+    base = {
+        "jobName": "j",
+        "customModelName": "m",
+        "roleArn": ROLE,
+        "baseModelIdentifier": NOVA_2,
+        "trainingDataConfig": {"s3Uri": run.data.trainingUri},
+        "outputDataConfig": {"s3Uri": f"s3://{BUCKET}/out/"},
+    }
+    with pytest.raises(bedrock.exceptions.ValidationException, match="does not match customization type"):
+        bedrock.create_model_customization_job(
+            **base,
+            customizationType="FINE_TUNING",
+            customizationConfig={"rftConfig": {"graderConfig": {"lambdaGrader": {"lambdaArn": GRADER}}}},
+        )
+    with pytest.raises(bedrock.exceptions.ValidationException, match=r"lambdaGrader\.lambdaArn is required"):
+        bedrock.create_model_customization_job(
+            **base, customizationType="REINFORCEMENT_FINE_TUNING", customizationConfig={"rftConfig": {}}
+        )
+    with pytest.raises(bedrock.exceptions.ValidationException, match=r"use rftConfig\.hyperParameters"):
+        bedrock.create_model_customization_job(
+            **base,
+            customizationType="REINFORCEMENT_FINE_TUNING",
+            hyperParameters={"epochCount": "2"},
+            customizationConfig={"rftConfig": {"graderConfig": {"lambdaGrader": {"lambdaArn": GRADER}}}},
+        )
+
+
+def test_rft_data_below_the_minimum_fails_the_job_naming_the_rule(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
+    aws.grader_invoker = lambda arn, samples: [{"id": s["id"], "aggregate_reward_score": 1.0} for s in samples]
+    run = _rft_run(s3, records=60)
+    job = start_job(run, ROLE, bedrock, GRADER)
+    aws.end_training(job.jobArn)
+    record = aws.jobs[job.jobArn]
+    assert record["status"] == "Failed" and "needs at least 100" in record["failureMessage"]
+
+
+def test_japanese_rft_records_stay_readable(env: None, s3: Any) -> None:
+    records = [{"question": f"Bedrock の質問 {n} は何ですか?", "answer": f"回答 {n} です。"} for n in range(110)]
+    _upload(s3, records)
+    run = _prepare(s3, baseModelId=NOVA_2, customization={"method": "reinforcement"})
+    text = s3.get_object(Bucket=BUCKET, Key=run.data.trainingUri.split(f"{BUCKET}/", 1)[1])["Body"].read().decode()
+    assert "Bedrock の質問 0 は何ですか?" in text and "回答 0 です。" in text
