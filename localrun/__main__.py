@@ -38,7 +38,7 @@ METHOD_INPUTS: dict[str, dict[str, Any]] = {
         "customization": {"method": "reinforcement"},
         "hyperParameters": {"epochCount": 3, "batchSize": 16, "trainingSamplePerPrompt": 4},
     },
-    # Nova Lite learns from Nova Premier (the registry's default teacher, a cross-Region profile).
+    # Nova Lite learns from Nova Pro (the registry's default teacher for it, a cross-Region profile).
     "distillation": {"baseModelId": "amazon.nova-lite-v1:0:300k", "customization": {"method": "distillation"}},
 }
 """--method: the execution input of each customization method's demo (README: choosing a method)."""

@@ -56,7 +56,7 @@ def resolve_customization(request: ExecutionInput, base_model_id: str, settings:
             # Bedrock's distillation takes no hyperParameters map from the pipeline's data rules; the
             # student's training settings are Bedrock's own (distillation-prepare-datasets.html).
             raise_for_hyperparameters(method)
-        teacher = teacher_for(family, wanted.teacherModelId)
+        teacher = teacher_for(family, wanted.teacherModelId, base_model_id)
         return Customization(
             method=method,
             teacherModelId=teacher,

@@ -189,13 +189,15 @@ class DistillationSpec:
 NOVA_PREMIER_TEACHER = "amazon.nova-premier-v1:0"
 NOVA_PRO_TEACHER = "amazon.nova-pro-v1:0"
 NOVA_DISTILLATION = DistillationSpec(
+    # In order of preference for the default teacher: Nova Pro first, because Nova Premier's end of
+    # life is reported for 2026-09-14; Premier stays the only teacher of a Nova Pro student.
     teachers={
+        NOVA_PRO_TEACHER: ("amazon.nova-lite-v1:0:300k", "amazon.nova-micro-v1:0:128k"),
         NOVA_PREMIER_TEACHER: (
             "amazon.nova-pro-v1:0:300k",
             "amazon.nova-lite-v1:0:300k",
             "amazon.nova-micro-v1:0:128k",
         ),
-        NOVA_PRO_TEACHER: ("amazon.nova-lite-v1:0:300k", "amazon.nova-micro-v1:0:128k"),
     },
     unconfirmed=(
         "minimum of 100 distillation prompts",
@@ -203,8 +205,6 @@ NOVA_DISTILLATION = DistillationSpec(
         "whether Nova Premier still teaches after its reported end of life (2026-09-14)",
     ),
 )
-DEFAULT_TEACHERS: dict[str, str] = {"nova": "us.amazon.nova-premier-v1:0"}
-"""The teacher used when `customization.teacherModelId` is not given (cross-Region profile)."""
 TEACHER_PROFILES: dict[str, str] = {
     NOVA_PREMIER_TEACHER: "us.amazon.nova-premier-v1:0",
     NOVA_PRO_TEACHER: "us.amazon.nova-pro-v1:0",
@@ -612,8 +612,8 @@ def check_method(method: CustomizationMethod, base_model_id: str, teacher_model_
     if method == "distillation":
         spec = family.distillation
         assert spec is not None
-        teacher = teacher_model_id or DEFAULT_TEACHERS[family.key]
         student = bare_model_id(base_model_id)
+        teacher = teacher_for(family, teacher_model_id, student)
         students = spec.students_of(teacher)
         if student not in students:
             pairs = "; ".join(
@@ -631,9 +631,17 @@ def check_method(method: CustomizationMethod, base_model_id: str, teacher_model_
     return family
 
 
-def teacher_for(family: ModelFamily, teacher_model_id: str | None) -> str:
-    """The teacher identifier sent to Bedrock: the one given, else the family's default."""
-    return teacher_model_id or DEFAULT_TEACHERS[family.key]
+def teacher_for(family: ModelFamily, teacher_model_id: str | None, student_model_id: str) -> str:
+    """The teacher identifier sent to Bedrock: the one given, else the first teacher (in the registry's
+    order of preference) that teaches this student, as its cross-Region profile."""
+    if teacher_model_id:
+        return teacher_model_id
+    spec = family.distillation
+    student = bare_model_id(student_model_id)
+    for teacher, students in spec.teachers.items() if spec else ():
+        if student in students:
+            return TEACHER_PROFILES.get(teacher, teacher)
+    raise UnsupportedCustomizationMethod(f"no distillation teacher teaches {student}")
 
 
 def teacher_invocation_id(teacher_model_id: str) -> str:

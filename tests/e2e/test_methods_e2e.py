@@ -114,7 +114,7 @@ def test_distillation_compares_base_student_distilled_student_and_teacher(start:
     assert section["pricePer1000AnswersUsd"]["baseStudent"] is not None
     (job,) = run.pipeline.bedrock.jobs.values()
     teacher = job["customizationConfig"]["distillationConfig"]["teacherModelConfig"]
-    assert teacher == {"teacherModelIdentifier": "us.amazon.nova-premier-v1:0", "maxResponseLengthForInference": 512}
+    assert teacher == {"teacherModelIdentifier": "us.amazon.nova-pro-v1:0", "maxResponseLengthForInference": 512}
     assert "base student, distilled student and teacher" in run.pipeline.report_files(run.run_id)["report.md"].decode()
 
 

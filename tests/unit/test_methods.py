@@ -168,7 +168,7 @@ def test_distillation_keeps_answers_as_optional_assistant_turns(env: None, s3: A
     run = _prepare(s3, baseModelId=LITE, customization={"method": "distillation"}, evaluation={"maxTokens": 300})
     lines = _lines(s3, run.data.trainingUri)
     assert lines[-1]["messages"][1]["content"][0]["text"] == "Nova Premier と Nova Pro です。"
-    assert run.customization.teacherModelId == "us.amazon.nova-premier-v1:0"
+    assert run.customization.teacherModelId == "us.amazon.nova-pro-v1:0"  # Premier: end of life reported
     assert run.customization.maxResponseLengthForInference == 300
     assert run.data.validationUri is None
     assert run.costQuote is not None and any(part.name == "teacher" for part in run.costQuote.parts)
@@ -354,3 +354,43 @@ def test_japanese_rft_records_stay_readable(env: None, s3: Any) -> None:
     run = _prepare(s3, baseModelId=NOVA_2, customization={"method": "reinforcement"})
     text = s3.get_object(Bucket=BUCKET, Key=run.data.trainingUri.split(f"{BUCKET}/", 1)[1])["Body"].read().decode()
     assert "Bedrock の質問 0 は何ですか?" in text and "回答 0 です。" in text
+
+
+def test_the_default_teacher_is_the_first_that_teaches_the_student() -> None:
+    from shared.families import teacher_for
+
+    assert teacher_for(NOVA, None, LITE) == "us.amazon.nova-pro-v1:0"
+    assert teacher_for(NOVA, None, "amazon.nova-pro-v1:0:300k") == "us.amazon.nova-premier-v1:0"
+    assert teacher_for(NOVA, "amazon.nova-premier-v1:0", LITE) == "amazon.nova-premier-v1:0"
+
+
+def _distilling(teacher: str) -> RunContext:
+    return make_run(
+        baseModelId=LITE,
+        customization=Customization(method="distillation", teacherModelId=teacher, teacherInvocationId=teacher),
+    )
+
+
+def test_preflight_refuses_a_teacher_past_its_end_of_life_before_anything_is_paid(
+    aws: SimulatedBedrock, bedrock: Any, runtime: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from preflight.teacher import check_teacher
+
+    late = datetime(2027, 1, 1, tzinfo=UTC)
+    # The simulator's Legacy model with an end of life (2026-09-10) stands in for Nova Premier's reported one.
+    with pytest.raises(UnsupportedCustomizationMethod, match="end of life"):
+        check_teacher(_distilling("anthropic.claude-3-haiku-20240307-v1:0"), bedrock, runtime, late)
+    assert check_teacher(_distilling("us.amazon.nova-pro-v1:0"), bedrock, runtime, late) == "us.amazon.nova-pro-v1:0"
+    assert check_teacher(make_run(), bedrock, runtime, late) is None
+
+
+def test_preflight_refuses_a_teacher_it_cannot_invoke(aws: SimulatedBedrock, bedrock: Any, runtime: Any) -> None:
+    from datetime import UTC, datetime
+
+    from preflight.teacher import check_teacher
+
+    with pytest.raises(UnsupportedCustomizationMethod, match="not reachable"):
+        # Llama 3.2 has no in-Region on-demand ID: Bedrock refuses the call (sim_models.PROFILE_ONLY).
+        check_teacher(_distilling("meta.llama3-2-1b-instruct-v1:0"), bedrock, runtime, datetime(2026, 1, 1, tzinfo=UTC))
