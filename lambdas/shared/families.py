@@ -478,7 +478,9 @@ NOVA_2_LITE = ModelFamily(
     unconfirmed=("32,000 tokens per record", "file-size limits", "on-demand hosting of custom models"),
     # RFT: the console offers it for Nova 2 Lite (https://docs.aws.amazon.com/bedrock/latest/userguide/
     # rft-nova-models.html). The RFT model is hosted like the family's SFT models (Provisioned
-    # Throughput); on-demand hosting of Nova 2 custom models stays unconfirmed (see `hosting`).
+    # Throughput): on-demand deployment lists only Nova Canvas/Lite/Micro/Pro custom models from
+    # "fine-tuning, distillation, or continued pre-training", neither Nova 2 nor RFT
+    # (https://docs.aws.amazon.com/nova/latest/userguide/deploy-custom-model.html).
     reinforcement=RftSpec(
         hyperparameters=_RFT_HYPERPARAMETERS,
         unconfirmed=("defaults of the RFT hyperparameters (AWS publishes ranges only)",),
