@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from localrun.pipeline import BUCKET, LocalPipeline
@@ -52,9 +53,15 @@ def start() -> Iterator[Callable[..., Run]]:
         pipeline.__exit__(None, None, None)
 
 
+SCHEMA = json.loads((ROOT / "docs" / "results.schema.json").read_text(encoding="utf-8"))
+
+
 def _results(run: Run) -> dict[str, Any]:
+    """results.json, checked against the documented schema (docs/results.schema.json)."""
     files = run.pipeline.report_files(run.run_id)
-    return dict(json.loads(files["results.json"]))
+    results = dict(json.loads(files["results.json"]))
+    jsonschema.Draft202012Validator(SCHEMA).validate(results)
+    return results
 
 
 def test_rft_runs_end_to_end_and_its_reward_curve_comes_from_the_grader(start: Callable[..., Run]) -> None:
