@@ -10,6 +10,7 @@ from constructs import Construct
 from stacks.config import PipelineConfig
 from stacks.constructs.bedrock_service_role import BedrockServiceRole
 from stacks.constructs.data_bucket import DataBucket
+from stacks.constructs.distillation import grant_teachers
 from stacks.constructs.function_policies import PolicyTargets
 from stacks.constructs.functions import PipelineFunctions
 from stacks.constructs.grader import GraderFunction
@@ -52,6 +53,7 @@ class PipelineStack(Stack):
                 topic_key=notifications.key,
             ),
         )
+        grant_teachers(service_role.role)  # distillation: the job invokes the teacher (constructs/distillation.py)
         self.grader = GraderFunction(
             self, "Grader", config=self.config, functions=functions, service_role=service_role.role
         )

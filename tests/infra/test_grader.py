@@ -55,3 +55,10 @@ def test_an_in_region_judge_is_allowed_in_this_region_only() -> None:
     stack = Stack(cdk.App(), "Probe")
     (only,) = judge_model_arns(stack, "anthropic.claude-3-haiku-20240307-v1:0")
     assert only.endswith(":foundation-model/anthropic.claude-3-haiku-20240307-v1:0") and ":*:" not in only
+
+
+def test_the_service_roles_teachers_are_the_registrys() -> None:
+    from shared.families import NOVA_DISTILLATION
+    from stacks.constructs.distillation import TEACHER_MODELS
+
+    assert sorted(TEACHER_MODELS) == sorted(NOVA_DISTILLATION.teachers)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import statemachine
+from stacks.constructs.distillation import TEACHER_MODELS, TEACHER_PROFILE_GEOGRAPHIES
 from stacks.nag import flatten_cfn_reference
 
 from .support import Synthesized, as_list, iter_policy_documents, role_statements
@@ -289,6 +290,16 @@ def test_service_role_reads_run_data_and_writes_job_output_only(default: Synthes
             allow("s3:ListBucket", B),
             # Reinforcement fine-tuning: exactly the stack's grader function (stacks/constructs/grader.py).
             allow("lambda:InvokeFunction", "<Grader.Arn>"),
+            # Distillation: exactly the registry's teachers, direct or through a cross-Region profile.
+            allow(
+                "bedrock:InvokeModel",
+                [f"arn:<AWS::Partition>:bedrock:*::foundation-model/{m}" for m in TEACHER_MODELS]
+                + [
+                    f"arn:<AWS::Partition>:bedrock:*:<AWS::AccountId>:inference-profile/{g}.{m}"
+                    for m in TEACHER_MODELS
+                    for g in TEACHER_PROFILE_GEOGRAPHIES
+                ],
+            ),
         ]
     )
 
