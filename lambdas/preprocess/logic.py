@@ -148,6 +148,7 @@ def prepare_run(step: PreprocessStep, settings: Settings, s3: Any) -> RunContext
     system_prompt = request.systemPrompt if request.systemPrompt is not None else DEFAULT_SYSTEM_PROMPT
     data_prefix = f"runs/{run_id}/data/"
     log = IssueLog()
+    methods.warn_grader_judge(customization, request, settings, log)
 
     training_file = _read(s3, sources.training, request, family.max_training_file_bytes, log)
     validation_file = (

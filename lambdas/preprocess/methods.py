@@ -66,6 +66,21 @@ def resolve_customization(request: ExecutionInput, base_model_id: str, settings:
     return Customization(method="supervised")
 
 
+def warn_grader_judge(customization: Customization, request: ExecutionInput, settings: Settings, log: IssueLog) -> None:
+    """The grader Lambda may call only the stack's judge (its IAM policy names that one model), so a
+    run that evaluates with another judge trains against a different one: said in the manifest."""
+    judge = request.evaluation.judgeModelId
+    graded_by_judge = customization.method == "reinforcement" and customization.reward == "judge"
+    if graded_by_judge and judge and judge != settings.default_judge_model_id:
+        log.warning(
+            "customization",
+            None,
+            "grader-judge-differs",
+            f"the RFT grader scores with the stack's judge {settings.default_judge_model_id}; this run's "
+            f"evaluation uses {judge}",
+        )
+
+
 def raise_for_hyperparameters(method: str) -> None:
     raise InvalidHyperParameters(
         f"hyperParameters are not taken by {method}: Bedrock trains the student with its own settings; "

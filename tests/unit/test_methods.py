@@ -394,3 +394,14 @@ def test_preflight_refuses_a_teacher_it_cannot_invoke(aws: SimulatedBedrock, bed
     with pytest.raises(UnsupportedCustomizationMethod, match="not reachable"):
         # Llama 3.2 has no in-Region on-demand ID: Bedrock refuses the call (sim_models.PROFILE_ONLY).
         check_teacher(_distilling("meta.llama3-2-1b-instruct-v1:0"), bedrock, runtime, datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_an_rft_run_judged_by_another_model_is_warned_that_the_grader_uses_the_stacks_judge(env: None, s3: Any) -> None:
+    _upload(s3)
+    run = _prepare(
+        s3,
+        baseModelId=NOVA_2,
+        customization={"method": "reinforcement"},
+        evaluation={"judgeModelId": "us.anthropic.claude-3-5-sonnet-20240620-v1:0"},
+    )
+    assert any("grader scores with the stack's judge us.amazon.nova-pro-v1:0" in w for w in run.data.warnings)
