@@ -37,6 +37,18 @@ RUN_FAULTS = {
 }
 """Faults of the whole run, produced by this runner (the same way tests/e2e/test_faults.py does)."""
 TIMEOUT_FAULT_SECONDS = 15
+METHOD_INPUTS: dict[str, dict[str, Any]] = {
+    # Nova 2 Lite is the model Bedrock offers RFT for; batch 16 (the smallest) gives the bundled
+    # 104 records seven steps per epoch, so the reward curve has points to show.
+    "reinforcement": {
+        "baseModelId": "amazon.nova-2-lite-v1:0:256k",
+        "customization": {"method": "reinforcement"},
+        "hyperParameters": {"epochCount": 3, "batchSize": 16, "trainingSamplePerPrompt": 4},
+    },
+    # Nova Lite learns from Nova Pro (the registry's default teacher for it, a cross-Region profile).
+    "distillation": {"baseModelId": "amazon.nova-lite-v1:0:300k", "customization": {"method": "distillation"}},
+}
+"""--method: the execution input of each customization method's demo (README: choosing a method)."""
 
 
 EXIT_STATUS = (
@@ -152,9 +164,21 @@ def _parser() -> argparse.ArgumentParser:
         help="where the simulated stack is provisioned; us-west-2 demonstrates Llama (default base model there: "
         f"{REGION_DEFAULT_BASE_MODEL['us-west-2']})",
     )
+    parser.add_argument(
+        "--method",
+        choices=("supervised", "reinforcement", "distillation"),
+        default="supervised",
+        help="customization.method; reinforcement runs on Nova 2 Lite, distillation teaches Nova Lite",
+    )
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="inject a fault (see below)")
     parser.add_argument("--out", type=Path, default=Path("demo-output"), help="where summary.json and the report go")
-    parser.add_argument("--timeout", type=int, default=45, help="the execution's overall timeout in seconds")
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=None,
+        help="the execution's overall timeout in seconds (default 45; 120 for --method reinforcement, whose "
+        "job grades every sampled response with the judge)",
+    )
     parser.add_argument("--verbose", action="store_true", help="show the Lambda handlers' logs")
     return parser
 
@@ -236,7 +260,8 @@ def run(args: argparse.Namespace) -> int:
     if run_faults and "slow-answers" not in faults:
         faults.append("slow-answers")  # keeps the run answering long enough to be stopped
     failing_steps = [f[len("step-") :] for f in args.fault if f.startswith("step-")]
-    timeout = TIMEOUT_FAULT_SECONDS if "timeout" in run_faults else args.timeout
+    default_timeout = 120 if args.method == "reinforcement" else 45
+    timeout = TIMEOUT_FAULT_SECONDS if "timeout" in run_faults else (args.timeout or default_timeout)
     with LocalPipeline(
         faults=faults,
         execution_timeout_seconds=timeout,
@@ -248,11 +273,12 @@ def run(args: argparse.Namespace) -> int:
         uris = {option: _upload(pipeline, option, path) for option, path in files.items()}
         print("\n".join(describe_files(files, uris)))
         execution_input: dict[str, Any] = {"trainingDataUri": uris["training"]}
-        if uris["validation"]:
+        if uris["validation"] and args.method == "supervised":  # RFT and distillation take no validation set
             execution_input["validationDataUri"] = uris["validation"]
         if uris["eval"]:
             execution_input["evalDataUri"] = uris["eval"]
         execution_input.update(DEMO_INPUT)
+        execution_input.update(METHOD_INPUTS.get(args.method, {}))
         if REGION_DEFAULT_BASE_MODEL[args.region] and "baseModelId" not in overrides:
             execution_input["baseModelId"] = REGION_DEFAULT_BASE_MODEL[args.region]
         execution_input.update(overrides)
@@ -346,6 +372,9 @@ def _summary(
         "scores": results["summary"] if results else None,
         "costQuote": manifest.get("costQuote"),
         "verdict": results.get("verdict") if results else None,
+        "method": ((results or {}).get("customization") or {}).get("method"),
+        "rewards": ((results or {}).get("training") or {}).get("rewards"),
+        "distillation": (results or {}).get("distillation"),
         "sweeper": swept,
         "notifications": pipeline.notifications(),
         "bedrockCalls": bedrock.call_counts(),
@@ -387,6 +416,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
         )
     if summary.get("verdict"):
         print(f"  Verdict: {summary['verdict']}")
+    _print_method(summary)
     print(
         f"  Customization jobs created: {summary['customizationJobsCreated']}; provisioned throughputs "
         f"created: {summary['provisionedThroughputsCreated']}, remaining: {summary['provisionedThroughputsRemaining']}"
@@ -412,6 +442,26 @@ def _is_json(text: str) -> bool:
     except json.JSONDecodeError:
         return False
     return True
+
+
+def _print_method(summary: dict[str, Any]) -> None:
+    """The method's own numbers: RFT's reward curve, distillation's three-way comparison."""
+    rewards, distilled = summary.get("rewards"), summary.get("distillation")
+    if rewards:
+        epochs = " -> ".join(f"{row['reward']:.3f}" for row in rewards["rewardByEpoch"]) or DASH
+        failed = rewards["graderFailedShare"]
+        print(
+            f"  Reinforcement fine-tuning: training reward by epoch {epochs}; samples given the neutral "
+            f"reward: {DASH if failed is None else f'{failed:.0%}'}"
+        )
+    if distilled:
+        means = distilled["meanScore"]
+        gap = distilled["gapClosed"]
+        print(
+            f"  Distillation: mean score base student {means['baseStudent']}, distilled student "
+            f"{means['distilledStudent']}, teacher {means['teacher']} "
+            f"(gap closed: {DASH if gap is None else f'{gap:.0%}'})"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

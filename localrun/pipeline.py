@@ -40,6 +40,7 @@ import statemachine
 from localrun.sim_timing import DEFAULT_SCALE, TimeModel
 from localrun.simulated_bedrock import FAULTS, SimulatedBedrock
 from shared.naming import run_id_from_execution_name
+from shared.settings import DEFAULT_JUDGE_MODEL_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDAS = ROOT / "lambdas"
@@ -171,7 +172,8 @@ def _invoke_in_process(
     context = LambdaContext(function.function_name, int(function.memory_size), function.function_arn)
     if remaining_millis is not None:
         context.remaining_millis = list(remaining_millis)
-    payload = event if isinstance(event, dict) else json.loads(event or "{}")
+    # A JSON object (workflow steps) or list (the RFT grader's batch of samples).
+    payload = event if isinstance(event, dict | list) else json.loads(event or "{}")
     try:
         handler = getattr(importlib.import_module(module_name), attribute)
         result = handler(payload, context)
@@ -273,6 +275,7 @@ class LocalPipeline:
             statemachine.BUCKET: BUCKET,
             statemachine.SIMULATED: "true",
             statemachine.DEFAULT_POLL_INTERVAL_SECONDS: "1",
+            statemachine.JUDGE_MODEL_ID: DEFAULT_JUDGE_MODEL_ID,  # the stack sets its judgeModelId
         }
 
     @staticmethod
@@ -293,6 +296,8 @@ class LocalPipeline:
             return json.dumps(document), True, ""
         if name == "JudgeAnswers" and "judge-time-short" in self.faults:
             return _invoke_in_process(function, event, remaining_millis=[900_000, 60_000])
+        if name == statemachine.GRADER_FUNCTION.name and "grader-timeout" in self.faults:
+            return _invoke_in_process(function, event, remaining_millis=[10_000])
         return _invoke_in_process(function, event)
 
     # ------------------------------------------------------------------ resources
@@ -339,7 +344,13 @@ class LocalPipeline:
         with zipfile.ZipFile(code, "w") as archive:
             archive.writestr("README.txt", "code runs in-process from lambdas/")
         arns: dict[str, str] = {}
-        for spec in (*statemachine.TASK_FUNCTIONS, statemachine.SWEEPER_FUNCTION, statemachine.TRAINING_EVENT_FUNCTION):
+        functions = (
+            *statemachine.TASK_FUNCTIONS,
+            statemachine.SWEEPER_FUNCTION,
+            statemachine.TRAINING_EVENT_FUNCTION,
+            statemachine.GRADER_FUNCTION,  # invoked by the simulated RFT job, not by the workflow
+        )
+        for spec in functions:
             arns[spec.substitution_key] = lam.create_function(
                 FunctionName=spec.name,
                 Runtime="python3.12",
@@ -349,6 +360,9 @@ class LocalPipeline:
                 Timeout=spec.timeout_seconds,
                 MemorySize=spec.memory_mb,
             )["FunctionArn"]
+        # The grader's ARN reaches StartCustomizationJob as the stack sets it (stacks/constructs/grader.py).
+        os.environ[statemachine.GRADER_FUNCTION_ARN] = arns[statemachine.GRADER_FUNCTION.substitution_key]
+        self._reset_caches()
         definition = statemachine.load_definition(self.timeout)
         if self.fast_retries:
             definition = compress_retries(definition)

@@ -76,6 +76,10 @@ def judge(aws: SimulatedBedrock, model_id: str, prompt: str, body: dict[str, Any
     started = bool(aws.jobs)  # these faults hit once training has started (after the preflight probe)
     if "judge-error" in aws.faults and started:
         raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")
+    from localrun.sim_methods import grader_judge_fails
+
+    if grader_judge_fails(aws):  # the grader-error fault, while an RFT job's rollouts run
+        raise BedrockError(424, "ModelErrorException", "The model returned an error (simulated judge failure)")
     if "judge-no-verdicts" in aws.faults or ("judge-malformed" in aws.faults and started):
         return aws._reply("The answer looks fine to me.", prompt, 300, "end_turn")
     tool = body["toolConfig"]["tools"][0]["toolSpec"]["name"]

@@ -33,7 +33,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import botocore.session
 
-from localrun import sim_datasets, sim_judge, sim_knowledge, sim_models, sim_text, sim_timing
+from localrun import sim_datasets, sim_judge, sim_knowledge, sim_methods, sim_models, sim_text, sim_timing
 from localrun.sim_models import FoundationModel
 from localrun.sim_pricing import PRICING_FAULTS, PricingError, SimulatedPricing
 from localrun.sim_quotas import QUOTA_FAULTS, QuotaError, SimulatedQuotas
@@ -95,6 +95,7 @@ DEPLOYMENT_STUCK_REFUSALS = 2
 """With `deployment-stuck`, Bedrock ends the stuck creation (Failed) after refusing this many deletes."""
 FAULTS.update(QUOTA_FAULTS)  # pt-quota-zero, pt-model-quota-zero, pt-quota-unreadable (localrun/sim_quotas.py)
 FAULTS.update(PRICING_FAULTS)  # pricing-unavailable, pricing-unmatched (localrun/sim_pricing.py)
+FAULTS.update(sim_methods.METHOD_FAULTS)  # grader-error, grader-timeout, teacher-unavailable
 
 EMBEDDING_MODEL = "amazon.titan-embed-text-v2"
 TRAINING_SECONDS = 90.0
@@ -310,6 +311,12 @@ class SimulatedBedrock:
         self.quotas = SimulatedQuotas(self.faults, region, account)
         self.pricing = SimulatedPricing(self.faults)
         self.training_seconds = TRAINING_SECONDS
+        self.grader_invoker: sim_methods.sim_rft.GraderInvoker | None = None
+        """How RFT jobs invoke their grader; None: through the Lambda API (localrun/sim_methods.py)."""
+        self.teacher_world: list[tuple[str, str]] = []
+        """Domain answers the simulated teachers know (from the distillation data they have seen)."""
+        self.rft_training = 0
+        """RFT jobs whose rollouts are running (the grader-error fault hits judge calls meanwhile)."""
         self.job_event_listeners: list[Callable[[dict[str, Any]], None]] = []
         """Called (on their own thread, as EventBridge delivers) with each job state-change event."""
         self.job_events: list[dict[str, Any]] = []
@@ -492,11 +499,19 @@ class SimulatedBedrock:
             # us-west-2: github.com/aws-samples/amazon-bedrock-workshop issue 340); the same answer is
             # assumed for a customization job (confidence medium: no published transcript of this case).
             raise BedrockError(400, "ValidationException", "The provided model identifier is invalid.")
-        refusal = sim_datasets.validation_config_refusal(base, body)
-        if refusal:
-            raise BedrockError(400, "ValidationException", refusal)
-        knowledge = self._read_training(body["trainingDataConfig"]["s3Uri"])
-        data_problem = self._validate_data(base, body)
+        kind = body.get("customizationType", "FINE_TUNING")
+        if sim_methods.is_method_job(body):  # RFT and distillation: localrun/sim_methods.py
+            refusal = sim_methods.request_refusal(base, body)
+            if refusal:
+                raise BedrockError(400, "ValidationException", refusal)
+            knowledge: list[tuple[str, str]] = []
+            data_problem = sim_methods.accept_data(self, kind, self.read_text(body["trainingDataConfig"]["s3Uri"]))
+        else:
+            refusal = sim_datasets.validation_config_refusal(base, body)
+            if refusal:
+                raise BedrockError(400, "ValidationException", refusal)
+            knowledge = self._read_training(body["trainingDataConfig"]["s3Uri"])
+            data_problem = self._validate_data(base, body)
         job_id = secrets.token_hex(6)
         arn = self._arn("model-customization-job", f"{base}/{job_id}")
         self.jobs[arn] = {
@@ -514,7 +529,8 @@ class SimulatedBedrock:
             "trainingDataConfig": body["trainingDataConfig"],
             "outputDataConfig": body["outputDataConfig"],
             "validationDataConfig": body.get("validationDataConfig"),
-            "customizationType": "FINE_TUNING",
+            "customizationType": kind,
+            "customizationConfig": body.get("customizationConfig"),
             "_endsAt": self.timing.clock.now() + self.training_seconds,
             "_knowledge": knowledge,
             "_data_problem": data_problem,
@@ -541,6 +557,7 @@ class SimulatedBedrock:
         return sim_datasets.validate_job_data(base, text(body["trainingDataConfig"]["s3Uri"]), validation)
 
     def _job_ends(self, arn: str) -> None:
+        self._train_method(arn)
         with self.lock:
             job = self.jobs[arn]
             self._advance_job(job, force=True)
@@ -548,7 +565,42 @@ class SimulatedBedrock:
     def end_training(self, identifier: str) -> None:
         """Tests: the job's training time is over now (it ends as its faults say, and emits its event)."""
         with self.lock:
+            arn = self._find_job(identifier)["jobArn"]
+        self._train_method(arn)
+        with self.lock:
             self._advance_job(self._find_job(identifier), force=True)
+
+    def read_text(self, uri: str) -> str:
+        bucket, _, key = uri[5:].partition("/")
+        return str(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8"))
+
+    def _train_method(self, arn: str) -> None:
+        """RFT rollouts (which invoke the grader, whose judge calls come back here from other threads)
+        and distillation run WITHOUT the lock; the job completes once they are done."""
+        with self.lock:
+            job = self.jobs[arn]
+            if job["customizationType"] == "FINE_TUNING" or job.get("_trained") or job["status"] != "InProgress":
+                return
+            skip = job["_data_problem"] or {"job-failed", "job-stopped", "job-never-finishes"} & self.faults
+            job["_trained"] = "running"
+            self.rft_training += 1
+        try:
+            problem = None if skip else sim_methods.train(self, job)
+        except Exception as error:  # an internal error of the training fails the job, never completes it
+            problem = f"Internal error: the customization job could not complete ({type(error).__name__}: {error})"
+        finally:
+            with self.lock:
+                self.rft_training -= 1
+                job["_trained"] = True
+        if problem:
+            with self.lock:
+                job["_data_problem"] = problem
+
+    def _once_every(self, key: str, period: int) -> bool:
+        with self.lock:
+            count = self._fault_counts.get(key, 0) + 1
+            self._fault_counts[key] = count
+        return count % period == 0
 
     def _emit_job_event(self, job: dict[str, Any]) -> None:
         """Bedrock's "Model Customization Job State Change" event (best-effort delivery), see
@@ -581,6 +633,8 @@ class SimulatedBedrock:
     def _advance_job(self, job: dict[str, Any], force: bool = False) -> None:
         if job["status"] != "InProgress" or "job-never-finishes" in self.faults:
             return
+        if job["customizationType"] != "FINE_TUNING" and job.get("_trained") is not True:
+            return  # its rollouts / teacher answers are still running (_train_method)
         if not force and self.timing.clock.now() < job["_endsAt"]:
             return
         job["lastModifiedTime"] = job["endTime"] = _now()
@@ -610,13 +664,16 @@ class SimulatedBedrock:
             "creationTime": _now(),
         }
         self.tags[model_arn] = list(job.get("_customModelTags", []))
+        output = job["outputDataConfig"]["s3Uri"]
+        bucket, _, prefix = output[5:].partition("/")
+        base = f"{prefix.rstrip('/')}/model-customization-job-{job['jobId']}"
+        if job["customizationType"] != "FINE_TUNING":
+            sim_methods.write_metrics(self, job, base, bucket)
+            return
         train_rows, val_rows = self._loss_curves(job)
         job["trainingMetrics"] = {"trainingLoss": train_rows[-1][2]}
         if val_rows:
             job["validationMetrics"] = [{"validationLoss": val_rows[-1][2]}]
-        output = job["outputDataConfig"]["s3Uri"]
-        bucket, _, prefix = output[5:].partition("/")
-        base = f"{prefix.rstrip('/')}/model-customization-job-{job['jobId']}"
         self._put_csv(
             bucket,
             f"{base}/training_artifacts/step_wise_training_metrics.csv",
@@ -1016,7 +1073,8 @@ class SimulatedBedrock:
         else:
             if "base-error" in self.faults:
                 raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")
-            text = sim_knowledge.known_fact(question) or _hedge(question)
+            taught = sim_methods.teacher_reply(self, model_id, question)  # distillation teachers
+            text = taught or sim_knowledge.known_fact(question) or _hedge(question)
             latency = 420 + 15 * estimate_tokens(text)
         return self._reply(text, question, latency, "end_turn")
 

@@ -46,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "logRetentionDays": 30,
     "removalPolicy": "retain",
     "powertoolsLayerVersion": POWERTOOLS_VERSION,
+    "customizationMethod": "supervised",
 }
 """Context keys of this app and their defaults (cdk.json repeats them for discoverability, except
 the two model IDs, whose one place is lambdas/shared/contract.py)."""
@@ -128,6 +129,8 @@ class PipelineProps:
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
     """Of what the construct creates (buckets, key, log groups). RETAIN keeps the data."""
     powertools_layer_version: str = POWERTOOLS_VERSION
+    customization_method: str = "supervised"
+    """Default `customization.method` of a run: supervised, reinforcement or distillation."""
     job_name_prefix: str | None = None
     """Prefix of this instance's customization jobs (and, through them, of its hosting names);
     the job-event rule matches it. None: `ft` + five characters derived from the construct's
@@ -191,6 +194,7 @@ class PipelineProps:
             "log_retention_days": check("logRetentionDays", _retention_days),
             "removal_policy": check("removalPolicy", _removal_policy),
             "powertools_layer_version": check("powertoolsLayerVersion", _semver),
+            "customization_method": check("customizationMethod", _customization_method),
         }
         for legacy, name, value in (
             ("ptHourlyPriceUsd", "ptPerModelUnitHourUsd", config["pt_hourly_price_usd"]),
@@ -222,6 +226,7 @@ def _props_problems(props: PipelineProps) -> list[str]:
         ("price_overrides", _price_overrides),
         ("log_retention_days", _retention_days),
         ("powertools_layer_version", _semver),
+        ("customization_method", _customization_method),
     ]
     for name, check in checks:
         value = getattr(props, name)
@@ -243,6 +248,12 @@ def _props_problems(props: PipelineProps) -> list[str]:
 
 
 PROPS_FIELDS = tuple(f.name for f in fields(PipelineProps))
+
+
+def _customization_method(value: Any) -> str:
+    if value not in contract.CUSTOMIZATION_METHODS:
+        raise ValueError(f"expected one of {', '.join(contract.CUSTOMIZATION_METHODS)}")
+    return str(value)
 
 
 def _unknown_keys(context: Mapping[str, Any]) -> list[str]:

@@ -25,8 +25,10 @@ from constructs import Construct
 from bedrock_finetuning.stacks.config import PipelineProps
 from bedrock_finetuning.stacks.constructs.bedrock_service_role import BedrockServiceRole
 from bedrock_finetuning.stacks.constructs.data_bucket import DataBucket
+from bedrock_finetuning.stacks.constructs.distillation import grant_teachers
 from bedrock_finetuning.stacks.constructs.function_policies import PolicyTargets
 from bedrock_finetuning.stacks.constructs.functions import PipelineFunctions
+from bedrock_finetuning.stacks.constructs.grader import GraderFunction
 from bedrock_finetuning.stacks.constructs.notifications import Notifications
 from bedrock_finetuning.stacks.constructs.training_events import TrainingEvents
 from bedrock_finetuning.stacks.constructs.triggers import Triggers
@@ -76,6 +78,12 @@ class BedrockFineTuningPipeline(Construct):
                 topic_key=self.notifications.key,
             ),
             job_name_prefix=self._job_name_prefix,
+        )
+        # Distillation: the job invokes the teacher (constructs/distillation.py); RFT: the job invokes
+        # the grader, and the grader the judge (constructs/grader.py).
+        grant_teachers(self.bedrock_service_role.role)
+        self.grader = GraderFunction(
+            self, "Grader", config=props, functions=self.lambdas, service_role=self.bedrock_service_role.role
         )
         self.workflow = Workflow(
             self,

@@ -73,7 +73,18 @@ MAX_COST_USD: str = contract.MAX_COST_USD
 EXECUTION_TIMEOUT_HOURS: str = contract.EXECUTION_TIMEOUT_HOURS
 JOB_NAME_PREFIX: str = contract.JOB_NAME_PREFIX
 SIMULATED: str = contract.SIMULATED
-OPTIONAL_SETTINGS = frozenset({PT_HOURLY_PRICE_USD, TRAINING_PRICE_PER_1K_TOKENS_USD, PRICE_OVERRIDES, MAX_COST_USD})
+DEFAULT_CUSTOMIZATION_METHOD: str = contract.DEFAULT_CUSTOMIZATION_METHOD
+GRADER_FUNCTION_ARN: str = contract.GRADER_FUNCTION_ARN
+JUDGE_MODEL_ID: str = contract.JUDGE_MODEL_ID
+OPTIONAL_SETTINGS = frozenset(
+    {
+        PT_HOURLY_PRICE_USD,
+        TRAINING_PRICE_PER_1K_TOKENS_USD,
+        PRICE_OVERRIDES,
+        MAX_COST_USD,
+        GRADER_FUNCTION_ARN,  # set by the grader construct itself (stacks/constructs/grader.py)
+    }
+)
 """Left out of a function's environment when the stack configuration does not set them."""
 
 _PREPROCESS_ENV = (
@@ -87,6 +98,7 @@ _PREPROCESS_ENV = (
     TRAINING_PRICE_PER_1K_TOKENS_USD,
     PRICE_OVERRIDES,
     MAX_COST_USD,
+    DEFAULT_CUSTOMIZATION_METHOD,
 )
 
 TASK_FUNCTIONS: tuple[TaskFunction, ...] = (
@@ -112,7 +124,7 @@ TASK_FUNCTIONS: tuple[TaskFunction, ...] = (
         "Starts the Bedrock model customization job",
         60,
         256,
-        (BUCKET, BEDROCK_ROLE_ARN),
+        (BUCKET, BEDROCK_ROLE_ARN, GRADER_FUNCTION_ARN),
     ),
     TaskFunction(
         "AwaitTrainingEvent",
@@ -237,3 +249,16 @@ TRAINING_EVENT_FUNCTION = TaskFunction(
 )
 """Not part of the workflow: the target of the EventBridge rule on Bedrock's "Model
 Customization Job State Change" events. It completes the AwaitTrainingEvent task token."""
+
+
+GRADER_FUNCTION = TaskFunction(
+    "GradeResponses",
+    "grader.handler.lambda_handler",
+    "Reinforcement fine-tuning grader: Bedrock invokes it with sampled responses, it returns rewards",
+    # AWS: raise the grader's timeout from Lambda's 3 s default, up to 15 minutes
+    # (https://docs.aws.amazon.com/bedrock/latest/userguide/reward-functions.html).
+    900,
+    512,
+    (JUDGE_MODEL_ID,),
+)
+"""Not a task of the workflow: Bedrock's RFT job invokes it (stacks/constructs/grader.py)."""

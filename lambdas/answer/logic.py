@@ -19,7 +19,7 @@ from shared.converse import ask
 from shared.errors import AnswerGenerationFailed, InconsistentRunState
 from shared.families import family_by_key
 from shared.formats import converse_prompt
-from shared.models import AnswerBatchResult, AnswerBatchStep
+from shared.models import AnswerBatchResult, AnswerBatchStep, RunContext
 
 
 def _model_id(step: AnswerBatchStep) -> str:
@@ -37,6 +37,19 @@ def answer_batch(step: AnswerBatchStep, s3: Any, runtime: Any) -> AnswerBatchRes
     chunk = questions[start : start + run.data.batchSize]
     model_id = _model_id(step)
     label = "fine-tuned model" if step.target == "fine-tuned" else "base model"
+    answers = answer_chunk(run, chunk, model_id, label, runtime)
+    key = answers_key(run.runId, step.target, step.batch)
+    s3io.put_json(s3, run.bucket, key, {"target": step.target, "modelId": model_id, "answers": answers})
+    if step.target == "base" and run.customization.method == "distillation":
+        # The teacher answers the same questions on the base-answers path (report: three-way comparison).
+        from answer.teacher import answer_with_teacher
+
+        answer_with_teacher(run, step.batch, chunk, s3, runtime)
+    return AnswerBatchResult(target=step.target, batch=step.batch, key=key, answered=len(answers))
+
+
+def answer_chunk(run: RunContext, chunk: list[dict[str, Any]], model_id: str, label: str, runtime: Any) -> list[Any]:
+    """Answers to `chunk` from `model_id`, in order; the first failure raises AnswerGenerationFailed."""
     record_format = family_by_key(run.family).record_format
 
     def one(item: dict[str, Any]) -> dict[str, Any]:
@@ -63,7 +76,4 @@ def answer_batch(step: AnswerBatchStep, s3: Any, runtime: Any) -> AnswerBatchRes
         }
 
     with ThreadPoolExecutor(max_workers=run.evaluation.threadsPerBatch) as pool:
-        answers = list(pool.map(one, chunk))
-    key = answers_key(run.runId, step.target, step.batch)
-    s3io.put_json(s3, run.bucket, key, {"target": step.target, "modelId": model_id, "answers": answers})
-    return AnswerBatchResult(target=step.target, batch=step.batch, key=key, answered=len(answers))
+        return list(pool.map(one, chunk))

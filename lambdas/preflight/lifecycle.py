@@ -20,7 +20,11 @@ from shared.models import RunContext
 GEO_PREFIXES = ("us.", "eu.", "apac.", "us-gov.", "jp.", "au.", "ca.", "global.")
 """Cross-Region inference profile prefixes: the foundation model is the rest of the ID."""
 CURRENT_MODEL_HINT = "choose a current model, for example amazon.nova-micro-v1:0:128k in us-east-1"
-ALTERNATIVE = {"base model": "amazon.nova-micro-v1:0:128k in us-east-1", "judge model": "us.amazon.nova-pro-v1:0"}
+ALTERNATIVE = {
+    "base model": "amazon.nova-micro-v1:0:128k in us-east-1",
+    "judge model": "us.amazon.nova-pro-v1:0",
+    "teacher model": "us.amazon.nova-pro-v1:0 (it teaches Nova Lite and Micro)",
+}
 
 
 def run_deadline(run: RunContext, budget_hours: float) -> datetime:

@@ -11,6 +11,7 @@ from judge.tools import parse_verdict, structured_output, verdict_request
 from preflight.hosting import check_on_demand
 from preflight.lifecycle import check_base_lifecycle, check_judge_lifecycle, run_deadline
 from preflight.quota import QuotaCheck, check_pt_quota
+from preflight.teacher import check_teacher
 from shared.aws import error_code, error_message
 from shared.errors import JudgeFailed, UnsupportedBaseModel
 from shared.families import bare_model_id, family_by_key
@@ -89,6 +90,7 @@ def preflight(
     for judge in judges:
         check_judge_lifecycle(judge, bedrock, deadline)
         check_judge(judge, runtime)
+    check_teacher(run, bedrock, runtime, deadline)  # distillation only (preflight/teacher.py)
     quota = check_pt_quota(run, quotas, bedrock) if hosting == "provisioned" else None
     lifecycle = details.get("modelLifecycle", {}).get("status")
     account = quota.accountQuota if quota else None

@@ -8,11 +8,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-from preprocess import dataset, general, leakage
+from preprocess import dataset, general, leakage, methods
 from preprocess.costing import quote_run, read_price_list
 from preprocess.costing import training_tokens as count_training_tokens
 from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve
 from preprocess.issues import IssueLog
+from preprocess.method_costing import with_method_parts
 from preprocess.model_checks import check_invocation_ids, check_max_tokens
 from preprocess.raw_data import QAPair, RawFile, read_raw_file
 from shared import s3 as s3io
@@ -20,6 +21,7 @@ from shared import work_plan
 from shared.errors import InvalidDataset, InvalidExecutionInput
 from shared.families import ModelFamily, family_for, invocation_id
 from shared.models import (
+    Customization,
     Evaluation,
     ExecutionInput,
     PreparedData,
@@ -139,13 +141,17 @@ def prepare_run(
             )
     base_model_id = request.baseModelId or settings.default_base_model_id
     family = family_for(base_model_id)
-    if isinstance(request.hyperParameters, dict):
+    # The method (and its teacher) is checked before any data is read or anything paid.
+    customization = methods.resolve_customization(request, base_model_id, settings)
+    family = methods.family_for_method(family, customization.method)
+    if isinstance(request.hyperParameters, dict) and customization.method == "supervised":
         family.resolve_hyperparameters(request.hyperParameters, family.min_training_records, base_model_id)
     check_max_tokens(request, base_model_id)
     check_invocation_ids(request)
     sources = resolve_sources(s3, resolved, settings.bucket)
     data_prefix = f"runs/{run_id}/data/"
     log = IssueLog()
+    methods.warn_grader_judge(customization, request, settings, log)
 
     training_file = _read(s3, sources.training, request, family.max_training_file_bytes, log)
     validation_file = (
@@ -158,6 +164,8 @@ def prepare_run(
     tokens = dataset.check_records(training_file.pairs, family, system_prompt, training_file.key, log)
     if validation_file:
         dataset.check_records(validation_file.pairs, family, system_prompt, validation_file.key, log)
+    if customization.method == "reinforcement":
+        methods.check_rft_references(training_file.pairs, training_file.key, log)
     for raw in (training_file, validation_file, eval_file):
         if raw:
             dataset.warn_duplicates(raw.pairs, raw.key, log)
@@ -192,6 +200,7 @@ def prepare_run(
     config_used = {
         "baseModelId": base_model_id,
         "family": family.key,
+        "customizationMethod": customization.method,
         "systemPrompt": system_prompt,
         "sources": {
             "training": str(sources.training),
@@ -211,7 +220,11 @@ def prepare_run(
     # Region would fail at CreateModelCustomizationJob (the data problems above are reported first,
     # since the user has to fix those anywhere).
     family.check_customization_region(base_model_id, settings.region)
-    hyperparameters = family.resolve_hyperparameters(request.hyperParameters, len(split.training), base_model_id)
+    hyperparameters = (
+        family.resolve_hyperparameters(request.hyperParameters, len(split.training), base_model_id)
+        if customization.method == "supervised"
+        else {}
+    )
     return _write_run(
         s3,
         settings,
@@ -231,6 +244,7 @@ def prepare_run(
         training_file,
         leak_doc,
         pricing,
+        customization,
     )
 
 
@@ -420,11 +434,12 @@ def _write_run(
     config_used: dict[str, Any],
     training_file: RawFile,
     leak_doc: dict[str, Any],
+    customization: Customization,
     pricing: Any | None = None,
 ) -> RunContext:
     bucket = settings.bucket
     prefix = f"runs/{run_id}/data/"
-    train_text = dataset.to_jsonl(split.training, family, system_prompt)
+    train_text = methods.to_jsonl(customization.method, split.training, family, system_prompt, customization.reward)
     # A family without a validation set keeps its held-out records for evaluation only.
     sent = split.validation if family.validation_set else []
     val_text = dataset.to_jsonl(sent, family, system_prompt) if sent else ""
@@ -480,12 +495,15 @@ def _write_run(
         if listed is not None
         else None
     )
+    quoted_hyperparameters = hyperparameters or {
+        name: str(value) for name, value in (customization.rftHyperParameters or {}).items()
+    }
     quote = quote_run(
         request,
         settings,
         config_used["baseModelId"],
         run_evaluation,
-        hyperparameters,
+        quoted_hyperparameters,
         split.training,
         # every question both models answer and the judge grades, the general check's included
         [Question(item["question"], item["reference"]) for item in eval_doc],
@@ -494,11 +512,23 @@ def _write_run(
         listed,
         prices_uri,
     )
+    quote = with_method_parts(
+        quote,
+        customization,
+        split.training,
+        [Question(item["question"], item["reference"]) for item in eval_doc],
+        request_eval.maxTokens,
+    )
     manifest = {
         "manifestVersion": MANIFEST_VERSION,
         "runId": run_id,
         "simulated": settings.simulated,
-        "config": {**config_used, "hyperParameters": hyperparameters, "dryRun": request.dryRun},
+        "config": {
+            **config_used,
+            "hyperParameters": hyperparameters,
+            "customization": customization.model_dump(exclude_none=True),
+            "dryRun": request.dryRun,
+        },
         "counts": {
             "training": len(split.training),
             "validation": len(sent),
@@ -542,6 +572,7 @@ def _write_run(
         systemPrompt=system_prompt,
         hyperParameters=hyperparameters,
         evaluation=run_evaluation,
+        customization=customization,
         pollIntervalSeconds=poll,
         throughputPollIntervalSeconds=(
             request.throughputPollIntervalSeconds

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from report import comparison, metrics, render, run_index
+from report import comparison, distillation, metrics, render, rewards, run_index
 from report.cost import cost_section
 from shared import call_stats, text
 from shared import s3 as s3io
@@ -284,11 +284,14 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
     domain_rows = [row for row in rows if row["set"] != "general"]
     general_rows = [row for row in rows if row["set"] == "general"]
 
-    curves = _loss_curves(s3, run)
+    rft = run.customization.method == "reinforcement"
+    curves = metrics.LossCurves() if rft else _loss_curves(s3, run)  # RFT writes reward curves
     problems = _problems(state, rows)
     leak = _leakage(s3, run)
-    warnings = leakage_warnings(leak) + _warnings(run, rows, curves)
+    warnings = leakage_warnings(leak) + (_warnings(run, rows, curves) if not rft else [])
     training = curves.summary()
+    if rft:
+        training["rewards"] = rewards.reward_section(s3, run)
     epochs_asked = int(run.hyperParameters.get("epochCount", "0") or 0)
     training["epochsRequested"] = epochs_asked or None
     training["earlyStopped"] = bool(
@@ -362,6 +365,8 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
             "systemPrompt": run.systemPrompt,
         },
         "hyperParameters": run.hyperParameters,
+        "customization": run.customization.model_dump(),
+        "distillation": distillation.three_way(s3, run, rows, answers),
         "configuration": {
             "trigger": run.trigger,
             "sources": run.sources,

@@ -21,7 +21,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from report import charts
+from report import charts, distillation, rewards
 from report.comparison import METRICS
 from report.formatting import (
     COLORS,
@@ -48,6 +48,7 @@ SECTIONS = (
     "alerts",
     "headline",
     "comparison",
+    "distillation",
     "hosting",
     "statistics",
     "training",
@@ -601,9 +602,13 @@ def _context(results: dict[str, Any]) -> dict[str, Any]:
         "comparison_rows": comparison_rows(results),
         "statistics_rows": statistics_rows(results),
         "evaluation_facts": evaluation_facts(results),
-        "training_facts": training_facts(results),
-        "epoch_rows": epoch_rows(results),
+        # Reinforcement fine-tuning shows its reward curve where supervised runs show loss (report/rewards.py).
+        "training_facts": rewards.reward_facts(results)
+        if results["training"].get("rewards")
+        else training_facts(results),
+        "epoch_rows": [] if results["training"].get("rewards") else epoch_rows(results),
         "cost_rows": cost_rows(results),
+        "distillation_facts": distillation.facts(results),
         "hosting_use": hosting_use(results),
         "configuration_rows": configuration_rows(results),
         "questions": questions_worse_first(results),
@@ -648,5 +653,7 @@ def html(results: dict[str, Any]) -> str:
     # the data's language (ja/zh/ko) lets the browser pick the right CJK glyphs; otherwise English
     context["html_lang"] = (results.get("text") or {}).get("htmlLang") or "en"
     context["score_chart"] = Markup(charts.score_chart(results))
-    context["training_charts"] = Markup(charts.training_charts(results))
+    context["training_charts"] = Markup(
+        rewards.reward_chart(results) if results["training"].get("rewards") else charts.training_charts(results)
+    )
     return _html_environment().get_template("page.html.j2").render(context)

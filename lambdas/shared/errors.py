@@ -102,3 +102,7 @@ class BudgetExceeded(PipelineError):
 
 class ProvisionedThroughputQuotaUnverified(PipelineError):
     """A Provisioned Throughput quota could not be read; the run stops unless allowUnverifiedQuota is set."""
+
+
+class UnsupportedCustomizationMethod(PipelineError):
+    """The base model (or teacher) cannot be customized with the requested method."""

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal
 
-from shared.errors import InvalidHyperParameters, UnsupportedBaseModel, UnsupportedHosting
+from shared import contract
+from shared.errors import (
+    InvalidHyperParameters,
+    UnsupportedBaseModel,
+    UnsupportedCustomizationMethod,
+    UnsupportedHosting,
+)
 
 RecordFormat = Literal["anthropic-messages", "bedrock-conversation", "prompt-completion"]
 HostingKind = Literal["on-demand", "provisioned"]
@@ -63,6 +69,151 @@ def plain_decimal(number: float) -> str:
     if "e" not in shortest and "E" not in shortest:
         return shortest
     return format(Decimal(shortest), "f")
+
+
+CustomizationMethod = Literal["supervised", "reinforcement", "distillation"]
+"""How the model is customized: supervised fine-tuning (`FINE_TUNING`), reinforcement fine-tuning
+(`REINFORCEMENT_FINE_TUNING`) or distillation from a teacher (`DISTILLATION`)."""
+METHODS: tuple[CustomizationMethod, ...] = contract.CUSTOMIZATION_METHODS  # type: ignore[assignment]
+"""The same values, stated once in shared/contract.py (the stack validates its default with them);
+tests/unit/test_methods.py checks that the Literal above lists exactly these."""
+CUSTOMIZATION_TYPES: dict[str, str] = {
+    "supervised": "FINE_TUNING",
+    "reinforcement": "REINFORCEMENT_FINE_TUNING",
+    "distillation": "DISTILLATION",
+}
+"""`customizationType` of CreateModelCustomizationJob (botocore `bedrock` 2023-04-20, shape
+CustomizationType; REINFORCEMENT_FINE_TUNING since botocore 1.42.2)."""
+RewardKind = Literal["judge", "similarity", "rouge"]
+
+
+@dataclass(frozen=True)
+class RftSpec:
+    """Reinforcement fine-tuning of one family: data rules and the typed `rftConfig.hyperParameters`.
+
+    Ranges: botocore `bedrock` service model, shape RFTHyperParameters (EpochCount 1-50,
+    RFTBatchSize 16-512, RFTLearningRate 1e-7 to 1e-3, RFTTrainingSamplePerPrompt 2-16,
+    RFTEvalInterval 1-100, ReasoningEffort low|medium|high; RFTMaxPromptLength and
+    RFTInferenceMaxTokens have no range in the model). Data: JSONL records with `messages`
+    (system and user turns) and `reference_answer`, extra fields passed to the grader; at most
+    20,000 prompts (https://docs.aws.amazon.com/bedrock/latest/userguide/rft-prepare-data.html)."""
+
+    min_records: int = 100
+    max_records: int = 20_000
+    validation_set: bool = False
+    """aws/nova-forge-sdk: validation datasets are not supported for Nova 2 Lite RFT on Bedrock."""
+    hyperparameters: tuple[HyperParameter, ...] = ()
+    reasoning_efforts: tuple[str, ...] = ("low", "medium", "high")
+    default_reasoning_effort: str | None = None
+    unconfirmed: tuple[str, ...] = ()
+
+    def hyperparameter(self, name: str) -> HyperParameter:
+        for spec in self.hyperparameters:
+            if spec.name == name:
+                return spec
+        known = ", ".join([spec.name for spec in self.hyperparameters] + ["reasoningEffort"])
+        raise InvalidHyperParameters(
+            f"reinforcement fine-tuning hyperparameter {name!r} is unknown; supported: {known}"
+        )
+
+    def resolve(self, requested: Mapping[str, Any] | Literal["auto"] | None) -> dict[str, int | float | str]:
+        """Typed values for `rftConfig.hyperParameters` (the RFT shape takes numbers, not strings)."""
+        values: dict[str, Any] = {spec.name: spec.default for spec in self.hyperparameters}
+        if self.default_reasoning_effort:
+            values["reasoningEffort"] = self.default_reasoning_effort
+        if isinstance(requested, Mapping):
+            for name, value in requested.items():
+                if name == "reasoningEffort":
+                    if value not in self.reasoning_efforts:
+                        allowed = ", ".join(self.reasoning_efforts)
+                        raise InvalidHyperParameters(
+                            f"hyperparameter reasoningEffort: {value!r} is not one of {allowed}"
+                        )
+                    values[name] = value
+                    continue
+                self.hyperparameter(name)
+                values[name] = value
+        typed: dict[str, int | float | str] = {}
+        for name, value in values.items():
+            if name == "reasoningEffort":
+                typed[name] = str(value)
+                continue
+            spec = self.hyperparameter(name)
+            text = spec.normalise(value)
+            typed[name] = int(text) if spec.kind is int else float(text)
+        return typed
+
+
+_RFT_HYPERPARAMETERS = (
+    # Defaults: the values the Bedrock console proposes are not published as API defaults; these are
+    # the middle of each documented range AWS's RFT guidance recommends starting from (small
+    # epochs, batch 128, 4 samples per prompt). Ranges are botocore's exactly.
+    HyperParameter("epochCount", int, 2, 1, 50),
+    HyperParameter("batchSize", int, 128, 16, 512),
+    HyperParameter("learningRate", float, 1e-5, 1e-7, 1e-3),
+    HyperParameter("trainingSamplePerPrompt", int, 4, 2, 16),
+    HyperParameter("evalInterval", int, 10, 1, 100),
+    HyperParameter("maxPromptLength", int, 4_096, 1, 256_000),
+    HyperParameter("inferenceMaxTokens", int, 1_024, 1, 32_768),
+)
+
+
+@dataclass(frozen=True)
+class DistillationSpec:
+    """Distillation into one family's models (the student side) and the teachers that may teach them.
+
+    Data: `bedrock-conversation-2024` records, system prompt optional, the assistant turn optional;
+    Nova students take multi-turn records (https://docs.aws.amazon.com/bedrock/latest/userguide/
+    distillation-data-prep-option-1.html); at most 15,000 prompts or prompt-response pairs
+    (distillation-data-prep-option-2.html). Pairs: Nova Premier teaches Nova Pro, Lite and Micro;
+    Nova Pro teaches Lite and Micro (https://docs.aws.amazon.com/nova/latest/userguide/customization.html;
+    https://docs.aws.amazon.com/bedrock/latest/userguide/prequisites-model-distillation.html).
+    Cross-Region inference profiles are accepted as teachers (TeacherModelIdentifier pattern in
+    botocore's model takes `inference-profile/` ARNs and profile IDs)."""
+
+    teachers: Mapping[str, tuple[str, ...]]
+    """Teacher model ID (in-Region, no context suffix) -> student customization IDs it may teach."""
+    min_records: int = 100
+    max_records: int = 15_000
+    unconfirmed: tuple[str, ...] = ("minimum of 100 distillation prompts",)
+
+    def teacher_base(self, teacher_id: str) -> str:
+        """The teacher's in-Region ID: profile prefixes and ARNs stripped."""
+        wanted = teacher_id.rsplit("/", 1)[-1] if teacher_id.startswith("arn:") else teacher_id
+        for prefix in ("us.", "eu.", "apac.", "global."):
+            if wanted.startswith(prefix):
+                return wanted[len(prefix) :]
+        return wanted
+
+    def students_of(self, teacher_id: str) -> tuple[str, ...]:
+        return self.teachers.get(self.teacher_base(teacher_id), ())
+
+
+NOVA_PREMIER_TEACHER = "amazon.nova-premier-v1:0"
+NOVA_PRO_TEACHER = "amazon.nova-pro-v1:0"
+NOVA_DISTILLATION = DistillationSpec(
+    # In order of preference for the default teacher: Nova Pro first, because Nova Premier's end of
+    # life is reported for 2026-09-14; Premier stays the only teacher of a Nova Pro student.
+    teachers={
+        NOVA_PRO_TEACHER: ("amazon.nova-lite-v1:0:300k", "amazon.nova-micro-v1:0:128k"),
+        NOVA_PREMIER_TEACHER: (
+            "amazon.nova-pro-v1:0:300k",
+            "amazon.nova-lite-v1:0:300k",
+            "amazon.nova-micro-v1:0:128k",
+        ),
+    },
+    unconfirmed=(
+        "minimum of 100 distillation prompts",
+        # End of life reported for 2026-09-14 (bedrock-facts section 15, awslabs/startups lifecycle table).
+        "whether Nova Premier still teaches after its reported end of life (2026-09-14)",
+    ),
+)
+TEACHER_PROFILES: dict[str, str] = {
+    NOVA_PREMIER_TEACHER: "us.amazon.nova-premier-v1:0",
+    NOVA_PRO_TEACHER: "us.amazon.nova-pro-v1:0",
+}
+"""How the pipeline invokes each teacher for the report's teacher answers (Nova Premier has no
+in-Region on-demand ID: https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +294,20 @@ class ModelFamily:
             + (f" ({', '.join(customizable_models(region))})" if customizable_models(region) else "")
             + "; nothing was started or paid"
         )
+
+    reinforcement: RftSpec | None = None
+    """Reinforcement fine-tuning support (None: Bedrock offers no RFT for this family)."""
+    distillation: DistillationSpec | None = None
+    """Distillation support with this family's models as students (None: not offered)."""
+
+    @property
+    def methods(self) -> tuple[CustomizationMethod, ...]:
+        found: list[CustomizationMethod] = ["supervised"]
+        if self.reinforcement is not None:
+            found.append("reinforcement")
+        if self.distillation is not None:
+            found.append("distillation")
+        return tuple(found)
 
     @property
     def model_ids(self) -> tuple[str, ...]:
@@ -306,6 +471,10 @@ NOVA = ModelFamily(
     hosting=("on-demand", "provisioned"),
     on_demand_regions=("us-east-1", "us-west-2"),
     customization_regions=("us-east-1",),
+    # A distilled Nova model is hosted like a fine-tuned one: on-demand deployment covers custom
+    # models "from fine-tuning, distillation, or continued pre-training" of Nova Micro/Lite/Pro
+    # (https://docs.aws.amazon.com/nova/latest/userguide/deploy-custom-model.html).
+    distillation=NOVA_DISTILLATION,
 )
 
 NOVA_2_LITE = ModelFamily(
@@ -337,6 +506,15 @@ NOVA_2_LITE = ModelFamily(
     validation_set=False,
     unconfirmed=("32,000 tokens per record", "file-size limits", "on-demand hosting of custom models"),
     customization_regions=("us-east-1",),
+    # RFT: the console offers it for Nova 2 Lite (https://docs.aws.amazon.com/bedrock/latest/userguide/
+    # rft-nova-models.html). The RFT model is hosted like the family's SFT models (Provisioned
+    # Throughput): on-demand deployment lists only Nova Canvas/Lite/Micro/Pro custom models from
+    # "fine-tuning, distillation, or continued pre-training", neither Nova 2 nor RFT
+    # (https://docs.aws.amazon.com/nova/latest/userguide/deploy-custom-model.html).
+    reinforcement=RftSpec(
+        hyperparameters=_RFT_HYPERPARAMETERS,
+        unconfirmed=("defaults of the RFT hyperparameters (AWS publishes ranges only)",),
+    ),
 )
 
 _LLAMA_HYPERPARAMETERS = (
@@ -507,3 +685,58 @@ def lifecycle_fact(model_id: str) -> LifecycleFact | None:
     if stem.count(":") >= 1 and last.endswith("k") and last[:-1].isdigit():
         bare = stem
     return LIFECYCLE.get(bare)
+
+
+def method_support(method: CustomizationMethod) -> list[str]:
+    """The families (and their models) that support `method`, for refusal messages."""
+    return [f"{family.display_name} ({', '.join(family.model_ids)})" for family in FAMILIES if method in family.methods]
+
+
+def check_method(method: CustomizationMethod, base_model_id: str, teacher_model_id: str | None = None) -> ModelFamily:
+    """Refuse an unsupported method/model/teacher combination before anything is paid, naming
+    what does support it. Returns the base model's family."""
+    family = family_for(base_model_id)
+    if method not in family.methods:
+        raise UnsupportedCustomizationMethod(
+            f"customization.method {method!r} is not available for {family.display_name} "
+            f"({bare_model_id(base_model_id)}); it is supported by: {'; '.join(method_support(method))}"
+        )
+    if method == "distillation":
+        spec = family.distillation
+        assert spec is not None
+        student = bare_model_id(base_model_id)
+        teacher = teacher_for(family, teacher_model_id, student)
+        students = spec.students_of(teacher)
+        if student not in students:
+            pairs = "; ".join(
+                f"{name} teaches {', '.join(taught)}" for name, taught in spec.teachers.items() if student in taught
+            )
+            if not students:
+                raise UnsupportedCustomizationMethod(
+                    f"customization.teacherModelId {teacher!r} is not a distillation teacher; "
+                    f"teachers for {student}: {pairs or 'none'}"
+                )
+            raise UnsupportedCustomizationMethod(
+                f"teacher {teacher!r} cannot teach {student}; it teaches {', '.join(students)}. "
+                f"Teachers for {student}: {pairs or 'none'}"
+            )
+    return family
+
+
+def teacher_for(family: ModelFamily, teacher_model_id: str | None, student_model_id: str) -> str:
+    """The teacher identifier sent to Bedrock: the one given, else the first teacher (in the registry's
+    order of preference) that teaches this student, as its cross-Region profile."""
+    if teacher_model_id:
+        return teacher_model_id
+    spec = family.distillation
+    student = bare_model_id(student_model_id)
+    for teacher, students in spec.teachers.items() if spec else ():
+        if student in students:
+            return TEACHER_PROFILES.get(teacher, teacher)
+    raise UnsupportedCustomizationMethod(f"no distillation teacher teaches {student}")
+
+
+def teacher_invocation_id(teacher_model_id: str) -> str:
+    """How the pipeline invokes the teacher itself (profiles and ARNs as given; an in-Region ID of a
+    profile-only teacher mapped to its profile)."""
+    return TEACHER_PROFILES.get(teacher_model_id, teacher_model_id)

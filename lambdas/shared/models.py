@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from shared.families import CustomizationMethod
 from shared.prices import PriceOverrides
 from shared.quote import CostQuote
 from shared.s3 import S3Uri
@@ -96,6 +97,23 @@ class EvaluationInput(Strict):
         return value
 
 
+class CustomizationInput(Strict):
+    """`customization` of the execution input: which method, and its method-specific settings."""
+
+    method: CustomizationMethod | None = Field(
+        default=None, description="supervised (default), reinforcement or distillation; None = the stack default"
+    )
+    reward: Literal["judge", "similarity", "rouge"] = Field(
+        default="judge", description="Reinforcement: how the grader Lambda scores a sampled response"
+    )
+    teacherModelId: str | None = Field(
+        default=None, min_length=1, description="Distillation: the teacher (model ID, profile ID or ARN)"
+    )
+    maxResponseLengthForInference: int | None = Field(
+        default=None, ge=1, le=32_768, description="Distillation: teacher answer cap; default evaluation.maxTokens"
+    )
+
+
 # Strict types: JSON true must not become 1 on its way to Bedrock.
 HyperParametersInput = dict[str, StrictStr | StrictInt | StrictFloat] | Literal["auto"]
 
@@ -117,6 +135,7 @@ class ExecutionInput(Strict):
     )
     hyperParameters: HyperParametersInput | None = None
     evaluation: EvaluationInput = Field(default_factory=EvaluationInput)
+    customization: CustomizationInput = Field(default_factory=CustomizationInput)
     pollIntervalSeconds: int | None = Field(
         default=None, ge=0, le=21600, description="Safety poll of the training wait (job events resume the run)"
     )
@@ -189,6 +208,20 @@ class Evaluation(Strict):
     allowLeakage: bool = False
 
 
+class Customization(Strict):
+    """The resolved customization method of a run (PreprocessDataset checked it against the registry)."""
+
+    method: CustomizationMethod = "supervised"
+    reward: Literal["judge", "similarity", "rouge"] = "judge"
+    rftHyperParameters: dict[str, int | float | str] | None = None
+    """Reinforcement: typed `rftConfig.hyperParameters` (the RFT shape takes numbers, not strings)."""
+    teacherModelId: str | None = None
+    """Distillation: the teacher identifier sent to Bedrock."""
+    teacherInvocationId: str | None = None
+    """Distillation: how the report's teacher answers invoke the teacher."""
+    maxResponseLengthForInference: int | None = None
+
+
 class PreparedData(Strict):
     prefix: str
     trainingUri: str
@@ -222,6 +255,7 @@ class RunContext(Strict):
     systemPrompt: str
     hyperParameters: dict[str, str]
     evaluation: Evaluation
+    customization: Customization = Field(default_factory=Customization)
     pollIntervalSeconds: int
     throughputPollIntervalSeconds: int
     throughputMaxWaitSeconds: int

@@ -52,7 +52,8 @@ ANSWER_SECONDS = 10
 """Assumed seconds per fine-tuned answer through a PT (answers run `concurrency` at a time)."""
 
 Status = Literal["complete", "lower bound", "not priced"]
-PartName = Literal["training", "storage", "hosting", "baseAnswers", "judge", "embeddings"]
+PartName = Literal["training", "storage", "hosting", "baseAnswers", "judge", "embeddings", "grader", "teacher"]
+"""`grader` and `teacher`: reinforcement fine-tuning and distillation runs (preprocess/method_costing.py)."""
 
 
 def usd_text(value: float | None) -> str:

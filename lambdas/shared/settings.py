@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, ValidationError
 from shared import contract
 from shared.contract import DEFAULT_BASE_MODEL_ID, DEFAULT_JUDGE_MODEL_ID, EXECUTION_TIMEOUT_HOURS
 from shared.errors import InconsistentRunState
+from shared.families import CustomizationMethod
 from shared.prices import PriceOverrides
 
 __all__ = ["DEFAULT_BASE_MODEL_ID", "DEFAULT_JUDGE_MODEL_ID", "EXECUTION_TIMEOUT_HOURS", "Settings", "settings"]
@@ -26,6 +27,10 @@ class Settings(BaseModel):
     default_base_model_id: str = DEFAULT_BASE_MODEL_ID
     default_judge_model_id: str = DEFAULT_JUDGE_MODEL_ID
     default_poll_interval_seconds: int = Field(default=7200, ge=0, le=21600)
+    default_customization_method: CustomizationMethod = "supervised"
+    """Stack default of `customization.method` (DEFAULT_CUSTOMIZATION_METHOD)."""
+    grader_function_arn: str | None = None
+    """The RFT grader Lambda the stack deploys (GRADER_FUNCTION_ARN), sent as `lambdaGrader.lambdaArn`."""
     pt_hourly_price_usd: float | None = Field(default=None, ge=0)
     training_price_per_1k_tokens_usd: float | None = Field(default=None, ge=0)
     price_overrides: PriceOverrides = Field(default_factory=PriceOverrides)
@@ -59,6 +64,8 @@ _ENV = {
     "default_base_model_id": contract.DEFAULT_BASE_MODEL_ID_ENV,
     "default_judge_model_id": contract.DEFAULT_JUDGE_MODEL_ID_ENV,
     "default_poll_interval_seconds": contract.DEFAULT_POLL_INTERVAL_SECONDS,
+    "default_customization_method": contract.DEFAULT_CUSTOMIZATION_METHOD,
+    "grader_function_arn": contract.GRADER_FUNCTION_ARN,
     "pt_hourly_price_usd": contract.PT_HOURLY_PRICE_USD,
     "training_price_per_1k_tokens_usd": contract.TRAINING_PRICE_PER_1K_TOKENS_USD,
     "price_overrides": contract.PRICE_OVERRIDES,

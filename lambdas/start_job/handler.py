@@ -20,6 +20,7 @@ from start_job.logic import start_job
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse(event=event, model=RunStep)
     logger.set_correlation_id(step.run.runId)
-    job = start_job(step.run, settings().require_role(), client("bedrock"))
+    config = settings()
+    job = start_job(step.run, config.require_role(), client("bedrock"), config.grader_function_arn)
     logger.info("customization job started", extra={"jobArn": job.jobArn})
     return job.model_dump()

@@ -7,9 +7,9 @@ from typing import Any
 from shared.aws import error_code, error_message
 from shared.clock import iso
 from shared.errors import CustomizationJobQuotaExceeded, CustomizationJobRejected
-from shared.families import family_by_key
 from shared.models import JobState, RunContext
 from shared.tags import run_tags
+from start_job.methods import method_fields
 
 
 def output_uri(run: RunContext) -> str:
@@ -29,7 +29,7 @@ def _existing(bedrock: Any, run: RunContext) -> JobState | None:
     )
 
 
-def start_job(run: RunContext, role_arn: str, bedrock: Any) -> JobState:
+def start_job(run: RunContext, role_arn: str, bedrock: Any, grader_arn: str | None = None) -> JobState:
     existing = _existing(bedrock, run)
     if existing is not None:
         # A retried step (or a duplicate delivery) must not start a second paid job.
@@ -39,17 +39,14 @@ def start_job(run: RunContext, role_arn: str, bedrock: Any) -> JobState:
         "customModelName": run.names.customModelName,
         "roleArn": role_arn,
         "baseModelIdentifier": run.baseModelId,
-        "customizationType": "FINE_TUNING",
         "trainingDataConfig": {"s3Uri": run.data.trainingUri},
         "outputDataConfig": {"s3Uri": output_uri(run)},
-        "hyperParameters": run.hyperParameters,
+        # customizationType, hyperParameters / customizationConfig and validationDataConfig by method
+        **method_fields(run, grader_arn),
         "clientRequestToken": run.names.jobClientToken,
         "jobTags": run_tags(run),
         "customModelTags": run_tags(run),
     }
-    # Nova 2 Lite takes no validation set: sending one fails the request (nova-2-sft-data-prep.html).
-    if run.data.validationUri and family_by_key(run.family).validation_set:
-        request["validationDataConfig"] = {"validators": [{"s3Uri": run.data.validationUri}]}
     try:
         response = bedrock.create_model_customization_job(**request)
     except bedrock.exceptions.ServiceQuotaExceededException as error:

@@ -71,6 +71,7 @@ class PipelineFunctions(Construct):
             force_dynamic_reference=True,
         ).string_value
         self._powertools = lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", layer_arn)
+        self.code, self.powertools = self._code, self._powertools  # shared with the RFT grader (grader.py)
         self._settings = self._runtime_settings()
         self.by_name: dict[str, lambda_.Function] = {
             entry.name: self._function(entry) for entry in statemachine.TASK_FUNCTIONS
@@ -92,6 +93,7 @@ class PipelineFunctions(Construct):
             statemachine.DEFAULT_POLL_INTERVAL_SECONDS: str(config.poll_interval_seconds),
             statemachine.EXECUTION_TIMEOUT_HOURS: str(config.execution_timeout_hours),
             statemachine.JOB_NAME_PREFIX: self._job_name_prefix,
+            statemachine.DEFAULT_CUSTOMIZATION_METHOD: config.customization_method,
         }
         # Price overrides and the budget are optional: left out when not configured (the price table
         # in lambdas/shared/prices.py is then used, and no budget is enforced).

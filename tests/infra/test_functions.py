@@ -42,6 +42,10 @@ def _expected_environment(synthesized: Synthesized, entry: statemachine.TaskFunc
         statemachine.EXECUTION_TIMEOUT_HOURS: str(config.execution_timeout_hours),
         # This instance's jobs and hosting names (and its job-event rule) carry its prefix.
         statemachine.JOB_NAME_PREFIX: stack.pipeline.job_name_prefix,
+        statemachine.DEFAULT_CUSTOMIZATION_METHOD: config.customization_method,
+        statemachine.GRADER_FUNCTION_ARN: {
+            "Fn::GetAtt": [synthesized.logical_id(stack.pipeline.grader.function), "Arn"]
+        },
     }
     if config.pt_hourly_price_usd is not None:
         values[statemachine.PT_HOURLY_PRICE_USD] = str(config.pt_hourly_price_usd)

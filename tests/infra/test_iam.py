@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bedrock_finetuning import statemachine
+from bedrock_finetuning.stacks.constructs.distillation import TEACHER_MODELS, TEACHER_PROFILE_GEOGRAPHIES
 from bedrock_finetuning.stacks.nag import flatten_cfn_reference
 
 from .support import Synthesized, as_list, iter_policy_documents, role_statements
@@ -203,6 +204,7 @@ def _names(synthesized: Synthesized) -> dict[str, str]:
         synthesized.logical_id(stack.pipeline.notifications.key): "TopicKey",
         synthesized.logical_id(stack.pipeline.triggers.sweeper_dlq): "SweeperDeadLetterQueue",
         synthesized.logical_id(stack.pipeline.workflow.state_machine): "StateMachine",
+        synthesized.logical_id(stack.pipeline.grader.function): "Grader",
     }
 
 
@@ -288,6 +290,18 @@ def test_service_role_reads_run_data_and_writes_job_output_only(default: Synthes
             allow({"s3:GetObject", "s3:PutObject"}, f"{B}/runs/*/output/*"),
             # As in AWS's example policy: no s3:prefix condition Bedrock's own listing might not meet.
             allow("s3:ListBucket", B),
+            # Reinforcement fine-tuning: exactly the stack's grader function (stacks/constructs/grader.py).
+            allow("lambda:InvokeFunction", "<Grader.Arn>"),
+            # Distillation: exactly the registry's teachers, direct or through a cross-Region profile.
+            allow(
+                "bedrock:InvokeModel",
+                [f"arn:<AWS::Partition>:bedrock:*::foundation-model/{m}" for m in TEACHER_MODELS]
+                + [
+                    f"arn:<AWS::Partition>:bedrock:*:<AWS::AccountId>:inference-profile/{g}.{m}"
+                    for m in TEACHER_MODELS
+                    for g in TEACHER_PROFILE_GEOGRAPHIES
+                ],
+            ),
         ]
     )
 
@@ -405,6 +419,8 @@ def test_resource_star_only_where_the_api_requires_it(default: Synthesized) -> N
         "bedrock:ListModelCustomizationJobs"
     }
     expected[default.logical_id(stack.pipeline.lambdas.by_name["PreprocessDataset"].role)] |= {"pricing:GetProducts"}
+    # The RFT grader's role: X-Ray only (its judge statement names the judge model).
+    expected[default.logical_id(stack.pipeline.grader.function.role)] = set(xray)
     expected[default.logical_id(stack.pipeline.lambdas.sweeper.role)] |= {
         "bedrock:ListModelCustomizationJobs",
         "bedrock:ListProvisionedModelThroughputs",

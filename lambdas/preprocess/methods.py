@@ -1,0 +1,172 @@
+"""PreprocessDataset for reinforcement fine-tuning and distillation: the method is checked against
+the registry before anything is paid, and the raw QA pairs become that method's records.
+
+- Reinforcement (RFT): one JSON object per line with `messages` (the system prompt and the question,
+  OpenAI chat format) and `reference_answer`; extra fields are passed to the grader, so the record's
+  source location rides along as `source` (https://docs.aws.amazon.com/bedrock/latest/userguide/
+  rft-prepare-data.html; the grader's input: reward-functions.html).
+- Distillation: `bedrock-conversation-2024` records whose assistant turn is optional; the answers the
+  user gave are kept as those turns (https://docs.aws.amazon.com/bedrock/latest/userguide/
+  distillation-data-prep-option-1.html).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from grader.contract import REWARD_FIELD
+from preprocess.issues import IssueLog
+from preprocess.raw_data import QAPair
+from shared import formats
+from shared.errors import InvalidHyperParameters
+from shared.families import (
+    CustomizationMethod,
+    ModelFamily,
+    check_method,
+    teacher_for,
+    teacher_invocation_id,
+)
+from shared.models import Customization, ExecutionInput
+from shared.settings import Settings
+
+
+def requested_method(request: ExecutionInput, settings: Settings) -> CustomizationMethod:
+    """The execution input's `customization.method`, else the stack default."""
+    return request.customization.method or settings.default_customization_method
+
+
+def resolve_customization(request: ExecutionInput, base_model_id: str, settings: Settings) -> Customization:
+    """Check the method (and teacher) against the registry and resolve its settings. Raises
+    UnsupportedCustomizationMethod / InvalidHyperParameters before any data is read or anything paid."""
+    method = requested_method(request, settings)
+    wanted = request.customization
+    family = check_method(method, base_model_id, wanted.teacherModelId)
+    if method == "reinforcement":
+        assert family.reinforcement is not None
+        return Customization(
+            method=method,
+            reward=wanted.reward,
+            rftHyperParameters=family.reinforcement.resolve(request.hyperParameters),
+        )
+    if method == "distillation":
+        if request.hyperParameters:
+            # Bedrock's distillation takes no hyperParameters map from the pipeline's data rules; the
+            # student's training settings are Bedrock's own (distillation-prepare-datasets.html).
+            raise_for_hyperparameters(method)
+        teacher = teacher_for(family, wanted.teacherModelId, base_model_id)
+        return Customization(
+            method=method,
+            teacherModelId=teacher,
+            teacherInvocationId=teacher_invocation_id(teacher),
+            maxResponseLengthForInference=wanted.maxResponseLengthForInference or request.evaluation.maxTokens,
+        )
+    return Customization(method="supervised")
+
+
+def warn_grader_judge(customization: Customization, request: ExecutionInput, settings: Settings, log: IssueLog) -> None:
+    """The grader Lambda may call only the stack's judge (its IAM policy names that one model), so a
+    run that evaluates with another judge trains against a different one: said in the manifest."""
+    judge = request.evaluation.judgeModelId
+    graded_by_judge = customization.method == "reinforcement" and customization.reward == "judge"
+    if graded_by_judge and judge and judge != settings.default_judge_model_id:
+        log.warning(
+            "customization",
+            None,
+            "grader-judge-differs",
+            f"the RFT grader scores with the stack's judge {settings.default_judge_model_id}; this run's "
+            f"evaluation uses {judge}",
+        )
+
+
+def raise_for_hyperparameters(method: str) -> None:
+    raise InvalidHyperParameters(
+        f"hyperParameters are not taken by {method}: Bedrock trains the student with its own settings; "
+        "remove hyperParameters from the execution input"
+    )
+
+
+def family_for_method(family: ModelFamily, method: CustomizationMethod) -> ModelFamily:
+    """The family's data limits as the method sees them (record counts, no validation set): the
+    dataset checks then apply the method's rules with the same code as supervised runs."""
+    if method == "reinforcement" and family.reinforcement is not None:
+        spec = family.reinforcement
+        return replace(
+            family,
+            min_training_records=spec.min_records,
+            max_training_records=spec.max_records,
+            max_total_records=spec.max_records,
+            validation_set=spec.validation_set,
+            min_validation_records=0,
+            max_validation_records=0,
+            unconfirmed=family.unconfirmed + spec.unconfirmed,
+        )
+    if method == "distillation" and family.distillation is not None:
+        dist = family.distillation
+        # The distillation request has no validation data: Bedrock generates the teacher's answers itself.
+        return replace(
+            family,
+            min_training_records=dist.min_records,
+            max_training_records=dist.max_records,
+            max_total_records=dist.max_records,
+            validation_set=False,
+            min_validation_records=0,
+            max_validation_records=0,
+            unconfirmed=family.unconfirmed + dist.unconfirmed,
+        )
+    return family
+
+
+def rft_record(system_prompt: str, pair: QAPair, reward: str = "judge") -> dict[str, Any]:
+    """`source` and `pipeline_reward` are extra fields: Bedrock passes them to the grader with each
+    sample (the grader scores with the reward the run asked for)."""
+    messages = [{"role": "system", "content": system_prompt}] if system_prompt else []
+    messages.append({"role": "user", "content": pair.prompt})
+    return {
+        "messages": messages,
+        "reference_answer": pair.completion,
+        "source": pair.location,
+        REWARD_FIELD: reward,
+    }
+
+
+def distillation_record(system_prompt: str, pair: QAPair) -> dict[str, Any]:
+    record = formats.to_record("bedrock-conversation", system_prompt, pair.prompt, pair.completion)
+    if not pair.completion.strip():
+        record["messages"] = record["messages"][:1]  # the assistant turn is optional: the teacher answers
+    return record
+
+
+def to_jsonl(
+    method: CustomizationMethod, pairs: Sequence[QAPair], family: ModelFamily, system_prompt: str, reward: str = "judge"
+) -> str:
+    """The training file for `method` (supervised: the family's own record format)."""
+    if method == "reinforcement":
+        rows = (rft_record(system_prompt, pair, reward) for pair in pairs)
+    elif method == "distillation":
+        rows = (distillation_record(system_prompt, pair) for pair in pairs)
+    else:
+        rows = (formats.to_record(family.record_format, system_prompt, p.prompt, p.completion) for p in pairs)
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+def check_rft_references(pairs: Sequence[QAPair], file: str, log: IssueLog) -> None:
+    """Every RFT record needs a reference answer: the grader scores against it."""
+    for pair in pairs:
+        if not pair.completion.strip():
+            log.error(
+                file,
+                pair.location,
+                "rft-reference-missing",
+                "reinforcement fine-tuning needs a reference answer for every question (the grader scores "
+                "sampled responses against it)",
+            )
+
+
+def grader_calls(records: int, hyperparameters: dict[str, int | float | str]) -> int:
+    """Grader invocations (one reward each) an RFT job makes: records x epochs x samples per prompt."""
+    epochs = int(hyperparameters.get("epochCount", 1))
+    samples = int(hyperparameters.get("trainingSamplePerPrompt", 1))
+    return records * epochs * samples

@@ -1,0 +1,119 @@
+"""The reinforcement fine-tuning grader: a Lambda function Bedrock's RFT job invokes with sampled
+responses (lambdas/grader/). Not a workflow step.
+
+- The grader may call exactly the stack's judge model (Converse needs bedrock:InvokeModel): the
+  inference profile of this account and the foundation model behind it in any Region the profile
+  routes to, or the in-Region foundation model when the judge is not a profile.
+- The Bedrock service role may invoke exactly this function (AWS: the role that runs the RFT job
+  needs lambda:InvokeFunction on the grader,
+  https://docs.aws.amazon.com/bedrock/latest/userguide/rft-access-security.html).
+- StartCustomizationJob learns the function's ARN from GRADER_FUNCTION_ARN.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from bedrock_finetuning import statemachine
+from bedrock_finetuning.stacks import nag
+from bedrock_finetuning.stacks.config import PipelineProps
+from bedrock_finetuning.stacks.constructs import arns
+from bedrock_finetuning.stacks.constructs.functions import (
+    ARCHITECTURE,
+    POWERTOOLS_METRICS_NAMESPACE,
+    POWERTOOLS_SERVICE_NAME,
+    RUNTIME,
+    PipelineFunctions,
+)
+
+PROFILE_PREFIXES = ("us.", "eu.", "apac.", "global.", "us-gov.", "jp.", "au.", "ca.")
+
+
+def judge_model_arns(stack: Stack, judge_model_id: str) -> list[str]:
+    """The ARNs that invoking exactly this judge needs (and nothing else)."""
+    bare = judge_model_id.rsplit("/", 1)[-1]
+    for prefix in PROFILE_PREFIXES:
+        if bare.startswith(prefix):
+            model = bare[len(prefix) :]
+            return [
+                stack.format_arn(service="bedrock", resource="inference-profile", resource_name=bare),
+                # A cross-Region profile routes to the model in several Regions of its geography.
+                f"arn:{stack.partition}:bedrock:*::foundation-model/{model}",
+            ]
+    return [f"arn:{stack.partition}:bedrock:{stack.region}::foundation-model/{bare}"]
+
+
+class GraderFunction(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PipelineProps,
+        functions: PipelineFunctions,
+        service_role: iam.IRole,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        entry = statemachine.GRADER_FUNCTION
+        log_group = logs.LogGroup(self, "Logs", retention=config.log_retention, removal_policy=config.removal_policy)
+        judge = judge_model_arns(stack, config.judge_model_id)
+        statements = [
+            iam.PolicyStatement(sid="InvokeJudgeModel", actions=["bedrock:InvokeModel"], resources=judge),
+            iam.PolicyStatement(
+                sid="WriteOwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[log_group.log_group_arn],
+            ),
+        ]
+        role = iam.Role(
+            self,
+            "Role",
+            description="Lambda function GradeResponses (RFT grader) of the Bedrock fine-tuning pipeline",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            inline_policies={"Permissions": iam.PolicyDocument(statements=statements)},
+        )
+        if len(judge) > 1:
+            nag.acknowledge(
+                role.node.default_child,  # type: ignore[arg-type]
+                f"{nag.IAM5}[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/{judge[1].rsplit('/', 1)[-1]}]",
+                "The judge is a cross-Region inference profile: Bedrock routes each call to the same model in "
+                "one of several Regions of the profile's geography, so the one model is allowed in any Region "
+                "(inference-profiles-prereq.html); no other model is allowed.",
+            )
+        self.function = lambda_.Function(
+            self,
+            entry.name,
+            description=entry.description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            code=functions.code,
+            handler=entry.handler,
+            timeout=Duration.seconds(entry.timeout_seconds),
+            memory_size=entry.memory_mb,
+            layers=[functions.powertools],
+            tracing=lambda_.Tracing.ACTIVE,
+            role=role,
+            log_group=log_group,
+            environment={
+                "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
+                "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                statemachine.JUDGE_MODEL_ID: config.judge_model_id,
+            },
+        )
+        default_policy = role.node.find_child("DefaultPolicy")
+        nag.acknowledge(default_policy.node.default_child, f"{nag.IAM5}[Resource::*]", arns.XRAY_REASON)  # type: ignore[arg-type]
+        # Exactly this function, and its versions/aliases are not used (no `:*`).
+        service_role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="InvokeRftGrader", actions=["lambda:InvokeFunction"], resources=[self.function.function_arn]
+            )
+        )
+        functions.by_name["StartCustomizationJob"].add_environment(
+            statemachine.GRADER_FUNCTION_ARN, self.function.function_arn
+        )

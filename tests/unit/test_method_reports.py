@@ -1,0 +1,95 @@
+"""The report's method sections: RFT reward curves and the distillation three-way comparison."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from localrun.pipeline import BUCKET
+from report import distillation, rewards
+from shared.models import Customization
+from tests.unit.factories import make_run
+
+
+def _rft_run() -> Any:
+    return make_run(customization=Customization(method="reinforcement", reward="rouge"))
+
+
+def test_reward_section_reads_the_reward_columns_by_name(aws: Any, s3: Any) -> None:
+    run = _rft_run()
+    csv = (
+        "step_number,epoch_number,train_reward_mean,train_reward_min,train_reward_max,grader_failed_share\n"
+        "0,1,0.1,0.0,1.0,0.0\n1,1,0.2,0.0,1.0,0.5\n2,2,0.6,0.0,1.0,0.0\n3,2,0.8,0.0,1.0,0.0\n"
+    )
+    key = "runs/run-1/output/model-customization-job-x/training_artifacts/step_wise_training_metrics.csv"
+    s3.put_object(Bucket=BUCKET, Key=key, Body=csv.encode())
+    section = rewards.reward_section(s3, run)
+    assert [row["reward"] for row in section["rewardByStep"]] == [0.1, 0.2, 0.6, 0.8]
+    assert section["rewardByEpoch"] == [{"epoch": 1, "reward": 0.15}, {"epoch": 2, "reward": 0.7}]
+    assert section["rewardChange"] == pytest.approx(0.55) and section["graderFailedShare"] == 0.125
+    assert section["reward"] == "rouge" and section["files"] == [key]
+    results = {"training": {"rewards": section}, "customization": run.customization.model_dump()}
+    facts = dict(rewards.reward_facts(results))
+    assert facts["Training reward, first → last epoch"] == "0.150 → 0.700"
+    assert "Training reward per step" in rewards.reward_chart(results)
+
+
+def test_reward_section_without_metrics_is_empty_not_an_error(aws: Any, s3: Any) -> None:
+    section = rewards.reward_section(s3, _rft_run())
+    assert section["rewardByStep"] == [] and section["rewardChange"] is None
+    assert "wrote no reward metrics" in rewards.reward_chart({"training": {"rewards": section}})
+
+
+def test_price_per_1000_answers_is_mean_tokens_times_prices() -> None:
+    records = [{"inputTokens": 100, "outputTokens": 50}, {"inputTokens": 300, "outputTokens": 150}]
+    # 200 input tokens x $0.001/1k + 100 output x $0.004/1k = $0.0006 per answer -> $0.60 per 1,000
+    assert distillation.per_1000(records, 0.001, 0.004) == pytest.approx(0.6)
+    assert distillation.per_1000(records, None, 0.004) is None and distillation.per_1000([], 0.001, 0.004) is None
+
+
+def _row(index: int, base: int, tuned: int, answer: str) -> dict[str, Any]:
+    return {
+        "index": index,
+        "set": "domain",
+        "base": {"score": base, "answer": "わかりません。"},
+        "fine-tuned": {"score": tuned, "answer": answer},
+    }
+
+
+def test_three_way_measures_the_gap_closed_and_agreement_in_japanese(aws: Any, s3: Any) -> None:
+    run = make_run(
+        baseModelId="amazon.nova-lite-v1:0:300k",
+        customization=Customization(
+            method="distillation",
+            teacherModelId="us.amazon.nova-premier-v1:0",
+            teacherInvocationId="us.amazon.nova-premier-v1:0",
+        ),
+    )
+    teacher_text = "Claude 3 Haiku のファインチューニングは us-west-2 でのみ実行できます。"
+    s3.put_object(
+        Bucket=BUCKET,
+        Key="runs/run-1/eval/answers/teacher/batch-0000.json",
+        Body=(
+            '{"target": "teacher", "error": null, "answers": ['
+            f'{{"index": 0, "answer": "{teacher_text}", "score": 9, "inputTokens": 40, "outputTokens": 20}},'
+            f'{{"index": 1, "answer": "{teacher_text}", "score": 9, "inputTokens": 40, "outputTokens": 20}}]}}'
+        ).encode(),
+    )
+    rows = [_row(0, 2, 8, teacher_text), _row(1, 2, 6, "わかりません。")]
+    answers = {"base": {0: {"inputTokens": 30, "outputTokens": 10}, 1: {"inputTokens": 30, "outputTokens": 10}}}
+    section = distillation.three_way(s3, run, rows, answers)
+    assert section is not None
+    assert section["meanScore"] == {"baseStudent": 2.0, "distilledStudent": 7.0, "teacher": 9.0}
+    assert section["gapClosed"] == pytest.approx(5 / 7, abs=1e-3)
+    agreement = [q["agreementWithTeacher"] for q in section["questions"]]
+    assert agreement[0] == 1.0 and agreement[1] < 0.3
+    assert section["pricePer1000AnswersUsd"]["baseStudent"] is not None
+    assert "not in the price table" in section["priceNote"]  # Nova Premier has no row in the table
+    facts = dict(distillation.facts({"distillation": section}))
+    assert facts["Share of the base-to-teacher gap the student closed"] == "71%"
+
+
+def test_three_way_is_absent_for_other_methods(aws: Any, s3: Any) -> None:
+    assert distillation.three_way(s3, make_run(), [], {}) is None
+    assert distillation.facts({"distillation": None}) == []
