@@ -25,10 +25,10 @@ from shared.quote import (
     _price,
     answer_tokens,
     check_budget,
-    quote_tokens,
     summarize,
     token_part,
 )
+from shared.tokens import estimate_tokens
 
 
 def _judge_prices(quote: CostQuote) -> list[PriceUsed]:
@@ -47,7 +47,7 @@ def grader_part(
     response_cap = int(hp.get("inferenceMaxTokens", max_tokens))
     tokens_in = 0
     for pair in training:
-        prompt = JUDGE_PROMPT_OVERHEAD_TOKENS + quote_tokens(pair.prompt) + quote_tokens(pair.completion)
+        prompt = JUDGE_PROMPT_OVERHEAD_TOKENS + estimate_tokens(pair.prompt) + estimate_tokens(pair.completion)
         tokens_in += per_record * (prompt + answer_tokens(pair.completion, response_cap))
     judge_in, judge_out = _judge_prices(quote)
     if customization.reward != "judge":
@@ -102,7 +102,9 @@ def with_method_parts(
         cap = customization.maxResponseLengthForInference or max_tokens
         # Bedrock's teacher answers every training prompt (synthetic data); the report's teacher
         # answers every evaluation question.
-        answer_in = sum(quote_tokens(p.prompt) for p in training) + sum(quote_tokens(q.question) for q in questions)
+        answer_in = sum(estimate_tokens(p.prompt) for p in training) + sum(
+            estimate_tokens(q.question) for q in questions
+        )
         answer_out = sum(answer_tokens(p.completion, cap) for p in training) + sum(
             answer_tokens(q.reference, max_tokens) for q in questions
         )

@@ -432,12 +432,12 @@ def test_every_example_file_converts(s3: Any, name: str, encoding: str | None) -
 
 def test_every_turn_and_the_records_own_system_prompt_are_counted() -> None:
     from preprocess.costing import training_tokens
-    from shared.quote import quote_tokens
+    from shared.tokens import estimate_tokens
 
     single = QAPair("Q2", "A2", "line 1")
     conversation = QAPair("Q2", "A2", "line 1", system="日本語で答える。", history=(("Q1 " * 50, "A1 " * 50),))
-    extra = quote_tokens("Q1 " * 50) + quote_tokens("A1 " * 50)
-    assert training_tokens([conversation], "") == training_tokens([single], "") + extra + quote_tokens(
+    extra = estimate_tokens("Q1 " * 50) + estimate_tokens("A1 " * 50)
+    assert training_tokens([conversation], "") == training_tokens([single], "") + extra + estimate_tokens(
         "日本語で答える。"
     )
     assert dataset.record_tokens("", conversation) > dataset.record_tokens("", single)
