@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from grader.contract import REWARD_FIELD
+from preprocess import dataset
 from preprocess.issues import IssueLog
 from preprocess.raw_data import QAPair
 from shared import formats
@@ -142,14 +143,19 @@ def distillation_record(system_prompt: str, pair: QAPair) -> dict[str, Any]:
 def to_jsonl(
     method: CustomizationMethod, pairs: Sequence[QAPair], family: ModelFamily, system_prompt: str, reward: str = "judge"
 ) -> str:
-    """The training file for `method` (supervised: the family's own record format)."""
+    """The training file for `method` (supervised: the family's own record format, dataset.to_jsonl).
+    A record's own system prompt (chat formats) stays with it, as in supervised training."""
+    if method == "supervised":
+        return dataset.to_jsonl(pairs, family, system_prompt)
     if method == "reinforcement":
-        rows = (rft_record(system_prompt, pair, reward) for pair in pairs)
-    elif method == "distillation":
-        rows = (distillation_record(system_prompt, pair) for pair in pairs)
+        rows = (rft_record(_system(pair, system_prompt), pair, reward) for pair in pairs)
     else:
-        rows = (formats.to_record(family.record_format, system_prompt, p.prompt, p.completion) for p in pairs)
+        rows = (distillation_record(_system(pair, system_prompt), pair) for pair in pairs)
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+def _system(pair: QAPair, system_prompt: str) -> str:
+    return pair.system if pair.system is not None else system_prompt
 
 
 def check_rft_references(pairs: Sequence[QAPair], file: str, log: IssueLog) -> None:

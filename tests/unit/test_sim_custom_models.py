@@ -58,6 +58,7 @@ def test_a_trained_model_carries_the_jobs_custom_model_tags(aws: SimulatedBedroc
         "jobArn": "j",
         "jobId": "abc",
         "jobName": "ft-run-3",
+        "customizationType": "FINE_TUNING",
         "outputModelName": "ft-run-3-model",
         "baseModelArn": f"arn:aws:bedrock:us-east-1::foundation-model/{BASE}",
         "hyperParameters": {},
