@@ -92,7 +92,12 @@ def test_quote_counts_japanese_text_like_the_pipeline(tmp_path: Path) -> None:
     data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
     english = tmp_path / "en.jsonl"
     english.write_text(
-        "\n".join(json.dumps({"question": "q" * len(r["question"]), "answer": "a" * len(r["answer"])}) for r in records)
+        "\n".join(
+            # numbered like the Japanese records, so that the questions differ (identical questions
+            # would be held out as copies of training questions and leave no evaluation set)
+            json.dumps({"question": f"{i:02d}" + "q" * (len(r["question"]) - 2), "answer": "a" * len(r["answer"])})
+            for i, r in enumerate(records)
+        )
         + "\n",
         encoding="utf-8",
     )
