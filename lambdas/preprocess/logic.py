@@ -289,10 +289,19 @@ def _write_run(
     request_eval = request.evaluation
     # The work plan covers every question both models answer, the general check's included.
     plan = work_plan.answer_plan(
-        len(eval_doc), request_eval.concurrency, request_eval.batchSize, request_eval.maxTokens
+        len(eval_doc),
+        request_eval.concurrency,
+        request_eval.batchSize,
+        request_eval.maxTokens,
+        distributed=work_plan.is_distributed(len(evaluation)),
     )
     batch_size = plan.batchSize
-    batches = list(range(plan.batches))
+    batch_list_key = None
+    if plan.distributed:
+        # The Distributed Maps' ItemReader reads this list; the state carries only its key.
+        batch_list_key = f"{prefix}{work_plan.BATCH_LIST_NAME}"
+        s3io.put_json(s3, bucket, batch_list_key, [{"batch": batch} for batch in range(plan.batches)])
+    batches = [] if plan.distributed else list(range(plan.batches))
     training_tokens = sum(dataset.record_tokens(system_prompt, pair) for pair in split.training)
     run_evaluation = Evaluation(
         judgeModelId=request_eval.judgeModelId or settings.default_judge_model_id,
@@ -394,6 +403,8 @@ def _write_run(
             generalQuestions=general_count,
             evalBatches=batches,
             batchSize=batch_size,
+            evalMode="distributed" if plan.distributed else "inline",
+            batchListKey=batch_list_key,
             estimatedTrainingTokens=training_tokens,
             warnings=[issue.text() for issue in log.warnings[:20]],
         ),
