@@ -13,7 +13,7 @@ from typing import Any
 
 from shared import call_stats
 from shared import s3 as s3io
-from shared.answers import answers_key
+from shared.answers import answer_error_key, answers_key
 from shared.aws import error_code, error_message
 from shared.converse import ask
 from shared.errors import AnswerGenerationFailed, InconsistentRunState
@@ -62,8 +62,16 @@ def answer_batch(step: AnswerBatchStep, s3: Any, runtime: Any) -> AnswerBatchRes
             "callStats": stats.as_dict(),
         }
 
-    with ThreadPoolExecutor(max_workers=run.evaluation.threadsPerBatch) as pool:
-        answers = list(pool.map(one, chunk))
+    try:
+        with ThreadPoolExecutor(max_workers=run.evaluation.threadsPerBatch) as pool:
+            answers = list(pool.map(one, chunk))
+    except AnswerGenerationFailed as error:
+        # A Distributed Map's child failure does not carry its cause to the run (AWS stops the map
+        # run with States.ExceedToleratedFailureThreshold; moto does not fail it at all), so the
+        # cause is kept where answer.verify finds it.
+        record = {"error": type(error).__name__, "cause": str(error), "batch": step.batch}
+        s3io.put_json(s3, run.bucket, answer_error_key(run.runId, step.target, step.batch), record)
+        raise
     key = answers_key(run.runId, step.target, step.batch)
     s3io.put_json(s3, run.bucket, key, {"target": step.target, "modelId": model_id, "answers": answers})
     return AnswerBatchResult(target=step.target, batch=step.batch, key=key, answered=len(answers))

@@ -17,6 +17,15 @@ def answers_key(run_id: str, target: str, batch: int) -> str:
     return f"{answers_prefix(run_id, target)}batch-{batch:04d}.json"
 
 
+def answer_errors_prefix(run_id: str, target: str) -> str:
+    """Why batches failed, beside (not among) the answers: read by answer.verify."""
+    return f"runs/{run_id}/eval/answer-errors/{target}/"
+
+
+def answer_error_key(run_id: str, target: str, batch: int) -> str:
+    return f"{answer_errors_prefix(run_id, target)}batch-{batch:04d}.json"
+
+
 def judgements_key(run_id: str) -> str:
     return f"runs/{run_id}/eval/judgements.json"
 

@@ -297,6 +297,20 @@ class AnswerBatchStep(Strict):
     modelId: str | None = None
 
 
+class VerifyAnswersStep(Strict):
+    """After a Distributed Map of answer batches: every batch must have written its answers."""
+
+    run: RunContext
+    target: Literal["base", "fine-tuned"]
+    verify: Literal[True]
+
+
+class VerifiedAnswers(Strict):
+    target: Literal["base", "fine-tuned"]
+    batches: int
+    answered: int
+
+
 class AnswerBatchResult(Strict):
     target: Literal["base", "fine-tuned"]
     batch: int
