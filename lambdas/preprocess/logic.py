@@ -312,6 +312,7 @@ def _write_run(
         mapConcurrency=plan.mapConcurrency,
         threadsPerBatch=plan.threadsPerBatch,
         judgeConcurrency=request_eval.judgeConcurrency,
+        judgeMapConcurrency=request_eval.judgeConcurrency // work_plan.threads_per_batch(request_eval.judgeConcurrency),
         maxTokens=request_eval.maxTokens,
         temperature=request_eval.temperature,
         topP=request_eval.topP,

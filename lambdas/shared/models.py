@@ -57,7 +57,7 @@ class EvaluationInput(Strict):
     concurrency: int = Field(
         default=4, ge=1, le=64, description="Requests in flight against the evaluated model, across all batches"
     )
-    judgeConcurrency: int = Field(default=4, ge=1, le=16, description="Requests in flight against the judge")
+    judgeConcurrency: int = Field(default=4, ge=1, le=64, description="Requests in flight against the judge")
     batchSize: int | None = Field(
         default=None, ge=1, le=200, description="Questions per Lambda call; default: 8 rounds of the batch's threads"
     )
@@ -158,6 +158,9 @@ class Evaluation(Strict):
     """Answer batches in flight (the Map's MaxConcurrencyPath); x threadsPerBatch = concurrency."""
     threadsPerBatch: int = 4
     judgeConcurrency: int = 4
+    judgeMapConcurrency: int = 1
+    """Answer batches judged at once by the judge's Distributed Map (evalMode distributed), each with
+    threads_per_batch(judgeConcurrency) threads: their product is judgeConcurrency."""
     maxTokens: int
     temperature: float
     topP: float | None = None
@@ -295,6 +298,13 @@ class AnswerBatchStep(Strict):
     target: Literal["base", "fine-tuned"]
     batch: int = Field(ge=0)
     modelId: str | None = None
+
+
+class JudgeBatchStep(Strict):
+    """One answer batch's judge calls, inside the judge's Distributed Map."""
+
+    run: RunContext
+    batch: int = Field(ge=0)
 
 
 class VerifyAnswersStep(Strict):
