@@ -108,8 +108,8 @@ def pt_held_over_ideal() -> dict[str, Any]:
         assert execution.status == "SUCCEEDED", execution.cause
         assert pipeline.remaining_throughputs() == []
         timings = [t for t in pipeline.bedrock.timing.timings if t.kind == "provisioned-model" and not t.throttled]
-    in_service = _entered(execution, "CheckProvisionedThroughput", "Exited")
-    deleted = _entered(execution, "DeleteProvisionedThroughput", "Exited")
+    in_service = _entered(execution, "CheckHosting", "Exited")
+    deleted = _entered(execution, "DeleteHosting", "Exited")
     held = _at(deleted) - _at(in_service)
     latency = sum(t.seconds for t in timings) / len(timings)
     ideal = n * latency / concurrency

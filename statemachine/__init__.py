@@ -12,8 +12,11 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-DEFINITION_PATH = Path(__file__).with_name("pipeline.asl.json")
+import yaml
+
+DEFINITION_PATH = Path(__file__).with_name("pipeline.asl.yaml")
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
 
@@ -177,17 +180,18 @@ prefix cannot name the run (see BUCKET_NAME_SUBSTITUTION); each map run has its 
 
 
 def load_definition(timeout_seconds: int | None = None) -> str:
-    """Return the ASL text, with the execution timeout replaced when given.
+    """Return the workflow as ASL JSON, with the execution timeout replaced when given.
 
-    Placeholders `${...}` are left in place: CDK resolves them through
-    `definition_substitutions`, the local runner through `substitute`.
+    The file is YAML so that each retry and catch policy is written once (anchors); its own
+    top-level `x-...` keys hold those anchors and are dropped here. Placeholders `${...}` are
+    left in place: CDK resolves them through `definition_substitutions`, the local runner
+    through `substitute`.
     """
-    text = DEFINITION_PATH.read_text(encoding="utf-8")
-    if timeout_seconds is None:
-        return text
-    definition = json.loads(text)
-    definition["TimeoutSeconds"] = timeout_seconds
-    return json.dumps(definition, indent=2)
+    definition: dict[str, Any] = yaml.safe_load(DEFINITION_PATH.read_text(encoding="utf-8"))
+    definition = {key: value for key, value in definition.items() if not key.startswith("x-")}
+    if timeout_seconds is not None:
+        definition["TimeoutSeconds"] = timeout_seconds
+    return json.dumps(definition, indent=2, ensure_ascii=False)
 
 
 def placeholders(definition: str) -> set[str]:

@@ -1,4 +1,4 @@
-"""CreateHosting step: CreateProvisionedThroughput or DeployCustomModelOnDemand, by `run.evaluation.hosting`."""
+"""CreateHosting step: CreateProvisionedModelThroughput or CreateCustomModelDeployment, by `run.evaluation.hosting`."""
 
 from __future__ import annotations
 

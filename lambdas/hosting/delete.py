@@ -1,5 +1,5 @@
-"""DeleteHosting step: success path (a PT after the answers, an unkept deployment) and the
-failure clean-up (CleanUpHosting). Finds the run's hosting by its run-derived name."""
+"""DeleteHosting step: success path (state DeleteHosting: a PT after the answers, an unkept
+deployment) and the failure clean-up (state CleanUpHosting). Finds the run's hosting by its run-derived name."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The Step Functions state machine, from statemachine/pipeline.asl.json, with its logs and role."""
+"""The Step Functions state machine, from statemachine/pipeline.asl.yaml, with its logs and role."""
 
 from __future__ import annotations
 

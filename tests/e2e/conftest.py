@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -44,6 +45,16 @@ def upload_sample(pipeline: LocalPipeline, prefix: str = "raw/sample") -> dict[s
         "validationDataUri": pipeline.upload(f"{prefix}/validation.json", (DATASET / "validation.json").read_bytes()),
         "evalDataUri": pipeline.upload(f"{prefix}/eval.json", (DATASET / "eval.json").read_bytes()),
     }
+
+
+def hosting_kinds(execution: Execution) -> set[str]:
+    """What the console shows of the one hosting chain: the kind in each hosting step's output."""
+    kinds = set()
+    for event in execution.history:
+        details = event.get("stateExitedEventDetails") or {}
+        if details.get("name") in {"CreateHosting", "CheckHosting"}:
+            kinds.add(json.loads(details["output"])["hosting"]["kind"])
+    return kinds
 
 
 RunPipeline = Callable[..., Run]

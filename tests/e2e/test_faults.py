@@ -376,7 +376,7 @@ def test_fault(case: Fault) -> None:
             assert swept is not None and swept["stopped"] == [next(iter(bedrock.jobs.values()))["jobName"]]
         if case.id == "judge-fails-after-pt-is-gone":
             states = execution.states_entered()
-            assert states.index("DeleteProvisionedThroughput") < states.index("JudgeAnswers")
+            assert states.index("DeleteHosting") < states.index("JudgeAnswers")
             run_id = execution.run_id
             keys = [o["Key"] for o in pipeline.s3.list_objects_v2(Bucket=BUCKET, Prefix=f"runs/{run_id}/")["Contents"]]
             assert any("/eval/answers/fine-tuned/" in key for key in keys)
@@ -392,7 +392,7 @@ def test_fault(case: Fault) -> None:
             assert len(bedrock.operations("CreateCustomModelDeployment", outcome="ThrottlingException")) == 2
         if case.id == "deployment-deletion-conflict":
             assert len(bedrock.operations("DeleteCustomModelDeployment", outcome="ConflictException")) == 2
-            assert bedrock.deleted_deployments and "DeleteCustomModelDeployment" in execution.states_entered()
+            assert bedrock.deleted_deployments and "DeleteHosting" in execution.states_entered()
         if case.id == "job-event-lost-safety-poll-finds-completion":
             assert pipeline.job_event_outcomes == [] and "NoTrainingEventYet" in execution.states_entered()
         if case.id == "one-in-ten-converse-calls-throttled-absorbed":

@@ -11,7 +11,7 @@ import jsonschema
 
 from localrun.pipeline import LocalPipeline
 from tests.conftest import ROOT
-from tests.e2e.conftest import FAST, RunPipeline, upload_sample
+from tests.e2e.conftest import FAST, RunPipeline, hosting_kinds, upload_sample
 
 SCHEMA = json.loads((ROOT / "docs" / "results.schema.json").read_text(encoding="utf-8"))
 
@@ -21,9 +21,9 @@ def test_default_run_deploys_on_demand_buys_no_throughput_and_keeps_the_deployme
     execution, pipeline, bedrock = run.execution, run.pipeline, run.pipeline.bedrock
     assert execution.status == "SUCCEEDED", execution.cause
     states = execution.states_entered()
-    assert "CreateProvisionedThroughput" not in states and "DeleteProvisionedThroughput" not in states
-    deploy = states.index("DeployCustomModelOnDemand")
-    assert states.index("CheckCustomModelDeployment") > deploy
+    assert hosting_kinds(execution) == {"on-demand"} and "DeleteHosting" not in states
+    deploy = states.index("CreateHosting")
+    assert states.index("CheckHosting") > deploy
     assert states.index("KeepCustomModelDeployment") < states.index("JudgeAnswers")
     assert bedrock.throughputs == {} and bedrock.deleted_throughputs == []
     assert bedrock.operations("CreateProvisionedModelThroughput", outcome=None) == []
@@ -81,7 +81,8 @@ def test_keep_deployment_false_deletes_it_after_the_answers(run_pipeline: RunPip
     run = run_pipeline(hosting=None, overrides={"evaluation": {"keepDeployment": False}})
     assert run.execution.status == "SUCCEEDED", run.execution.cause
     states = run.execution.states_entered()
-    assert states.index("DeleteCustomModelDeployment") < states.index("JudgeAnswers")
+    assert states.index("KeepOrDeleteHosting") < states.index("DeleteHosting") < states.index("JudgeAnswers")
+    assert "KeepCustomModelDeployment" not in states and hosting_kinds(run.execution) == {"on-demand"}
     assert run.pipeline.remaining_deployments() == [] and len(run.pipeline.bedrock.deleted_deployments) == 1
     results = json.loads(run.pipeline.report_files(run.run_id)["results.json"])
     assert results["hosting"]["kept"] is False and results["hosting"]["deleted"] is True
@@ -95,7 +96,8 @@ def test_provisioned_when_asked_buys_one_throughput_deletes_it_and_deploys_nothi
     bedrock = run.pipeline.bedrock
     assert len(bedrock.deleted_throughputs) == 1 and run.pipeline.remaining_throughputs() == []
     assert bedrock.deployments == {} and bedrock.operations("CreateCustomModelDeployment", outcome=None) == []
-    assert "DeployCustomModelOnDemand" not in run.execution.states_entered()
+    assert hosting_kinds(run.execution) == {"provisioned"}
+    assert "KeepCustomModelDeployment" not in run.execution.states_entered()
     results = json.loads(run.pipeline.report_files(run.run_id)["results.json"])
     assert results["hosting"]["kind"] == "provisioned" and results["hosting"]["deleted"] is True
     assert results["hosting"]["kept"] is False
@@ -143,7 +145,7 @@ def test_a_run_aborted_while_the_deployment_is_creating_is_swept_on_a_retry() ->
     with LocalPipeline(faults=["deployment-stuck"]) as pipeline:
         execution_input = {**upload_sample(pipeline), **FAST, "throughputMaxWaitSeconds": 600}
         arn = pipeline.start(execution_input)
-        _wait_for(pipeline, arn, "CheckCustomModelDeployment")
+        _wait_for(pipeline, arn, "CheckHosting")
         pipeline.stop(arn)
         execution = pipeline.wait(arn, timeout=60)
         assert len(pipeline.remaining_deployments()) == 1

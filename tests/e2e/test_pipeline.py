@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.conftest import RunPipeline
+from tests.e2e.conftest import RunPipeline, hosting_kinds
 
 PT_WINDOW = ("AnswerWithFineTunedModel", "AnswerFineTunedBatch")
 
@@ -18,13 +18,15 @@ def test_happy_path_trains_evaluates_reports_and_deletes_the_throughput(run_pipe
     assert execution.status == "SUCCEEDED", execution.cause
     states = execution.states_entered()
     # The throughput is created, used only for fine-tuned answers, then deleted before judging.
-    create, delete = states.index("CreateProvisionedThroughput"), states.index("DeleteProvisionedThroughput")
+    create, delete = states.index("CreateHosting"), states.index("DeleteHosting")
     assert [s for s in states[create + 1 : delete] if s not in PT_WINDOW] == [
-        "WaitForProvisionedThroughput",
-        "CheckProvisionedThroughput",
-        "IsProvisionedThroughputInService",
+        "WaitForHosting",
+        "CheckHosting",
+        "IsHostingReady",
         "KeepOrDeleteHosting",
     ]
+    # The console shows which kind of hosting the run used: the hosting steps' output says it.
+    assert hosting_kinds(execution) == {"provisioned"}
     assert states.index("JudgeAnswers") > delete and states.index("BuildReport") > delete
     assert states.index("AnswerBaseBatch") < create  # base answers while training, no PT needed
 
