@@ -55,6 +55,7 @@ class PipelineStack(Stack):
             self,
             "Workflow",
             functions=functions.by_name,
+            bucket=data.bucket,
             timeout_seconds=self.config.execution_timeout_seconds,
             log_retention=self.config.log_retention,
             removal_policy=self.config.removal_policy,

@@ -174,7 +174,7 @@ BUCKET_NAME_SUBSTITUTION = "PipelineBucketName"
 the state): moto 5.2.5 evaluates ResultWriter paths against the Map's results instead of its input
 (docs/performance.md, "Evaluation at scale")."""
 MAP_RESULTS_PREFIX = "map-runs/"
-"""Where the answer Distributed Maps' ResultWriter writes (`<prefix><map>/<map-run-id>/manifest.json`
+"""Where the Distributed Maps' ResultWriter writes (`<prefix><map-run-id>/manifest.json`
 and result files). Outside raw/ (no run is triggered) and outside runs/<run-id>/, because the
 prefix cannot name the run (see BUCKET_NAME_SUBSTITUTION); each map run has its own folder."""
 
