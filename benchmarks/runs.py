@@ -221,7 +221,7 @@ bottleneck instead of the workflow: 2,000 questions at scale 10 measured 2.2x on
 The figure is a ratio of simulated times."""
 
 
-def evaluation_at_scale(n: int = 10_000) -> dict[str, dict[str, Any]]:
+def evaluation_at_scale(n: int = 10_000, scale: float = SCALE_10K) -> dict[str, dict[str, Any]]:
     """10,000 questions at concurrency 32 (answers) and judgeConcurrency 64, through Distributed Maps
     (shared/work_plan.py): the fine-tuned answers' wall time against their ideal, and the run's
     history events. On-demand deployment hosting: a one-unit PT's assumed capacity
@@ -230,7 +230,7 @@ def evaluation_at_scale(n: int = 10_000) -> dict[str, dict[str, Any]]:
     concurrency = 32
     # The judge at its most (64) and without similarity (20,000 embedding calls): judging is not measured here.
     evaluation = {"concurrency": concurrency, "judgeConcurrency": 64, "semanticSimilarity": False}
-    with LocalPipeline(execution_timeout_seconds=3600, training_seconds=60.0, time_scale=SCALE_10K) as pipeline:
+    with LocalPipeline(execution_timeout_seconds=3600, training_seconds=60.0, time_scale=scale) as pipeline:
         arn = pipeline.start(_input(pipeline, n, evaluation, poll=60, hosting="on-demand"))
         execution = _history(pipeline, pipeline.wait(arn, timeout=3600).arn, "evalWallOverIdeal10k")
         assert execution.status == "SUCCEEDED", execution.cause
@@ -238,7 +238,7 @@ def evaluation_at_scale(n: int = 10_000) -> dict[str, dict[str, Any]]:
         results = json.loads(pipeline.report_files(execution.run_id)["results.json"])
     assert len(results["questions"]) == n, len(results["questions"])
     state = "AnswerWithFineTunedModelAtScale"
-    wall = (_at(_entered(execution, state, "Exited")) - _at(_entered(execution, state))) * SCALE_10K
+    wall = (_at(_entered(execution, state, "Exited")) - _at(_entered(execution, state))) * scale
     served = [t for t in timings if not t.throttled]
     latency = _mean([t.seconds for t in served])
     ideal = n * latency / concurrency
@@ -251,7 +251,7 @@ def evaluation_at_scale(n: int = 10_000) -> dict[str, dict[str, Any]]:
             "meanLatencySeconds": round(latency, 3),
             "answers": len(served),
             "throttles": sum(t.throttled for t in timings),
-            "timeScale": SCALE_10K,
+            "timeScale": scale,
         },
         "historyEventsFor10kQuestions": {
             "value": len(execution.history),

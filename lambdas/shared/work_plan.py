@@ -85,6 +85,15 @@ def worst_answer_seconds(max_tokens: int) -> float:
     )
 
 
+def _balanced_rounds(questions: int, threads: int, slots: int, max_rounds: int) -> int:
+    """Rounds per batch for a Distributed Map: a batch is a child execution, so each one pays a
+    start-up and a last round with idle threads; batches as large as fit in a Lambda, and as many
+    per Map slot, so no slot idles at the end while another runs its last batch."""
+    per_slot = math.ceil(math.ceil(max(1, questions) / threads) / slots)
+    batches_per_slot = math.ceil(per_slot / max_rounds)
+    return max(1, math.ceil(per_slot / batches_per_slot))
+
+
 def answer_plan(
     questions: int,
     concurrency: int,
@@ -98,7 +107,10 @@ def answer_plan(
     max_rounds = max(1, math.floor(LAMBDA_BUDGET_SECONDS / worst_answer_seconds(max_tokens)))
     # Each batch ends when its slowest thread does (a throttled call's back-off, a long answer):
     # the more rounds a batch holds, the smaller that idle tail is relative to the batch.
-    wanted = DEFAULT_ROUNDS * threads if requested_batch_size is None else requested_batch_size
+    default_rounds = (
+        _balanced_rounds(questions, threads, concurrency // threads, max_rounds) if distributed else DEFAULT_ROUNDS
+    )
+    wanted = default_rounds * threads if requested_batch_size is None else requested_batch_size
     rounds = min(max(1, math.ceil(wanted / threads)), max_rounds)
     # Too many inline batches would overflow the Map's 256 KiB result: take bigger batches if the budget allows.
     needed = math.ceil(max(1, questions) / (max_batches * threads))

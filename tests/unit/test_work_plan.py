@@ -89,4 +89,8 @@ def test_ten_thousand_questions_at_thirty_two_keep_every_request_slot_busy() -> 
     plan = work_plan.answer_plan(10_020, 32, None, 512, distributed=True)
 
     assert (plan.mapConcurrency, plan.threadsPerBatch) == (4, 8)
-    assert plan.batches >= plan.mapConcurrency * 8  # many batches per slot: the last round's idle tail is small
+    # as many rounds per batch as fit in a Lambda: fewer child executions, fewer idle last rounds
+    rounds = plan.batchSize // plan.threadsPerBatch
+    assert (rounds + 1) * work_plan.worst_answer_seconds(512) > work_plan.LAMBDA_BUDGET_SECONDS
+    assert rounds * work_plan.worst_answer_seconds(512) <= work_plan.LAMBDA_BUDGET_SECONDS
+    assert plan.batches >= plan.mapConcurrency * 8  # still many batches per slot: the last wave is short
