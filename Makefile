@@ -55,7 +55,7 @@ synth: setup ## Synthesize the CloudFormation template (cdk-nag runs on every sy
 deploy: setup ## Deploy the stack to the current AWS account (needs credentials)
 	npx cdk deploy
 
-bench: $(STAMP) ## Performance figures (SIMULATED) -> bench-output/bench.json and a table; about 10 min
+bench: $(STAMP) ## Performance figures (SIMULATED) -> bench-output/bench.json and a table; about 20 min
 	PYTHONPATH=lambdas $(BIN)/python -m benchmarks
 
 clean: ## Remove generated files

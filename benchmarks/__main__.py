@@ -55,6 +55,8 @@ def main() -> int:
         ("72-hour training history", lambda: {"historyEventsFor72hTraining": runs.history_events_for_72h_training()}),
         ("PT held, 200 questions at 8", lambda: {"ptHeldOverIdeal": runs.pt_held_over_ideal()}),
         ("1,000 questions at 16, 10% throttled", _eval_and_judge),
+        ("10,000 questions at 32 (Distributed Maps)", runs.evaluation_at_scale),
+        ("largest state payload over every run", lambda: {"maxStatePayloadKB": runs.max_state_payload_kb()}),
     ]
     started = time.perf_counter()
     for label, step in steps:

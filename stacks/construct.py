@@ -89,6 +89,7 @@ class BedrockFineTuningPipeline(Construct):
             self,
             "Workflow",
             functions=self.lambdas.by_name,
+            bucket=self.data.bucket,
             timeout_seconds=props.execution_timeout_seconds,
             log_retention=props.log_retention,
             removal_policy=props.removal_policy,

@@ -201,6 +201,16 @@ TASK_FUNCTIONS: tuple[TaskFunction, ...] = (
 )
 
 
+BUCKET_NAME_SUBSTITUTION = "PipelineBucketName"
+"""The pipeline bucket's name, for the Distributed Maps' ResultWriter. A static value (not a path into
+the state): moto 5.2.5 evaluates ResultWriter paths against the Map's results instead of its input
+(docs/performance.md, "Evaluation at scale")."""
+MAP_RESULTS_PREFIX = "map-runs/"
+"""Where the Distributed Maps' ResultWriter writes (`<prefix><map-run-id>/manifest.json`
+and result files). Outside raw/ (no run is triggered) and outside runs/<run-id>/, because the
+prefix cannot name the run (see BUCKET_NAME_SUBSTITUTION); each map run has its own folder."""
+
+
 def load_definition(timeout_seconds: int | None = None) -> str:
     """Return the workflow as ASL JSON, with the execution timeout replaced when given.
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from shared import call_stats
 from shared import s3 as s3io
-from shared.answers import answers_key
+from shared.answers import answer_error_key, answers_key
 from shared.aws import error_code, error_message
 from shared.converse import ask
 from shared.errors import AnswerGenerationFailed, InconsistentRunState
@@ -37,7 +37,15 @@ def answer_batch(step: AnswerBatchStep, s3: Any, runtime: Any) -> AnswerBatchRes
     chunk = questions[start : start + run.data.batchSize]
     model_id = _model_id(step)
     label = "fine-tuned model" if step.target == "fine-tuned" else "base model"
-    answers = answer_chunk(run, chunk, model_id, label, runtime)
+    try:
+        answers = answer_chunk(run, chunk, model_id, label, runtime)
+    except AnswerGenerationFailed as error:
+        # A Distributed Map's child failure does not carry its cause to the run (AWS stops the map
+        # run with States.ExceedToleratedFailureThreshold; moto does not fail it at all), so the
+        # cause is kept where answer.verify finds it.
+        record = {"error": type(error).__name__, "cause": str(error), "batch": step.batch}
+        s3io.put_json(s3, run.bucket, answer_error_key(run.runId, step.target, step.batch), record)
+        raise
     key = answers_key(run.runId, step.target, step.batch)
     s3io.put_json(s3, run.bucket, key, {"target": step.target, "modelId": model_id, "answers": answers})
     if step.target == "base" and run.customization.method == "distillation":

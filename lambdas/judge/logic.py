@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
@@ -41,10 +42,11 @@ from judge.tools import (
 )
 from shared import call_stats
 from shared import s3 as s3io
-from shared.answers import TARGETS, judgements_key, load_answers
+from shared.answers import TARGETS, judgements_key, load_answers, load_batch_answers
 from shared.aws import error_code, error_message
 from shared.errors import JudgeFailed, JudgeIncomplete
 from shared.models import RunContext
+from shared.work_plan import threads_per_batch
 
 SIMILARITY_OFF = "semantic similarity is turned off (evaluation.semanticSimilarity is false)"
 MAX_ATTEMPTS = 3
@@ -182,19 +184,21 @@ def _grade_in_chunks(tasks: list[Task], progress: Progress, concurrency: int, ti
     return all(task_id in progress.results for task_id, _ in tasks)
 
 
-def judge_run(run: RunContext, s3: Any, runtime: Any, time_left: TimeLeft = unlimited) -> dict[str, Any]:
-    """Grade what earlier passes left; `complete: false` when time runs short (the state machine
-    calls again), else the similarity step, judgements.json and the summary."""
+@dataclass(frozen=True)
+class Work:
+    """Every judge call for a set of answers, by task id."""
+
+    tasks: list[Task]
+    records: list[tuple[str, dict[str, Any]]]
+    """(target, answer record) in verdict order: the similarity step pairs them with the verdicts."""
+    verdict_ids: list[str]
+    pair_ids: list[str]
+    second_ids: list[str]
+
+
+def plan_work(run: RunContext, answers: dict[str, dict[int, dict[str, Any]]], runtime: Any) -> Work:
     evaluation = run.evaluation
-    progress = Progress.load(s3, run.bucket, run.runId)
-    progress.passes += 1
-    if progress.passes > MAX_PASSES:
-        raise JudgeIncomplete(
-            f"judging did not finish in {MAX_PASSES} JudgeAnswers passes; the verdicts so far are kept in "
-            f"{partial_key(run.runId)}"
-        )
-    answers = load_answers(s3, run.bucket, run.runId)
-    work = [
+    records = [
         (target, record)
         for target in TARGETS
         for record in sorted(answers[target].values(), key=lambda r: int(r["index"]))
@@ -215,18 +219,49 @@ def judge_run(run: RunContext, s3: Any, runtime: Any, time_left: TimeLeft = unli
         if answers["base"][index]["answer"] is not None and answers["fine-tuned"][index]["answer"] is not None
     ]
     second = evaluation.secondJudgeModelId
-    verdict_ids = [f"verdicts/{target}/{record['index']}" for target, record in work]
+    verdict_ids = [f"verdicts/{target}/{record['index']}" for target, record in records]
     pair_ids = [f"pairwise/{base['index']}" for base, _ in answer_pairs]
-    second_ids = [f"secondVerdicts/{target}/{record['index']}" for target, record in work]
+    second_ids = [f"secondVerdicts/{target}/{record['index']}" for target, record in records] if second else []
     tasks: list[Task] = [
-        *((task_id, partial(grade, item)) for task_id, item in zip(verdict_ids, work, strict=True)),
+        *((task_id, partial(grade, item)) for task_id, item in zip(verdict_ids, records, strict=True)),
         *((task_id, partial(compare, pair)) for task_id, pair in zip(pair_ids, answer_pairs, strict=True)),
     ]
     if second:
-        tasks += [(task_id, partial(grade, item, second)) for task_id, item in zip(second_ids, work, strict=True)]
-    else:
-        second_ids = []
+        tasks += [(task_id, partial(grade, item, second)) for task_id, item in zip(second_ids, records, strict=True)]
+    return Work(tasks, records, verdict_ids, pair_ids, second_ids)
 
+
+def judge_batch(run: RunContext, batch: int, s3: Any, runtime: Any, time_left: TimeLeft = unlimited) -> dict[str, Any]:
+    """One answer batch's judge calls, inside the judge's Distributed Map (evalMode distributed):
+    saved under eval/verdicts/ for the final JudgeAnswers pass, which grades only what is left and
+    writes judgements.json. Resumable like the whole-run pass (`complete: false`: called again)."""
+    progress = Progress.load_batch(s3, run.bucket, run.runId, batch)
+    progress.passes += 1
+    if progress.passes > MAX_PASSES:
+        raise JudgeIncomplete(f"judging answer batch {batch} did not finish in {MAX_PASSES} passes")
+    work = plan_work(run, load_batch_answers(s3, run.bucket, run.runId, batch), runtime)
+    threads = threads_per_batch(run.evaluation.judgeConcurrency)
+    graded = _grade_in_chunks(work.tasks, progress, threads, time_left)
+    progress.save_batch(s3, run.bucket, run.runId, batch)
+    done = sum(1 for task_id, _ in work.tasks if task_id in progress.results)
+    return {"complete": graded, "batch": batch, "passes": progress.passes, "done": done, "total": len(work.tasks)}
+
+
+def judge_run(run: RunContext, s3: Any, runtime: Any, time_left: TimeLeft = unlimited) -> dict[str, Any]:
+    """Grade what earlier passes (and the judge's Distributed Map) left; `complete: false` when time
+    runs short (the state machine calls again), else the similarity step, judgements.json and the summary."""
+    evaluation = run.evaluation
+    progress = Progress.load(s3, run.bucket, run.runId)
+    progress.passes += 1
+    if progress.passes > MAX_PASSES:
+        raise JudgeIncomplete(
+            f"judging did not finish in {MAX_PASSES} JudgeAnswers passes; the verdicts so far are kept in "
+            f"{partial_key(run.runId)}"
+        )
+    answers = load_answers(s3, run.bucket, run.runId)
+    work = plan_work(run, answers, runtime)
+    tasks, verdict_ids, pair_ids, second_ids = work.tasks, work.verdict_ids, work.pair_ids, work.second_ids
+    second = evaluation.secondJudgeModelId
     graded = _grade_in_chunks(tasks, progress, evaluation.judgeConcurrency, time_left)
     # Saved on every pass: the results, and the pass counter that bounds the loop.
     progress.save(s3, run.bucket, run.runId)
@@ -241,7 +276,7 @@ def judge_run(run: RunContext, s3: Any, runtime: Any, time_left: TimeLeft = unli
     embedder = Embedder(runtime, evaluation.embeddingModelId)
     embedding_calls = 0
     if evaluation.semanticSimilarity:
-        pairs = [(record["answer"] or "", record["reference"] or "") for _, record in work]
+        pairs = [(record["answer"] or "", record["reference"] or "") for _, record in work.records]
         found, embedding_calls = similarities(
             runtime, evaluation.embeddingModelId, pairs, evaluation.judgeConcurrency, embedder=embedder
         )
@@ -276,7 +311,7 @@ def judge_run(run: RunContext, s3: Any, runtime: Any, time_left: TimeLeft = unli
     }
     key = judgements_key(run.runId)
     s3io.put_json(s3, run.bucket, key, document)
-    if work and not judged:
+    if work.records and not judged:
         raise JudgeFailed(
             f"the judge model {evaluation.judgeModelId} returned no usable verdict: "
             f"{verdicts[0]['missingReason']}; answers are kept under runs/{run.runId}/eval/"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared import s3 as s3io
-from shared.answers import judgements_key
+from shared.answers import batch_verdicts_key, batch_verdicts_prefix, judgements_key
 
 SAFETY_MARGIN_SECONDS = 120.0
 """No new chunk starts with less time than this left: a chunk's calls, the S3 writes and the
@@ -46,14 +46,31 @@ class Progress:
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, s3: Any, bucket: str, run_id: str) -> Progress:
-        key = partial_key(run_id)
+    def _read(cls, s3: Any, bucket: str, key: str) -> Progress:
         if not s3io.list_keys(s3, bucket, key):
             return cls()
         document = s3io.get_json(s3, bucket, key)
         if document.get("version") != PROGRESS_VERSION:
             return cls(passes=int(document.get("passes", 0)))
         return cls(passes=int(document["passes"]), results=dict(document["results"]))
+
+    @classmethod
+    def load(cls, s3: Any, bucket: str, run_id: str) -> Progress:
+        """The whole-run progress, with every answer batch's results the judge's Distributed Map saved."""
+        progress = cls._read(s3, bucket, partial_key(run_id))
+        for key in s3io.list_keys(s3, bucket, batch_verdicts_prefix(run_id)):
+            for task_id, result in cls._read(s3, bucket, key).results.items():
+                progress.results.setdefault(task_id, result)
+        return progress
+
+    @classmethod
+    def load_batch(cls, s3: Any, bucket: str, run_id: str, batch: int) -> Progress:
+        return cls._read(s3, bucket, batch_verdicts_key(run_id, batch))
+
+    def save_batch(self, s3: Any, bucket: str, run_id: str, batch: int) -> str:
+        key = batch_verdicts_key(run_id, batch)
+        s3io.put_json(s3, bucket, key, {"version": PROGRESS_VERSION, "passes": self.passes, "results": self.results})
+        return key
 
     def save(self, s3: Any, bucket: str, run_id: str) -> str:
         document = {"version": PROGRESS_VERSION, "passes": self.passes, "results": self.results}

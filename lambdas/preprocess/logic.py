@@ -466,10 +466,19 @@ def _write_run(
     request_eval = request.evaluation
     # The work plan covers every question both models answer, the general check's included.
     plan = work_plan.answer_plan(
-        len(eval_doc), request_eval.concurrency, request_eval.batchSize, request_eval.maxTokens
+        len(eval_doc),
+        request_eval.concurrency,
+        request_eval.batchSize,
+        request_eval.maxTokens,
+        distributed=work_plan.is_distributed(len(evaluation)),
     )
     batch_size = plan.batchSize
-    batches = list(range(plan.batches))
+    batch_list_key = None
+    if plan.distributed:
+        # The Distributed Maps' ItemReader reads this list; the state carries only its key.
+        batch_list_key = f"{prefix}{work_plan.BATCH_LIST_NAME}"
+        s3io.put_json(s3, bucket, batch_list_key, [{"batch": batch} for batch in range(plan.batches)])
+    batches = [] if plan.distributed else list(range(plan.batches))
     training_tokens = count_training_tokens(split.training, system_prompt)  # the quote counts the same way
     run_evaluation = Evaluation(
         judgeModelId=request_eval.judgeModelId or settings.default_judge_model_id,
@@ -480,6 +489,7 @@ def _write_run(
         mapConcurrency=plan.mapConcurrency,
         threadsPerBatch=plan.threadsPerBatch,
         judgeConcurrency=request_eval.judgeConcurrency,
+        judgeMapConcurrency=request_eval.judgeConcurrency // work_plan.threads_per_batch(request_eval.judgeConcurrency),
         maxTokens=request_eval.maxTokens,
         temperature=request_eval.temperature,
         topP=request_eval.topP,
@@ -599,6 +609,8 @@ def _write_run(
             generalQuestions=general_count,
             evalBatches=batches,
             batchSize=batch_size,
+            evalMode="distributed" if plan.distributed else "inline",
+            batchListKey=batch_list_key,
             estimatedTrainingTokens=training_tokens,
             warnings=[issue.text() for issue in log.warnings[:20]],
         ),

@@ -21,10 +21,11 @@ from shared import call_stats
 # 2.1x and judging at 5.5x their ideal time with 1 call in 10 throttled. Requests in flight
 # are already bounded by evaluation.concurrency (shared/work_plan.py), which keeps the load
 # on a hosting fixed; backoff with jitter then absorbs the 429s. Retries are counted per
-# call (shared/call_stats.py).
+# call (shared/call_stats.py). The pool holds a connection for every judge thread (judgeConcurrency
+# is at most 64).
 _CONTROL = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=10, read_timeout=60)
 _RUNTIME = Config(
-    retries={"mode": "standard", "max_attempts": 8}, connect_timeout=10, read_timeout=300, max_pool_connections=16
+    retries={"mode": "standard", "max_attempts": 8}, connect_timeout=10, read_timeout=300, max_pool_connections=64
 )
 
 

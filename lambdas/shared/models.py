@@ -49,12 +49,17 @@ class EvaluationInput(Strict):
     baseModelInferenceId: str | None = Field(
         default=None, min_length=1, description="On-demand ID or inference profile for base answers"
     )
-    maxQuestions: int = Field(default=50, ge=1, le=1000)
+    maxQuestions: int = Field(
+        default=50,
+        ge=1,
+        le=20_000,
+        description="Above 1,000 the answers run as a Distributed Map over a batch list in S3 (shared/work_plan.py)",
+    )
     sampleSize: int = Field(default=10, ge=1, le=1000, description="Held-out questions when no eval file")
     concurrency: int = Field(
-        default=4, ge=1, le=16, description="Requests in flight against the evaluated model, across all batches"
+        default=4, ge=1, le=64, description="Requests in flight against the evaluated model, across all batches"
     )
-    judgeConcurrency: int = Field(default=4, ge=1, le=16, description="Requests in flight against the judge")
+    judgeConcurrency: int = Field(default=4, ge=1, le=64, description="Requests in flight against the judge")
     batchSize: int | None = Field(
         default=None, ge=1, le=200, description="Questions per Lambda call; default: 8 rounds of the batch's threads"
     )
@@ -198,6 +203,9 @@ class Evaluation(Strict):
     """Answer batches in flight (the Map's MaxConcurrencyPath); x threadsPerBatch = concurrency."""
     threadsPerBatch: int = 4
     judgeConcurrency: int = 4
+    judgeMapConcurrency: int = 1
+    """Answer batches judged at once by the judge's Distributed Map (evalMode distributed), each with
+    threads_per_batch(judgeConcurrency) threads: their product is judgeConcurrency."""
     maxTokens: int
     temperature: float
     topP: float | None = None
@@ -234,7 +242,13 @@ class PreparedData(Strict):
     """Domain questions; eval.json also holds `generalQuestions` bundled ones after them."""
     generalQuestions: int = 0
     evalBatches: list[int]
+    """Batch numbers the inline answer Maps iterate over; empty when `evalMode` is distributed."""
     batchSize: int
+    evalMode: Literal["inline", "distributed"] = "inline"
+    """How the answer Maps run (shared/work_plan.py): inline over `evalBatches` in the state, or as a
+    Distributed Map whose ItemReader reads `batchListKey`."""
+    batchListKey: str | None = None
+    """`runs/<run-id>/data/eval-batches.json`, a JSON array of {"batch": n}; distributed mode only."""
     estimatedTrainingTokens: int
     warnings: list[str] = Field(default_factory=list)
 
@@ -345,6 +359,27 @@ class AnswerBatchStep(Strict):
     target: Literal["base", "fine-tuned"]
     batch: int = Field(ge=0)
     modelId: str | None = None
+
+
+class JudgeBatchStep(Strict):
+    """One answer batch's judge calls, inside the judge's Distributed Map."""
+
+    run: RunContext
+    batch: int = Field(ge=0)
+
+
+class VerifyAnswersStep(Strict):
+    """After a Distributed Map of answer batches: every batch must have written its answers."""
+
+    run: RunContext
+    target: Literal["base", "fine-tuned"]
+    verify: Literal[True]
+
+
+class VerifiedAnswers(Strict):
+    target: Literal["base", "fine-tuned"]
+    batches: int
+    answered: int
 
 
 class AnswerBatchResult(Strict):

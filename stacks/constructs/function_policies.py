@@ -198,6 +198,9 @@ def _answer_with_base_model(a: _Arns) -> list[iam.PolicyStatement]:
         *_invoke_on_demand("InvokeBaseModel", a),
         _allow("ReadRunData", ["s3:GetObject"], [a.run_objects("data")]),
         _allow("WriteAnswers", ["s3:PutObject"], [a.run_objects("eval")]),
+        # answer/verify.py: after a Distributed Map, lists the batches and reads a failed batch's error.
+        _allow("ReadAnswerErrors", ["s3:GetObject"], [a.bucket.arn_for_objects("runs/*/eval/answer-errors/*")]),
+        arns.list_runs(a.bucket),
     ]
 
 
@@ -207,6 +210,9 @@ def _answer_with_fine_tuned_model(a: _Arns) -> list[iam.PolicyStatement]:
         _allow("InvokeCustomModelDeployment", ["bedrock:InvokeModel"], [a.deployments]),
         _allow("ReadRunData", ["s3:GetObject"], [a.run_objects("data")]),
         _allow("WriteAnswers", ["s3:PutObject"], [a.run_objects("eval")]),
+        # answer/verify.py: after a Distributed Map, lists the batches and reads a failed batch's error.
+        _allow("ReadAnswerErrors", ["s3:GetObject"], [a.bucket.arn_for_objects("runs/*/eval/answer-errors/*")]),
+        arns.list_runs(a.bucket),
     ]
 
 

@@ -70,6 +70,9 @@ QUOTA_READS = {
 COMPLETE_TASK_TOKENS = allow({"states:SendTaskSuccess", "states:SendTaskFailure"}, "<StateMachine>")
 """Only task tokens of this pipeline's state machine (TrainingEvents' separate policy)."""
 
+READ_ANSWER_ERRORS = allow("s3:GetObject", f"{B}/runs/*/eval/answer-errors/*")
+"""answer/verify.py: why a Distributed Map's batch failed."""
+
 EXPECTED: dict[str, list[Statement]] = {
     "PreprocessDataset": [
         allow("s3:GetObject", f"{B}/raw/*"),
@@ -105,12 +108,16 @@ EXPECTED: dict[str, list[Statement]] = {
         *INVOKE_ON_DEMAND,
         READ_DATA,
         WRITE_EVAL,
+        READ_ANSWER_ERRORS,
+        LIST_RUNS,
     ],
     "AnswerWithFineTunedModel": [
         allow("bedrock:InvokeModel", PROVISIONED_MODELS),
         allow("bedrock:InvokeModel", DEPLOYMENTS),
         READ_DATA,
         WRITE_EVAL,
+        READ_ANSWER_ERRORS,
+        LIST_RUNS,
     ],
     "CreateHosting": [
         allow("bedrock:CreateProvisionedModelThroughput", [FOUNDATION_MODELS, CUSTOM_MODELS, PROVISIONED_MODELS]),
@@ -322,7 +329,10 @@ def test_state_machine_role_invokes_exactly_the_task_functions(default: Synthesi
     ]
     assert default.logical_id(stack.pipeline.lambdas.sweeper) not in json.dumps(statements)
     others = {action for actions, _, _ in statements if actions != ("lambda:InvokeFunction",) for action in actions}
-    assert {a.split(":")[0] for a in others} == {"logs", "xray"}  # added by CDK for logging and tracing
+    distributed_maps = {"states:StartExecution", "states:DescribeExecution", "states:StopExecution"}
+    distributed_maps |= {"s3:GetObject", "s3:PutObject"}  # tested in test_workflow.py
+    # the rest is added by CDK for logging and tracing
+    assert {a.split(":")[0] for a in others - distributed_maps} == {"logs", "xray"}
 
 
 def test_state_machine_role_is_trusted_by_step_functions_of_this_account(default: Synthesized) -> None:

@@ -117,7 +117,7 @@ def test_every_problem_is_listed() -> None:
             "evaluation.maxQuestions",
         ),
         ({"trainingDataUri": TRAINING_URI, "evaluation": {"maxQuestions": 0}}, "evaluation.maxQuestions"),
-        ({"trainingDataUri": TRAINING_URI, "evaluation": {"concurrency": 17}}, "evaluation.concurrency"),
+        ({"trainingDataUri": TRAINING_URI, "evaluation": {"concurrency": 65}}, "evaluation.concurrency"),
         ({"trainingDataUri": TRAINING_URI, "evaluation": {"temperature": 1.5}}, "evaluation.temperature"),
         ({"trainingDataUri": TRAINING_URI, "evaluation": "all"}, "evaluation"),
         ({"trainingDataUri": TRAINING_URI, "pollIntervalSeconds": -1}, "pollIntervalSeconds"),

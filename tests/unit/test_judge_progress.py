@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from judge.logic import CHUNK_ROUNDS, judge_run
+from judge.logic import CHUNK_ROUNDS, judge_batch, judge_run
 from judge.progress import MAX_PASSES, SAFETY_MARGIN_SECONDS, partial_key
 from localrun.pipeline import BUCKET
 from localrun.simulated_bedrock import SimulatedBedrock
@@ -119,3 +119,33 @@ def test_the_number_of_passes_is_bounded(aws: SimulatedBedrock, s3: Any, runtime
     with pytest.raises(JudgeIncomplete, match=f"did not finish in {MAX_PASSES} JudgeAnswers passes"):
         judge_run(_run("stuck"), s3, runtime)
     assert aws.operations("Converse") == []
+
+
+def test_batches_judged_by_the_distributed_map_leave_the_final_pass_nothing_to_ask(
+    aws: SimulatedBedrock, s3: Any, runtime: Any
+) -> None:
+    """judge_batch (one child of JudgeBatchesAtScale) grades its answer batch; JudgeAnswers then
+    asks nothing again and writes the same document as a whole-run pass."""
+    _answers(s3, "mapped")
+    batch = judge_batch(_run("mapped"), 0, s3, runtime)
+
+    assert batch == {"complete": True, "batch": 0, "passes": 1, "done": QUESTIONS * 5, "total": QUESTIONS * 5}
+    assert len(aws.operations("Converse")) == QUESTIONS * 6
+    final = judge_run(_run("mapped"), s3, runtime)
+    assert final["complete"] is True
+    assert len(aws.operations("Converse")) == QUESTIONS * 6  # nothing asked twice
+
+    _answers(s3, "whole")
+    judge_run(_run("whole"), s3, runtime)
+    assert _document(s3, "mapped") == _document(s3, "whole")
+
+
+def test_a_batch_short_of_time_leaves_the_rest_to_the_final_pass(aws: SimulatedBedrock, s3: Any, runtime: Any) -> None:
+    _answers(s3, "short")
+    batch = judge_batch(_run("short"), 0, s3, runtime, time_left=_short)
+    assert batch["complete"] is False and 0 < batch["done"] < batch["total"]
+
+    final = judge_run(_run("short"), s3, runtime)
+    assert final["complete"] is True
+    requests = _converse_requests(aws)
+    assert len(requests) == QUESTIONS * 6 == len(set(requests))  # the final pass asked only what was left

@@ -672,3 +672,48 @@ def test_the_general_questions_follow_the_domain_questions_unless_turned_off(env
     off = _run(s3, _console(evaluation={"generalCheck": False}), "run-2")
     assert off.data.generalQuestions == 0 and off.evaluation.generalCheck is False
     assert {item["set"] for item in json.loads(_body(s3, off.data.evalUri))} == {"domain"}
+
+
+# ---------------------------------------------------------------- evaluation at scale
+
+
+def _many_questions(count: int, japanese: bool = False) -> list[dict[str, str]]:
+    if japanese:
+        return [{"question": f"評価用の質問 {i} 番は何ですか。", "answer": f"答え {i} 番です。"} for i in range(count)]
+    return [{"question": f"Held-out evaluation question number {i}?", "answer": f"Answer {i}."} for i in range(count)]
+
+
+@pytest.mark.parametrize("japanese", [False, True])
+def test_above_the_inline_limit_the_batches_are_a_list_in_s3_not_in_the_state(
+    env: None, s3: Any, japanese: bool
+) -> None:
+    _upload_sample(s3)
+    uri = _put(s3, "raw/big-eval.json", _many_questions(1001, japanese))
+    run = _run(s3, _console(evalDataUri=uri, evaluation={"maxQuestions": 1001, "concurrency": 32}))
+
+    assert run.data.evalQuestions == 1001
+    assert run.data.evalMode == "distributed"
+    assert run.data.evalBatches == []  # nothing per batch travels in the state
+    assert run.data.batchListKey == f"{run.data.prefix}eval-batches.json"
+    items = json.loads(s3.get_object(Bucket=BUCKET, Key=run.data.batchListKey)["Body"].read())
+    # the ItemReader's JSON array: one item per batch, the batches covering every question once
+    assert items == [{"batch": n} for n in range(len(items))]
+    total = 1001 + run.data.generalQuestions
+    assert (len(items) - 1) * run.data.batchSize < total <= len(items) * run.data.batchSize
+    assert run.evaluation.mapConcurrency * run.evaluation.threadsPerBatch == 32
+
+
+def test_up_to_the_inline_limit_the_inline_map_stays(env: None, s3: Any) -> None:
+    _upload_sample(s3)
+    uri = _put(s3, "raw/eval-1000.json", _many_questions(1000))
+    run = _run(s3, _console(evalDataUri=uri, evaluation={"maxQuestions": 1000}))
+
+    assert run.data.evalMode == "inline" and run.data.batchListKey is None
+    assert run.data.evalBatches == list(range(len(run.data.evalBatches))) and run.data.evalBatches
+    assert not s3.list_objects_v2(Bucket=BUCKET, Prefix=f"{run.data.prefix}eval-batches").get("Contents")
+
+
+def test_max_questions_is_capped_at_twenty_thousand(env: None, s3: Any) -> None:
+    _upload_sample(s3)
+    with pytest.raises(Exception, match="20000"):
+        _run(s3, _console(evaluation={"maxQuestions": 20_001}))

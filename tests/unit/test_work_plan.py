@@ -64,3 +64,33 @@ def test_poll_interval_floor_for_real_runs_and_a_fast_one_for_simulated_runs() -
     assert work_plan.poll_interval(0, simulated=True) == 1
     # the floor keeps a 72-hour job far below Step Functions' 25,000 history events
     assert 72 * 3600 / work_plan.MIN_POLL_INTERVAL_SECONDS * 8 < 25_000
+
+
+def test_the_inline_map_is_kept_up_to_the_measured_limit_and_distributed_above_it() -> None:
+    assert not work_plan.is_distributed(work_plan.INLINE_MAX_QUESTIONS)
+    assert work_plan.is_distributed(work_plan.INLINE_MAX_QUESTIONS + 1)
+
+
+def test_twenty_thousand_questions_fit_a_distributed_map_but_not_an_inline_one() -> None:
+    # 20,000 questions + the 20 general ones, at concurrency 1 and long answers: the inline Map's
+    # 100-batch cap cannot hold them, the Distributed Map's batch list in S3 can.
+    with pytest.raises(InvalidExecutionInput, match="100 batches"):
+        work_plan.answer_plan(20_020, 1, None, 2048)
+    plan = work_plan.answer_plan(20_020, 1, None, 2048, distributed=True)
+
+    assert plan.distributed and plan.batches <= work_plan.MAX_DISTRIBUTED_BATCHES
+    assert plan.batches * plan.batchSize >= 20_020
+    assert (
+        plan.batchSize // plan.threadsPerBatch * work_plan.worst_answer_seconds(2048) <= work_plan.LAMBDA_BUDGET_SECONDS
+    )
+
+
+def test_ten_thousand_questions_at_thirty_two_keep_every_request_slot_busy() -> None:
+    plan = work_plan.answer_plan(10_020, 32, None, 512, distributed=True)
+
+    assert (plan.mapConcurrency, plan.threadsPerBatch) == (4, 8)
+    # as many rounds per batch as fit in a Lambda: fewer child executions, fewer idle last rounds
+    rounds = plan.batchSize // plan.threadsPerBatch
+    assert (rounds + 1) * work_plan.worst_answer_seconds(512) > work_plan.LAMBDA_BUDGET_SECONDS
+    assert rounds * work_plan.worst_answer_seconds(512) <= work_plan.LAMBDA_BUDGET_SECONDS
+    assert plan.batches >= plan.mapConcurrency * 8  # still many batches per slot: the last wave is short
