@@ -156,14 +156,9 @@ def test_an_unsupported_method_is_refused_before_the_data_is_read(env: None, s3:
 
 def test_distillation_keeps_answers_as_optional_assistant_turns(env: None, s3: Any) -> None:
     records = json.loads((DATASET / "training.json").read_text("utf-8"))
-    records[0]["answer"] = "   "
     records.append(
         {"question": "Bedrock の蒸留で教師モデルになれるのはどれですか?", "answer": "Nova Premier と Nova Pro です。"}
     )
-    _upload(s3, records)
-    with pytest.raises(InvalidDataset):  # the raw reader still requires an answer (raw_data.py)
-        _prepare(s3, baseModelId=LITE, customization={"method": "distillation"})
-    records[0]["answer"] = "Claude 3 Haiku is tuned in us-west-2."
     _upload(s3, records)
     run = _prepare(s3, baseModelId=LITE, customization={"method": "distillation"}, evaluation={"maxTokens": 300})
     lines = _lines(s3, run.data.trainingUri)
@@ -172,6 +167,118 @@ def test_distillation_keeps_answers_as_optional_assistant_turns(env: None, s3: A
     assert run.customization.maxResponseLengthForInference == 300
     assert run.data.validationUri is None
     assert run.costQuote is not None and any(part.name == "teacher" for part in run.costQuote.parts)
+
+
+def _questions_only(records: list[dict[str, str]], keep_answers: int) -> list[dict[str, Any]]:
+    """The first `keep_answers` records keep their answer; the rest lose it three ways: the key
+    missing, an empty string, null (each is "no answer" for distillation)."""
+    out: list[dict[str, Any]] = []
+    for index, record in enumerate(records):
+        if index < keep_answers:
+            out.append(dict(record))
+        elif index % 3 == 0:
+            out.append({"question": record["question"]})
+        elif index % 3 == 1:
+            out.append({"question": record["question"], "answer": ""})
+        else:
+            out.append({"question": record["question"], "answer": None})
+    return out
+
+
+def test_distillation_takes_questions_without_answers_as_prompts_only(env: None, s3: Any) -> None:
+    records = json.loads((DATASET / "training.json").read_text("utf-8"))
+    records.append({"question": "Bedrock の蒸留で教師モデルになれるのはどれですか?"})  # no answer key (CJK)
+    records = _questions_only(records, keep_answers=10)
+    records.insert(10, {"question": records[0]["question"], "answer": ""})  # asked again, unanswered
+    _upload(s3, records)
+    run = _prepare(s3, baseModelId=LITE, customization={"method": "distillation"})
+    lines = _lines(s3, run.data.trainingUri)
+    assert len(lines) == len(records) == run.data.trainingRecords
+    prompts_only = [line for line in lines if len(line["messages"]) == 1]
+    assert len(prompts_only) == len(records) - 10  # the unanswered ones: a user turn, no assistant turn
+    assert run.data.trainingRecords == len(records)
+    assert all(line["messages"][0]["role"] == "user" for line in prompts_only)
+    assert prompts_only[-1]["messages"][0]["content"][0]["text"] == "Bedrock の蒸留で教師モデルになれるのはどれですか?"
+    answered = [line for line in lines if len(line["messages"]) == 2]
+    assert len(answered) == 10 and all(line["messages"][1]["content"][0]["text"] for line in answered)
+    manifest = json.loads(s3.get_object(Bucket=BUCKET, Key="runs/run-m/data/manifest.json")["Body"].read())
+    # a question asked again without an answer teaches no second answer: no contradiction
+    assert manifest["leakage"]["contradictions"] == []
+
+
+@pytest.mark.parametrize(
+    "method, base",
+    [("supervised", LITE), ("reinforcement", NOVA_2)],
+)
+def test_supervised_and_rft_still_refuse_a_question_without_an_answer(
+    env: None, s3: Any, method: str, base: str
+) -> None:
+    records = json.loads((DATASET / "training.json").read_text("utf-8"))
+    records[4] = {"question": records[4]["question"], "answer": ""}
+    records[7] = {"question": records[7]["question"]}
+    _upload(s3, records)
+    with pytest.raises(InvalidDataset, match=r"raw/training.json record 5: empty answer \(and 1 more problem\)"):
+        _prepare(s3, baseModelId=base, customization={"method": method})
+    report = s3.get_object(Bucket=BUCKET, Key="runs/run-m/data/validation-report.json")["Body"].read().decode()
+    assert "record 8" in report and "missing 'answer'" in report
+    assert not s3.list_objects_v2(Bucket=BUCKET, Prefix="runs/run-m/data/train").get("Contents")
+
+
+def test_distillation_holds_out_only_answered_questions_for_evaluation(env: None, s3: Any) -> None:
+    """Without evalDataUri, the evaluation sample comes from the questions that have answers: the
+    judge needs a trusted reference (the teacher's answers are never used as references)."""
+    records = _questions_only(json.loads((DATASET / "training.json").read_text("utf-8")), keep_answers=30)
+    s3.put_object(Bucket=BUCKET, Key="raw/training.json", Body=json.dumps(records).encode())
+    step = PreprocessStep(
+        input={
+            "trainingDataUri": f"s3://{BUCKET}/raw/training.json",
+            "baseModelId": LITE,
+            "customization": {"method": "distillation"},
+            "evaluation": {"sampleSize": 20, "generalCheck": False},
+        },
+        executionName="run-m",
+        executionArn="arn:aws:states:us-east-1:123456789012:execution:BedrockFineTuningPipeline:run-m",
+        executionStartTime="2026-01-01T09:00:00.000Z",
+    )
+    run = prepare_run(step, settings(), s3)
+    assert isinstance(run, RunContext)
+    evaluation = json.loads(s3.get_object(Bucket=BUCKET, Key=run.data.evalUri.split(f"{BUCKET}/", 1)[1])["Body"].read())
+    items = evaluation if isinstance(evaluation, list) else evaluation["questions"]
+    assert NOVA.distillation is not None
+    held = min(20, len(records) - NOVA.distillation.min_records)  # the training set keeps its minimum
+    assert held > 0 and len(items) == held
+    assert all(item["reference"].strip() for item in items)
+    assert all(int(item["source"].split()[-1]) <= 30 for item in items)  # from the 30 answered records
+    held_out = {item["question"] for item in items}
+    lines = _lines(s3, run.data.trainingUri)
+    assert not held_out & {line["messages"][0]["content"][0]["text"] for line in lines}
+
+
+def test_distillation_without_any_reference_answer_is_refused_clearly(env: None, s3: Any) -> None:
+    records = _questions_only(json.loads((DATASET / "training.json").read_text("utf-8")), keep_answers=0)
+    s3.put_object(Bucket=BUCKET, Key="raw/training.json", Body=json.dumps(records).encode())
+    step = PreprocessStep(
+        input={
+            "trainingDataUri": f"s3://{BUCKET}/raw/training.json",
+            "baseModelId": LITE,
+            "customization": {"method": "distillation"},
+        },
+        executionName="run-m",
+        executionArn="arn:aws:states:us-east-1:123456789012:execution:BedrockFineTuningPipeline:run-m",
+        executionStartTime="2026-01-01T09:00:00.000Z",
+    )
+    with pytest.raises(InvalidDataset, match="no evaluation questions with a reference answer: none of the"):
+        prepare_run(step, settings(), s3)
+    assert not s3.list_objects_v2(Bucket=BUCKET, Prefix="runs/run-m/data/train").get("Contents")
+
+
+def test_distillation_evaluation_file_needs_reference_answers(env: None, s3: Any) -> None:
+    _upload(s3)
+    questions = json.loads((DATASET / "eval.json").read_text("utf-8"))
+    questions[2] = {"question": questions[2]["question"], "answer": "  "}
+    s3.put_object(Bucket=BUCKET, Key="raw/eval.json", Body=json.dumps(questions, ensure_ascii=False).encode())
+    with pytest.raises(InvalidDataset, match=r"raw/eval.json record 3: no answer: the judge scores"):
+        _prepare(s3, baseModelId=LITE, customization={"method": "distillation"})
 
 
 def test_distillation_refuses_hyperparameters(env: None, s3: Any) -> None:
