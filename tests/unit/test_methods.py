@@ -522,3 +522,69 @@ def test_the_method_names_are_stated_once() -> None:
     from shared.families import METHODS, CustomizationMethod
 
     assert get_args(CustomizationMethod) == contract.CUSTOMIZATION_METHODS == METHODS
+
+
+# ---------------------------------------------------------------- the teacher's prices in the quote
+
+
+def _distillation_quote(s3: Any, pricing: Any | None, teacher: str, **payload: Any) -> Any:
+    _upload(s3)
+    step = PreprocessStep(
+        input={
+            "trainingDataUri": f"s3://{BUCKET}/raw/training.json",
+            "evalDataUri": f"s3://{BUCKET}/raw/eval.json",
+            "baseModelId": LITE,
+            "customization": {"method": "distillation", "teacherModelId": teacher},
+            **payload,
+        },
+        executionName="run-m",
+        executionArn="arn:aws:states:us-east-1:123456789012:execution:BedrockFineTuningPipeline:run-m",
+        executionStartTime="2026-01-01T09:00:00.000Z",
+    )
+    run = prepare_run(step, settings(), s3, pricing)
+    assert isinstance(run, RunContext) and run.costQuote is not None
+    (part,) = [part for part in run.costQuote.parts if part.name == "teacher"]
+    return run.costQuote, part
+
+
+def test_the_teacher_is_priced_by_the_quotes_rule_from_the_price_list(aws: SimulatedBedrock, s3: Any) -> None:
+    """The run's Price List reading asks for the teacher too (SIMULATED here): Nova Premier, absent
+    from the table's usable figures, is priced from it, with its origin and usage type."""
+    from shared.aws import client
+
+    quote, part = _distillation_quote(s3, client("pricing"), "us.amazon.nova-premier-v1:0")
+    price_in, price_out = part.prices
+    assert (price_in.name, price_out.name) == ("teacherInputPer1kTokensUsd", "teacherOutputPer1kTokensUsd")
+    assert price_in.origin == price_out.origin == "price list"
+    assert "NovaPremier-input-tokens" in (price_in.source or "") and price_in.note == "SIMULATED Price List"
+    assert part.usd is not None and part.missing == []
+    assert quote.priceSources is not None and quote.priceSources.fromPriceList >= 2
+    counted = {p.name for q in quote.parts for p in q.prices if p.origin == "price list"}
+    assert len(counted) == quote.priceSources.fromPriceList  # the teacher's prices are counted
+    assert any(
+        line.startswith("Prices: ") and f"{len(counted)} from the AWS Price List" in line for line in quote.assumptions
+    )
+
+
+def test_a_teacher_price_override_wins_over_the_price_list(aws: SimulatedBedrock, s3: Any) -> None:
+    from shared.aws import client
+
+    _, part = _distillation_quote(
+        s3,
+        client("pricing"),
+        "us.amazon.nova-premier-v1:0",
+        prices={"teacherInputPer1kTokensUsd": 0.002, "teacherOutputPer1kTokensUsd": 0.0},
+    )
+    assert [(p.usd, p.origin) for p in part.prices] == [(0.002, "override"), (0.0, "override")]
+    assert part.usd == round(part.quantities["inputTokens"] / 1000 * 0.002, 6)
+
+
+def test_without_the_price_list_the_teacher_falls_back_to_the_table(env: None, s3: Any) -> None:
+    """Nova Pro: the table's base on-demand figures (a cross-Region profile is priced as its model);
+    Nova Premier: only a third-party figure, shown as a hint and never used, so the part is not priced."""
+    _, pro = _distillation_quote(s3, None, "us.amazon.nova-pro-v1:0")
+    assert [(p.usd, p.origin) for p in pro.prices] == [(0.0008, "table"), (0.0032, "table")]
+    quote, premier = _distillation_quote(s3, None, "us.amazon.nova-premier-v1:0")
+    assert premier.usd is None and premier.missing == ["teacherInputPer1kTokensUsd", "teacherOutputPer1kTokensUsd"]
+    assert "third-party figure, not used in totals" in premier.prices[0].note
+    assert quote.status == "lower bound" and "teacherInputPer1kTokensUsd" in quote.missingPrices
