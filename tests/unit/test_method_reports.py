@@ -33,6 +33,8 @@ def test_reward_section_reads_the_reward_columns_by_name(aws: Any, s3: Any) -> N
     results = {"training": {"rewards": section}, "customization": run.customization.model_dump()}
     facts = dict(rewards.reward_facts(results))
     assert facts["Training reward, first → last epoch"] == "0.150 → 0.700"
+    # No evaluation reward curve: said, with the reason (no validation set for Nova 2 Lite RFT)
+    assert facts["Validation reward"].startswith("none: ") and "rft-evaluate-model.html" in facts["Validation reward"]
     assert "Training reward per step" in rewards.reward_chart(results)
 
 

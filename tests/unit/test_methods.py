@@ -444,6 +444,14 @@ def test_the_simulator_refuses_a_config_that_does_not_match_its_type_and_an_rft_
             hyperParameters={"epochCount": "2"},
             customizationConfig={"rftConfig": {"graderConfig": {"lambdaGrader": {"lambdaArn": GRADER}}}},
         )
+    # No validation set for Nova 2 Lite RFT: hence no validation-reward curve (report/rewards.py)
+    with pytest.raises(bedrock.exceptions.ValidationException, match="Validation data is not supported"):
+        bedrock.create_model_customization_job(
+            **base,
+            customizationType="REINFORCEMENT_FINE_TUNING",
+            validationDataConfig={"validators": [{"s3Uri": run.data.trainingUri}]},
+            customizationConfig={"rftConfig": {"graderConfig": {"lambdaGrader": {"lambdaArn": GRADER}}}},
+        )
 
 
 def test_rft_data_below_the_minimum_fails_the_job_naming_the_rule(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
