@@ -35,7 +35,7 @@ def quote_run(
     prices_uri: str | None = None,
 ) -> CostQuote:
     """Execution-input prices win over the stack's, which win over the Price List, which wins over the table."""
-    overrides = (request.prices or PriceOverrides()).merged_over(settings.stack_prices())
+    overrides = run_overrides(request, settings)
     if request.maxCostUsd is not None:
         budget, source = request.maxCostUsd, "execution input"
     elif settings.max_cost_usd is not None:
@@ -68,9 +68,17 @@ def quote_run(
     )
 
 
-def run_models(base_model_id: str, evaluation: Evaluation) -> list[str]:
-    """Every model the quote prices: the customized base, its on-demand ID, the judge(s), the embedding model."""
+def run_overrides(request: ExecutionInput, settings: Settings) -> PriceOverrides:
+    """The run's price overrides: the execution input's `prices` over the stack's."""
+    return (request.prices or PriceOverrides()).merged_over(settings.stack_prices())
+
+
+def run_models(base_model_id: str, evaluation: Evaluation, teacher_id: str | None = None) -> list[str]:
+    """Every model the quote prices: the customized base, its on-demand ID, the judge(s), the embedding
+    model and a distillation run's teacher (as it is invoked: a cross-Region profile is priced as its model)."""
     models = [base_model_id, evaluation.baseModelInferenceId, evaluation.judgeModelId]
+    if teacher_id:
+        models.append(teacher_id)
     if evaluation.secondJudgeModelId:
         models.append(evaluation.secondJudgeModelId)
     if evaluation.semanticSimilarity:
@@ -79,10 +87,10 @@ def run_models(base_model_id: str, evaluation: Evaluation) -> list[str]:
 
 
 def read_price_list(
-    pricing: Any | None, region: str | None, base_model_id: str, evaluation: Evaluation
+    pricing: Any | None, region: str | None, base_model_id: str, evaluation: Evaluation, teacher_id: str | None = None
 ) -> PriceListReading | None:
     """The Price List's prices for this run (None when no pricing client or Region is known).
     Never raises: an unreachable Price List is a reading with `error`, and the table applies."""
     if pricing is None or region is None:
         return None
-    return fetch_prices(pricing, region, run_models(base_model_id, evaluation))
+    return fetch_prices(pricing, region, run_models(base_model_id, evaluation, teacher_id))

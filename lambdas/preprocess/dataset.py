@@ -176,7 +176,9 @@ def without_validation_set(
     """For a family that takes no validation set (Nova 2 Lite). A validation file becomes the
     pool of held-out evaluation questions (it is never sent to Bedrock); given together with
     an evaluation file it would be ignored, so that is refused. With neither, a few training
-    records are held out for evaluation while the training set keeps its minimum."""
+    records are held out for evaluation while the training set keeps its minimum. Only questions
+    with an answer are held out: the judge scores against it (a distillation run's questions
+    without answers all stay in training, where the teacher answers them)."""
     if validation is not None:
         if evaluation is not None:
             log.error(
@@ -197,8 +199,8 @@ def without_validation_set(
         return DatasetSplit(training.pairs, validation.pairs, False)
     if evaluation is not None or log.failed:
         return DatasetSplit(training.pairs, [], False)
-    size = min(sample_size, max(0, len(training.pairs) - family.min_training_records))
-    order = list(range(len(training.pairs)))
+    order = [index for index, pair in enumerate(training.pairs) if pair.completion.strip()]
+    size = min(sample_size, len(order), max(0, len(training.pairs) - family.min_training_records))
     random.Random(content_seed(training.pairs)).shuffle(order)
     held_out = set(order[:size])
     return DatasetSplit(

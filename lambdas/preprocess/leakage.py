@@ -188,8 +188,8 @@ def contradictions(training: Sequence[QAPair]) -> list[Contradiction]:
     found = []
     for pair in training:
         key = normalize_question(pair.prompt)
-        if not key:
-            continue
+        if not key or not pair.completion.strip():
+            continue  # a question without an answer (distillation's prompts only) teaches no answer
         earlier = first.setdefault(key, pair)
         if earlier is not pair and normalize_question(earlier.completion) != normalize_question(pair.completion):
             found.append(Contradiction(pair.location, earlier.location, pair.prompt))

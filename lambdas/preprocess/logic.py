@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from preprocess import dataset, general, leakage, methods
-from preprocess.costing import quote_run, read_price_list
+from preprocess.costing import quote_run, read_price_list, run_overrides
 from preprocess.costing import training_tokens as count_training_tokens
 from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve
 from preprocess.issues import IssueLog
@@ -91,9 +91,11 @@ def resolve_sources(s3: Any, resolved: ResolvedInput, bucket: str) -> Sources:
     return Sources(training, validation, evaluation)
 
 
-def _read(s3: Any, source: s3io.S3Uri, request: ExecutionInput, max_bytes: int, log: IssueLog) -> RawFile:
+def _read(
+    s3: Any, source: s3io.S3Uri, request: ExecutionInput, max_bytes: int, log: IssueLog, answers_optional: bool
+) -> RawFile:
     keys = (request.promptKey, request.completionKey) if request.promptKey and request.completionKey else None
-    return read_raw_file(s3, source, keys, max_bytes, log, request.sourceEncoding)
+    return read_raw_file(s3, source, keys, max_bytes, log, request.sourceEncoding, answers_optional)
 
 
 def _fail(s3: Any, bucket: str, data_prefix: str, log: IssueLog, extra: dict[str, Any]) -> None:
@@ -153,12 +155,19 @@ def prepare_run(
     log = IssueLog()
     methods.warn_grader_judge(customization, request, settings, log)
 
-    training_file = _read(s3, sources.training, request, family.max_training_file_bytes, log)
+    # Distillation needs prompts only: a question without an answer is read (the teacher answers it);
+    # every other method refuses it when reading, with the record named.
+    optional = methods.answers_optional(customization.method)
+    training_file = _read(s3, sources.training, request, family.max_training_file_bytes, log, optional)
     validation_file = (
-        _read(s3, sources.validation, request, family.max_validation_file_bytes, log) if sources.validation else None
+        _read(s3, sources.validation, request, family.max_validation_file_bytes, log, optional)
+        if sources.validation
+        else None
     )
     eval_file = (
-        _read(s3, sources.evaluation, request, family.max_validation_file_bytes, log) if sources.evaluation else None
+        _read(s3, sources.evaluation, request, family.max_validation_file_bytes, log, optional)
+        if sources.evaluation
+        else None
     )
     system_prompt = _system_prompt(request, training_file)
     tokens = dataset.check_records(training_file.pairs, family, system_prompt, training_file.key, log)
@@ -166,6 +175,9 @@ def prepare_run(
         dataset.check_records(validation_file.pairs, family, system_prompt, validation_file.key, log)
     if customization.method == "reinforcement":
         methods.check_rft_references(training_file.pairs, training_file.key, log)
+    for questions in (validation_file, eval_file):  # distillation: evaluation questions need references
+        if questions is not None and optional:
+            methods.check_evaluation_references(questions.pairs, questions.key, log)
     for raw in (training_file, validation_file, eval_file):
         if raw:
             dataset.warn_duplicates(raw.pairs, raw.key, log)
@@ -243,8 +255,8 @@ def prepare_run(
         config_used,
         training_file,
         leak_doc,
-        customization,
-        pricing,
+        customization=customization,
+        pricing=pricing,
     )
 
 
@@ -334,6 +346,15 @@ def _evaluation_set(
     if not pool:
         if log.failed:
             return [], "none", doc  # the data problems already reported are the cause
+        unanswered = sum(1 for pair in split.training if not pair.completion.strip())
+        if unanswered:
+            log.error(
+                "evaluation",
+                None,
+                "no-eval-references",
+                methods.no_references_message(len(split.training), unanswered),
+            )
+            return [], "none", doc
         log.error(
             "evaluation",
             None,
@@ -499,7 +520,8 @@ def _write_run(
         secondJudgeModelId=request_eval.secondJudgeModelId,
         allowLeakage=request_eval.allowLeakage,
     )
-    listed = read_price_list(pricing, settings.region, config_used["baseModelId"], run_evaluation)
+    teacher = customization.teacherInvocationId or customization.teacherModelId
+    listed = read_price_list(pricing, settings.region, config_used["baseModelId"], run_evaluation, teacher)
     prices_uri = (
         s3io.put_json(s3, bucket, f"{prefix}prices.json", {"simulated": settings.simulated, **listed.to_json()})
         if listed is not None
@@ -528,6 +550,8 @@ def _write_run(
         split.training,
         [Question(item["question"], item["reference"]) for item in eval_doc],
         request_eval.maxTokens,
+        run_overrides(request, settings),
+        listed,
     )
     manifest = {
         "manifestVersion": MANIFEST_VERSION,

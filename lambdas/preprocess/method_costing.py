@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from preprocess.methods import grader_calls
 from preprocess.raw_data import QAPair
 from shared.models import Customization
-from shared.prices import prices_for
+from shared.price_list import PriceListReading
+from shared.prices import PriceOverrides
 from shared.quote import (
     JUDGE_OUTPUT_TOKENS,
     JUDGE_PROMPT_OVERHEAD_TOKENS,
@@ -22,11 +23,13 @@ from shared.quote import (
     PriceUsed,
     Question,
     QuotePart,
-    _price,
     answer_tokens,
     check_budget,
+    resolve_price,
+    sources_text,
     summarize,
     token_part,
+    with_parts_counted,
 )
 from shared.tokens import estimate_tokens
 
@@ -77,8 +80,12 @@ def with_method_parts(
     training: Sequence[QAPair],
     questions: Sequence[Question],
     max_tokens: int,
+    overrides: PriceOverrides | None = None,
+    listed: PriceListReading | None = None,
 ) -> CostQuote:
-    """The quote with the method's parts, its total, status and budget verdict recomputed."""
+    """The quote with the method's parts, its total, status and budget verdict recomputed. The
+    teacher's prices follow the rest of the quote's rule (shared/quote.py `resolve_price`): the
+    run's override, else the Price List reading the quote used, else the dated table."""
     parts = list(quote.parts)
     assumptions = list(quote.assumptions)
     if customization.method == "reinforcement":
@@ -95,10 +102,15 @@ def with_method_parts(
             "to the evaluation questions are the teacher part."
         )
         teacher = customization.teacherInvocationId or customization.teacherModelId or ""
-        entry = prices_for(teacher)
-        # quote._price: the table lookup every other part uses (one rule for a figure and its source).
-        price_in = _price("teacherInputPer1kTokensUsd", None, entry, "input_per_1k", teacher, quote.region)
-        price_out = _price("teacherOutputPer1kTokensUsd", None, entry, "output_per_1k", teacher, quote.region)
+        o = overrides or PriceOverrides()
+        # The teacher is invoked as a base model (or its cross-Region profile, priced as the model in the
+        # source Region): its base on-demand token prices, never custom-model prices.
+        price_in = resolve_price(
+            "teacherInputPer1kTokensUsd", o.teacherInputPer1kTokensUsd, teacher, "input_per_1k", quote.region, listed
+        )
+        price_out = resolve_price(
+            "teacherOutputPer1kTokensUsd", o.teacherOutputPer1kTokensUsd, teacher, "output_per_1k", quote.region, listed
+        )
         cap = customization.maxResponseLengthForInference or max_tokens
         # Bedrock's teacher answers every training prompt (synthetic data); the report's teacher
         # answers every evaluation question.
@@ -121,8 +133,13 @@ def with_method_parts(
         )
     total, missing, status = summarize(parts)
     budget = check_budget(quote.budget.maxCostUsd, quote.budget.source, status, total, missing)
+    sources = quote.priceSources
+    if sources is not None:
+        sources = with_parts_counted(sources, parts)
+        assumptions = [sources_text(sources) if line.startswith("Prices: ") else line for line in assumptions]
     return quote.model_copy(
         update={
+            "priceSources": sources,
             "parts": parts,
             "totalUsd": total,
             "missingPrices": missing,

@@ -171,6 +171,48 @@ def check_rft_references(pairs: Sequence[QAPair], file: str, log: IssueLog) -> N
             )
 
 
+def answers_optional(method: CustomizationMethod) -> bool:
+    """Distillation takes prompts only: the assistant turn of a `bedrock-conversation-2024` record is
+    optional, and Bedrock's teacher writes the answers (https://docs.aws.amazon.com/bedrock/latest/
+    userguide/distillation-data-prep-option-1.html). Supervised fine-tuning learns the answers given,
+    and RFT's grader scores against them, so both need one per question."""
+    return method == "distillation"
+
+
+EVALUATION_REFERENCES = (
+    "the judge scores every evaluation answer against its reference answer, so an evaluation question needs "
+    "one (in distillation, questions without answers are for training only: the teacher answers them)"
+)
+
+
+def check_evaluation_references(pairs: Sequence[QAPair], file: str, log: IssueLog) -> None:
+    """A distillation run's evaluation questions (evalDataUri, or the validation file that becomes
+    them) must carry trusted reference answers: the teacher's answers are never used as references,
+    since the teacher is one of the three models being scored (a score against itself says nothing)."""
+    for pair in pairs:
+        if not pair.completion.strip():
+            log.error(
+                file,
+                pair.location,
+                "eval-reference-missing",
+                f"no answer: {EVALUATION_REFERENCES}; give the answer, or move the question to the training data",
+            )
+
+
+def no_references_message(training: int, unanswered: int) -> str:
+    answered = training - unanswered
+    why = (
+        f"none of the {training} training questions has an answer"
+        if not answered
+        else f"{unanswered} of the {training} training questions have no answer, and none of the {answered} "
+        "answered ones can be held out (the training set needs them to keep its minimum)"
+    )
+    return (
+        f"no evaluation questions with a reference answer: {why}; {EVALUATION_REFERENCES}. Give evalDataUri with "
+        "answered questions, or answer some of the training questions (a sample of those is held out)"
+    )
+
+
 def grader_calls(records: int, hyperparameters: dict[str, int | float | str]) -> int:
     """Grader invocations (one reward each) an RFT job makes: records x epochs x samples per prompt."""
     epochs = int(hyperparameters.get("epochCount", 1))

@@ -19,7 +19,16 @@ from typing import Any, Literal
 
 from preprocess import encodings
 from preprocess.issues import IssueLog
-from preprocess.records import KEY_PAIRS, QAPair, Shape, detect, read, shape_for_keys, type_name
+from preprocess.records import (
+    KEY_PAIRS,
+    QAPair,
+    Shape,
+    detect,
+    detect_prompt_only,
+    read,
+    shape_for_keys,
+    type_name,
+)
 from shared.s3 import S3Uri
 
 __all__ = ["KEY_PAIRS", "QAPair", "RawFile", "detect_keys", "file_kind", "read_raw_file"]
@@ -76,8 +85,16 @@ class _Reader:
     first record that holds a complete known shape; records seen before that are held back
     and checked once the shape is known, so one bad first record does not hide the rest."""
 
-    def __init__(self, file: str, keys: tuple[str, str] | None, log: IssueLog, noun: str = "keys") -> None:
+    def __init__(
+        self,
+        file: str,
+        keys: tuple[str, str] | None,
+        log: IssueLog,
+        noun: str = "keys",
+        answers_optional: bool = False,
+    ) -> None:
         self.file = file
+        self.answers_optional = answers_optional
         self.shape: Shape | None = shape_for_keys(keys) if keys else None
         self.log = log
         self.noun = noun
@@ -101,7 +118,16 @@ class _Reader:
         self._check(item, location)
 
     def finish(self) -> None:
-        """Reports records that could not be checked because no known shape was found."""
+        """Reports records that could not be checked because no known shape was found. Where answers
+        are optional and no record has one, the shape is told by the prompt key alone."""
+        if self.shape is None and self._pending and not self._ambiguous and self.answers_optional:
+            found = detect_prompt_only(self._pending[0][0])
+            if len(found) == 1:
+                self.shape = found[0]
+                pending, self._pending = self._pending, []
+                for earlier, where in pending:
+                    self._check(earlier, where)
+                return
         if self.shape is None and self._pending and not self._ambiguous:
             item, location = self._pending[0]
             self.log.error(
@@ -114,7 +140,7 @@ class _Reader:
 
     def _check(self, item: dict[str, Any], location: str) -> None:
         assert self.shape is not None
-        pair = read(self.shape, item, self.file, location, self.log)
+        pair = read(self.shape, item, self.file, location, self.log, self.answers_optional)
         if pair is not None:
             self.pairs.append(pair)
 
@@ -145,8 +171,11 @@ def read_raw_file(
     max_bytes: int,
     log: IssueLog,
     encoding: str | None = None,
+    answers_optional: bool = False,
 ) -> RawFile:
-    """`encoding`: the execution input's sourceEncoding (None: UTF-8, or UTF-8/UTF-16 by BOM)."""
+    """`encoding`: the execution input's sourceEncoding (None: UTF-8, or UTF-8/UTF-16 by BOM).
+    `answers_optional`: questions without an answer are kept with an empty completion (distillation's
+    prompts only, see records.read); otherwise a missing or empty answer is an error."""
     file = source.key
     try:
         head = s3.head_object(Bucket=source.bucket, Key=source.key)
@@ -186,7 +215,7 @@ def read_raw_file(
     except encodings.EncodingRefused as error:
         log.error(file, None, "unsupported-encoding", str(error))
         return RawFile(file, size, [], keys, "unknown")
-    reader = _Reader(file, keys, log, "columns" if kind == "csv" else "keys")
+    reader = _Reader(file, keys, log, "columns" if kind == "csv" else "keys", answers_optional)
     if kind == "jsonl" and decoding.codec in ("utf-8", "utf-8-sig"):
         _read_json_lines(_lines(first, body), reader)
     else:

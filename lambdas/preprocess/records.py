@@ -83,6 +83,26 @@ def shape_for_keys(keys: tuple[str, str]) -> Shape:
     return Shape("keys", keys, CONTEXT_KEYS.get(keys))
 
 
+PROMPT_ONLY_KEYS: tuple[tuple[str, tuple[str, str]], ...] = (
+    ("question", ("question", "answer")),
+    ("sentence1", ("sentence1", "sentence2")),
+    ("prompt", ("prompt", "completion")),
+)
+"""The shape a record with a prompt and no answer key has (distillation's prompts only)."""
+
+
+def detect_prompt_only(record: dict[str, Any]) -> list[Shape]:
+    """Shapes a record without its answer key could be, when answers are optional (distillation):
+    only used when no record of the file holds a complete shape."""
+    if "messages" in record:
+        return [Shape("chat")]
+    found = [shape_for_keys(pair) for key, pair in PROMPT_ONLY_KEYS if key in record]
+    if "instruction" in record:
+        # Dolly when it has `context`, else Alpaca: without the answer key both read the same prompt.
+        found.append(shape_for_keys(("instruction", "response") if "context" in record else ("instruction", "output")))
+    return found
+
+
 def detect(record: dict[str, Any]) -> list[Shape]:
     """Every shape the record could be (more than one is ambiguous)."""
     if "messages" in record:
@@ -96,12 +116,19 @@ def fold_context(instruction: str, context: str) -> str:
     return CONTEXT_TEMPLATE.format(instruction=instruction, context=context) if context.strip() else instruction
 
 
-def read(shape: Shape, record: dict[str, Any], file: str, location: str, log: IssueLog) -> QAPair | None:
+def read(
+    shape: Shape, record: dict[str, Any], file: str, location: str, log: IssueLog, answers_optional: bool = False
+) -> QAPair | None:
+    """`answers_optional` (distillation): a missing, null or empty answer is no answer (the pair's
+    completion is ""); every other rule holds. Otherwise an answer is required."""
     if shape.kind == "chat":
-        return _Chat(file, location, log).read(record)
+        return _Chat(file, location, log, answers_optional).read(record)
     assert shape.keys is not None
     prompt = _string(record, shape.keys[0], file, location, log)
-    completion = _string(record, shape.keys[1], file, location, log)
+    if answers_optional and _blank(record.get(shape.keys[1])):
+        completion: str | None = ""
+    else:
+        completion = _string(record, shape.keys[1], file, location, log)
     context = ""
     if shape.context_key and record.get(shape.context_key) is not None:
         value = record[shape.context_key]
@@ -118,6 +145,17 @@ def read(shape: Shape, record: dict[str, Any], file: str, location: str, log: Is
     if prompt is None or completion is None:
         return None
     return QAPair(fold_context(prompt, context), completion, location)
+
+
+def _blank(value: Any) -> bool:
+    """No answer: absent, null, an empty or whitespace-only string, or text blocks holding nothing."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list):
+        return all(isinstance(block, dict) and not str(block.get("text", "")).strip() for block in value)
+    return False
 
 
 def _string(record: dict[str, Any], key: str, file: str, location: str, log: IssueLog) -> str | None:
@@ -146,8 +184,9 @@ class _Chat:
     with user and ending with assistant. Only text is converted: tool calls, images and the
     like have no counterpart in every family's format, so they are refused rather than dropped."""
 
-    def __init__(self, file: str, location: str, log: IssueLog) -> None:
+    def __init__(self, file: str, location: str, log: IssueLog, answers_optional: bool = False) -> None:
         self.file, self.location, self.log = file, location, log
+        self.answers_optional = answers_optional
         self.ok = True
 
     def _error(self, rule: str, message: str) -> None:
@@ -166,6 +205,8 @@ class _Chat:
         if not isinstance(messages, list) or not messages:
             self._error("bad-messages", f"'messages' must be a non-empty array, found {type_name(messages)}")
             return None
+        if self.answers_optional and _unanswered(messages):
+            messages = messages[:-1]  # an empty last assistant turn is no answer (the teacher gives one)
         given = record.get("system")
         empty = given is None or given == "" or given == []  # an empty system prompt is no system prompt
         system = None if empty else self._text(given, "'system'")
@@ -194,6 +235,8 @@ class _Chat:
             turns.append((role, text))
         if not self.ok:
             return None
+        if self.answers_optional and turns and turns[-1][0] == "user":
+            turns.append(("assistant", ""))  # prompts only: the assistant turn is optional (distillation)
         if not turns or turns[-1][0] != "assistant":
             self._error("turn-order", "the last message must be the assistant's answer")
             return None
@@ -247,3 +290,10 @@ class _Chat:
             self._error("empty-value", f"{what} is empty")
             return None
         return content
+
+
+def _unanswered(messages: list[Any]) -> bool:
+    last = messages[-1]
+    return (
+        len(messages) > 1 and isinstance(last, dict) and last.get("role") == "assistant" and _blank(last.get("content"))
+    )

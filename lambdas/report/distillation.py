@@ -5,8 +5,13 @@ price per 1,000 answers each? Scores are the pipeline judge's verdicts (1-10) on
 teacher's answers are judged on the base-answers path, answer/teacher.py); closeness is the share of
 the base-to-teacher score gap the distilled student closed, and the ROUGE-L agreement of its answers
 with the teacher's (CJK-aware units: grader/rewards.py). Prices per 1,000 answers: the measured mean
-tokens per answer times each model's on-demand prices from the price table; a Provisioned Throughput
-is billed per hour, not per answer, so it has no per-answer price.
+tokens per answer times each model's on-demand prices, the very prices of the run's cost quote
+(override, else the AWS Price List, else the dated table: shared/quote.py `resolve_price`):
+- base student: its base on-demand prices (`baseInput/OutputPer1kTokensUsd`);
+- distilled student: the on-demand custom-model prices (`customInput/OutputPer1kTokensUsd`); a
+  Provisioned Throughput is billed per hour, not per answer, so it has no per-answer price;
+- teacher: invoked as a base model or its cross-Region profile, so its base on-demand prices
+  (`teacherInput/OutputPer1kTokensUsd`), never custom-model prices.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from report.formatting import DASH
 from shared import s3 as s3io
 from shared.answers import answers_prefix
 from shared.models import RunContext
-from shared.prices import Figure, prices_for
+from shared.quote import PriceAttribute, PriceUsed, resolve_price
 
 TEACHER = "teacher"
 
@@ -36,8 +41,12 @@ def _teacher_answers(s3: Any, run: RunContext) -> tuple[dict[int, dict[str, Any]
     return found, errors
 
 
-def _usd(figure: Figure | None) -> float | None:
-    return figure.usd if figure is not None and figure.usable else None
+def _price(run: RunContext, name: str, model_id: str, attribute: PriceAttribute) -> PriceUsed:
+    """The quote's price of that name; a run without one (a quote made before the teacher part
+    existed) gets the same rule without the run-time Price List reading."""
+    quote = run.costQuote
+    found = {p.name: p for part in quote.parts for p in part.prices} if quote is not None else {}
+    return found.get(name) or resolve_price(name, None, model_id, attribute, quote.region if quote else None)
 
 
 def per_1000(records: list[dict[str, Any]], price_in: float | None, price_out: float | None) -> float | None:
@@ -81,23 +90,47 @@ def three_way(s3: Any, run: RunContext, rows: list[dict[str, Any]], answers: dic
     if base is not None and student is not None and teacher_mean is not None and teacher_mean > base:
         gap = round((student - base) / (teacher_mean - base), 3)
     teacher_id = run.customization.teacherInvocationId or run.customization.teacherModelId or ""
-    base_prices, teacher_prices = prices_for(run.evaluation.baseModelInferenceId), prices_for(teacher_id)
-    custom_prices = prices_for(run.baseModelId)
+    base_id = run.evaluation.baseModelInferenceId
+    prices = {
+        "baseStudent": (
+            _price(run, "baseInputPer1kTokensUsd", base_id, "input_per_1k"),
+            _price(run, "baseOutputPer1kTokensUsd", base_id, "output_per_1k"),
+        ),
+        "distilledStudent": (
+            _price(run, "customInputPer1kTokensUsd", run.baseModelId, "custom_input_per_1k"),
+            _price(run, "customOutputPer1kTokensUsd", run.baseModelId, "custom_output_per_1k"),
+        ),
+        "teacher": (
+            _price(run, "teacherInputPer1kTokensUsd", teacher_id, "input_per_1k"),
+            _price(run, "teacherOutputPer1kTokensUsd", teacher_id, "output_per_1k"),
+        ),
+    }
     domain_indices = {row["index"] for row in domain}
 
     def records(target: str) -> list[dict[str, Any]]:
         return [r for i, r in answers.get(target, {}).items() if i in domain_indices]
 
     on_demand = run.evaluation.hosting == "on-demand"
+    measured = {
+        "baseStudent": records("base"),
+        "distilledStudent": records("fine-tuned"),
+        "teacher": list(teacher.values()),
+    }
+    per_answer = {
+        who: per_1000(measured[who], price_in.usd, price_out.usd) if who != "distilledStudent" or on_demand else None
+        for who, (price_in, price_out) in prices.items()
+    }
+    labels = {
+        "baseStudent": base_id,
+        "distilledStudent": f"{run.baseModelId} (custom model, on demand)",
+        "teacher": teacher_id,
+    }
     unpriced = [
-        name
-        for name, entry, figure in (
-            (run.evaluation.baseModelInferenceId, base_prices, "input_per_1k"),
-            (f"{run.baseModelId} (custom model, on demand)", custom_prices, "custom_input_per_1k"),
-            (teacher_id, teacher_prices, "input_per_1k"),
-        )
-        if entry is None or _usd(getattr(entry, figure)) is None
+        labels[who]
+        for who, pair in prices.items()
+        if (who != "distilledStudent" or on_demand) and any(price.usd is None for price in pair)
     ]
+    origins = sorted({price.origin for pair in prices.values() for price in pair if price.origin})
     return {
         "teacherModelId": run.customization.teacherModelId,
         "teacherInvocationId": teacher_id,
@@ -108,28 +141,12 @@ def three_way(s3: Any, run: RunContext, rows: list[dict[str, Any]], answers: dic
         ),
         "teacherAnswers": len([q for q in per_question if q["teacherScore"] is not None]),
         "teacherErrors": errors,
-        "pricePer1000AnswersUsd": {
-            "baseStudent": per_1000(
-                records("base"),
-                _usd(base_prices.input_per_1k if base_prices else None),
-                _usd(base_prices.output_per_1k if base_prices else None),
-            ),
-            "distilledStudent": per_1000(
-                records("fine-tuned"),
-                _usd(custom_prices.custom_input_per_1k if custom_prices else None),
-                _usd(custom_prices.custom_output_per_1k if custom_prices else None),
-            )
-            if on_demand
-            else None,
-            "teacher": per_1000(
-                list(teacher.values()),
-                _usd(teacher_prices.input_per_1k if teacher_prices else None),
-                _usd(teacher_prices.output_per_1k if teacher_prices else None),
-            ),
-        },
-        "priceNote": "on-demand prices from the price table x measured tokens per answer"
+        "pricePer1000AnswersUsd": per_answer,
+        "priceNote": "the cost quote's on-demand prices ("
+        + (", ".join(origins) or "none found")
+        + ") x measured tokens per answer; the teacher at its base on-demand price"
         + ("" if on_demand else "; the distilled student ran on a Provisioned Throughput, billed per hour")
-        + (f"; not in the price table: {', '.join(unpriced)}" if unpriced else ""),
+        + (f"; not priced: {', '.join(unpriced)} (give the override in `prices`)" if unpriced else ""),
         "questions": per_question,
     }
 

@@ -4,6 +4,13 @@ The RFT job's step metrics (training reward per step: mean, min, max, and the sh
 grader could not score) are read from the job's output like the loss curves; where AWS writes them
 for RFT is documented only as "reward metrics" (rft-nova-models.html step 4: monitor training), so
 the file name is the supervised one and the columns are looked up by name (see localrun/sim_rft.py).
+
+No evaluation (validation) reward: AWS shows "validation rewards" and "validation episode lengths"
+for an RFT job only when a validation dataset was uploaded (https://docs.aws.amazon.com/bedrock/
+latest/userguide/rft-evaluate-model.html), and the registry holds that Nova 2 Lite RFT on Bedrock
+takes none (shared/families.py, from aws/nova-forge-sdk), so the pipeline sends none and there is no
+such curve to read. The two sources disagree; the report says so (NO_VALIDATION_REWARD), and the
+held-out base-vs-tuned evaluation, judged like every run, is the measure of generalisation.
 """
 
 from __future__ import annotations
@@ -16,6 +23,11 @@ from report.formatting import COLORS, DASH, num
 from shared import s3 as s3io
 from shared.models import RunContext
 
+NO_VALIDATION_REWARD = (
+    "none: AWS writes validation rewards only for a job given a validation set (rft-evaluate-model.html), and "
+    "Nova 2 Lite RFT on Bedrock takes none (aws/nova-forge-sdk; the two sources disagree); the held-out "
+    "evaluation below measures how the model does on questions it was not trained on"
+)
 METRICS_FILE = "step_wise_training_metrics.csv"
 REWARD_COLUMN = "train_reward_mean"
 
@@ -95,6 +107,7 @@ def reward_facts(results: dict[str, Any]) -> list[tuple[str, str]]:
             f"{num(rewards['firstEpochReward'], 3)} → {num(rewards['lastEpochReward'], 3)}",
         ),
         ("Samples the grader could not score (neutral reward)", DASH if failed is None else f"{failed:.1%}"),
+        ("Validation reward", NO_VALIDATION_REWARD),
         (
             "RFT hyperparameters",
             ", ".join(f"{k}={v}" for k, v in (customization.get("rftHyperParameters") or {}).items()) or DASH,

@@ -115,6 +115,15 @@ def _list_copy(usd: float, row: str) -> Figure:
     return Figure(usd, PRICE_LIST_COPY_2026_08_02, basis="price-list-copy", note=f"{row}; {UNCONFIRMED}")
 
 
+NOVA_PREMIER_LISTS = (
+    "third-party model price lists (OpenRouter's amazon/nova-premier-v1 listing; several public projects' "
+    "Bedrock price tables for us.amazon.nova-premier-v1:0, found by code search; read 2026-12-06), "
+    "not AWS's page; one project lists $2.00 / $8.00"
+)
+_PREMIER_NOTE = (
+    "third-party figure, not used in totals: give teacherInputPer1kTokensUsd / teacherOutputPer1kTokensUsd, or "
+    "let the AWS Price List price it (usage type spelling NovaPremier unconfirmed)"
+)
 _META_NOTE = "the copy does not name the Region (us-west-2 is where the pipeline fine-tunes Llama)"
 
 PRICE_TABLE: tuple[ModelPrices, ...] = (
@@ -141,6 +150,17 @@ PRICE_TABLE: tuple[ModelPrices, ...] = (
         input_per_1k=_page(0.0008, note=_NOVA_NOTE + _SECOND_NOVA),
         output_per_1k=_page(0.0032, note=_NOVA_NOTE + _SECOND_NOVA),
         usage_stem="NovaPro",
+    ),
+    ModelPrices(
+        "amazon.nova-premier-v1:0",
+        "Amazon Nova Premier",
+        ("us-east-1",),
+        # A distillation teacher only (shared/families.py). No copy of AWS's page with Premier's figures
+        # was found; third-party price lists agree on $2.50 / $12.50 per million tokens, so they are a hint
+        # here, never in a total: the Price List (read at run time) or an override prices it.
+        input_per_1k=Figure(0.0025, NOVA_PREMIER_LISTS, basis="third-party-report", note=_PREMIER_NOTE),
+        output_per_1k=Figure(0.0125, NOVA_PREMIER_LISTS, basis="third-party-report", note=_PREMIER_NOTE),
+        usage_stem="NovaPremier",
     ),
     ModelPrices(
         "amazon.nova-2-lite-v1:0",
@@ -275,6 +295,10 @@ class PriceOverrides(BaseModel):
     judgeInputPer1kTokensUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     judgeOutputPer1kTokensUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     embeddingPer1kTokensUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    teacherInputPer1kTokensUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    """Distillation: the teacher's on-demand input price (its answers to the training prompts and to
+    the evaluation questions)."""
+    teacherOutputPer1kTokensUsd: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
     def merged_over(self, lower: PriceOverrides) -> PriceOverrides:
         """These overrides, with `lower`'s values where this one has none."""

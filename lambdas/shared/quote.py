@@ -191,7 +191,33 @@ _METERS: dict[str, Meter] = {
 }
 
 
-def _price(
+PriceAttribute = Literal[
+    "input_per_1k",
+    "output_per_1k",
+    "training_per_1k",
+    "storage_per_month",
+    "pt_per_model_unit_hour",
+    "custom_input_per_1k",
+    "custom_output_per_1k",
+]
+"""A `ModelPrices` field: what is priced (base on-demand tokens, training, storage, PT, custom-model tokens)."""
+
+
+def resolve_price(
+    name: str,
+    override: float | None,
+    model_id: str,
+    attribute: PriceAttribute,
+    region: str | None,
+    listed: PriceListReading | None = None,
+) -> PriceUsed:
+    """One unit price by the quote's one rule: the override when given, else the AWS Price List's
+    figure read for this run, else the dated table's; the result says which (`origin`) and where it
+    was read. Every part of the quote (preprocess/method_costing.py's included) prices this way."""
+    return _resolve(name, override, prices_for(model_id), attribute, model_id, region, listed)
+
+
+def _resolve(
     name: str,
     override: float | None,
     entry: ModelPrices | None,
@@ -263,47 +289,39 @@ class RunPrices:
 
 
 def run_prices(spec: QuoteInput) -> RunPrices:
-    """Each unit price the run needs: the override when given, else the table's figure."""
+    """Each unit price the run needs, by `resolve_price`'s rule."""
     o, region, listed = spec.overrides, spec.region, spec.listed
-    base, answers = prices_for(spec.base_model_id), prices_for(spec.base_inference_id)
-    judge, embed = prices_for(spec.judge_model_id), prices_for(spec.embedding_model_id)
     bid, aid, jid, eid = spec.base_model_id, spec.base_inference_id, spec.judge_model_id, spec.embedding_model_id
     return RunPrices(
-        training=_price(
-            "trainingPer1kTokensUsd", o.trainingPer1kTokensUsd, base, "training_per_1k", bid, region, listed
+        training=resolve_price(
+            "trainingPer1kTokensUsd", o.trainingPer1kTokensUsd, bid, "training_per_1k", region, listed
         ),
-        storage=_price(
-            "storagePerModelMonthUsd", o.storagePerModelMonthUsd, base, "storage_per_month", bid, region, listed
+        storage=resolve_price(
+            "storagePerModelMonthUsd", o.storagePerModelMonthUsd, bid, "storage_per_month", region, listed
         ),
-        pt=_price(
-            "ptPerModelUnitHourUsd", o.ptPerModelUnitHourUsd, base, "pt_per_model_unit_hour", bid, region, listed
+        pt=resolve_price(
+            "ptPerModelUnitHourUsd", o.ptPerModelUnitHourUsd, bid, "pt_per_model_unit_hour", region, listed
         ),
-        custom_input=_price(
-            "customInputPer1kTokensUsd", o.customInputPer1kTokensUsd, base, "custom_input_per_1k", bid, region, listed
+        custom_input=resolve_price(
+            "customInputPer1kTokensUsd", o.customInputPer1kTokensUsd, bid, "custom_input_per_1k", region, listed
         ),
-        custom_output=_price(
-            "customOutputPer1kTokensUsd",
-            o.customOutputPer1kTokensUsd,
-            base,
-            "custom_output_per_1k",
-            bid,
-            region,
-            listed,
+        custom_output=resolve_price(
+            "customOutputPer1kTokensUsd", o.customOutputPer1kTokensUsd, bid, "custom_output_per_1k", region, listed
         ),
-        base_input=_price(
-            "baseInputPer1kTokensUsd", o.baseInputPer1kTokensUsd, answers, "input_per_1k", aid, region, listed
+        base_input=resolve_price(
+            "baseInputPer1kTokensUsd", o.baseInputPer1kTokensUsd, aid, "input_per_1k", region, listed
         ),
-        base_output=_price(
-            "baseOutputPer1kTokensUsd", o.baseOutputPer1kTokensUsd, answers, "output_per_1k", aid, region, listed
+        base_output=resolve_price(
+            "baseOutputPer1kTokensUsd", o.baseOutputPer1kTokensUsd, aid, "output_per_1k", region, listed
         ),
-        judge_input=_price(
-            "judgeInputPer1kTokensUsd", o.judgeInputPer1kTokensUsd, judge, "input_per_1k", jid, region, listed
+        judge_input=resolve_price(
+            "judgeInputPer1kTokensUsd", o.judgeInputPer1kTokensUsd, jid, "input_per_1k", region, listed
         ),
-        judge_output=_price(
-            "judgeOutputPer1kTokensUsd", o.judgeOutputPer1kTokensUsd, judge, "output_per_1k", jid, region, listed
+        judge_output=resolve_price(
+            "judgeOutputPer1kTokensUsd", o.judgeOutputPer1kTokensUsd, jid, "output_per_1k", region, listed
         ),
-        embedding=_price(
-            "embeddingPer1kTokensUsd", o.embeddingPer1kTokensUsd, embed, "input_per_1k", eid, region, listed
+        embedding=resolve_price(
+            "embeddingPer1kTokensUsd", o.embeddingPer1kTokensUsd, eid, "input_per_1k", region, listed
         ),
     )
 
@@ -514,6 +532,23 @@ def price_sources(spec: QuoteInput, parts: Sequence[QuotePart]) -> PriceSources:
         cacheUri=spec.prices_uri,
         notes=list(listed.notes[:10]) if listed is not None else [],
     )
+
+
+def with_parts_counted(sources: PriceSources, parts: Sequence[QuotePart]) -> PriceSources:
+    """`sources` with its origin counts taken over `parts` (after a method's parts are added)."""
+    used = {price.name: price for part in parts for price in part.prices}.values()
+    return sources.model_copy(
+        update={
+            "fromPriceList": sum(1 for price in used if price.origin == "price list"),
+            "fromTable": sum(1 for price in used if price.origin == "table"),
+            "fromOverrides": sum(1 for price in used if price.origin == "override"),
+        }
+    )
+
+
+def sources_text(sources: PriceSources) -> str:
+    """The quote's assumption line on where its prices came from (it starts with `Prices: `)."""
+    return _sources_text(sources)
 
 
 def _sources_text(sources: PriceSources) -> str:

@@ -32,13 +32,16 @@ def start() -> Iterator[Callable[..., Run]]:
     distillation take none); the pipeline stays up until the test ends."""
     pipelines: list[LocalPipeline] = []
 
-    def begin(overrides: dict[str, Any], faults: tuple[str, ...] = (), grader: Any = None) -> Run:
+    def begin(
+        overrides: dict[str, Any], faults: tuple[str, ...] = (), grader: Any = None, training: bytes | None = None
+    ) -> Run:
         pipeline = LocalPipeline(faults=faults).__enter__()
         pipelines.append(pipeline)
         if grader is not None:
             pipeline.bedrock.grader_invoker = grader
+        body = training if training is not None else (DATASET / "training.json").read_bytes()
         execution_input = {
-            "trainingDataUri": pipeline.upload("raw/m/training.json", (DATASET / "training.json").read_bytes()),
+            "trainingDataUri": pipeline.upload("raw/m/training.json", body),
             "evalDataUri": pipeline.upload("raw/m/eval.json", (DATASET / "eval.json").read_bytes()),
             **FAST,
             **overrides,
@@ -123,6 +126,43 @@ def test_distillation_compares_base_student_distilled_student_and_teacher(start:
     teacher = job["customizationConfig"]["distillationConfig"]["teacherModelConfig"]
     assert teacher == {"teacherModelIdentifier": "us.amazon.nova-pro-v1:0", "maxResponseLengthForInference": 512}
     assert "base student, distilled student and teacher" in run.pipeline.report_files(run.run_id)["report.md"].decode()
+
+
+def _few_answers(kept: int) -> bytes:
+    """The bundled questions with only the first `kept` answers: "many questions, few trusted answers"."""
+    records = json.loads((DATASET / "training.json").read_text("utf-8"))
+    return json.dumps(
+        [record if index < kept else {"question": record["question"]} for index, record in enumerate(records)],
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+
+def test_distillation_from_questions_with_few_answers_runs_and_prices_the_teacher(start: Callable[..., Run]) -> None:
+    run = start(DISTILLATION, training=_few_answers(10))
+    assert run.execution.status == "SUCCEEDED"
+    (job,) = run.pipeline.bedrock.jobs.values()
+    lines = run.pipeline.bedrock.read_text(job["trainingDataConfig"]["s3Uri"]).splitlines()
+    prompts_only = [json.loads(line) for line in lines if len(json.loads(line)["messages"]) == 1]
+    assert len(prompts_only) == len(lines) - 10 and job["_teacherAnswers"] == len(lines)
+    results = _results(run)
+    section = results["distillation"]
+    assert section["meanScore"]["distilledStudent"] > section["meanScore"]["baseStudent"]
+    prices = section["pricePer1000AnswersUsd"]
+    # The teacher (Nova Pro, invoked through its profile) at its base on-demand price; nothing unpriced.
+    assert prices["teacher"] is not None and prices["baseStudent"] is not None
+    assert "not priced" not in section["priceNote"]
+    (teacher_part,) = [p for p in results["cost"]["estimate"]["parts"] if p["name"] == "teacher"]
+    assert {price["origin"] for price in teacher_part["prices"]} <= {"price list", "table"}
+    assert "$" in run.pipeline.report_files(run.run_id)["report.md"].decode().split("Price per 1,000 answers")[1][:80]
+
+
+def test_distillation_with_no_reference_answer_is_refused_before_anything_is_paid(start: Callable[..., Run]) -> None:
+    """Without evalDataUri and with no answered question, there is nothing to judge against: the run
+    is refused (the teacher's answers are not used as references: the teacher is one of the scored)."""
+    run = start({**DISTILLATION, "evalDataUri": None}, training=_few_answers(0))
+    assert run.execution.status == "FAILED" and run.execution.error == "InvalidDataset"
+    assert "no evaluation questions with a reference answer" in (run.execution.cause or "")
+    assert run.pipeline.bedrock.jobs == {}
 
 
 def test_teacher_unavailable_fails_the_job_and_nothing_is_hosted(start: Callable[..., Run]) -> None:

@@ -9,6 +9,7 @@ import pytest
 from localrun.pipeline import BUCKET
 from report import distillation, rewards
 from shared.models import Customization
+from shared.quote import BudgetCheck, CostQuote, PriceUsed, QuotePart
 from tests.unit.factories import make_run
 
 
@@ -32,6 +33,8 @@ def test_reward_section_reads_the_reward_columns_by_name(aws: Any, s3: Any) -> N
     results = {"training": {"rewards": section}, "customization": run.customization.model_dump()}
     facts = dict(rewards.reward_facts(results))
     assert facts["Training reward, first → last epoch"] == "0.150 → 0.700"
+    # No evaluation reward curve: said, with the reason (no validation set for Nova 2 Lite RFT)
+    assert facts["Validation reward"].startswith("none: ") and "rft-evaluate-model.html" in facts["Validation reward"]
     assert "Training reward per step" in rewards.reward_chart(results)
 
 
@@ -85,7 +88,9 @@ def test_three_way_measures_the_gap_closed_and_agreement_in_japanese(aws: Any, s
     agreement = [q["agreementWithTeacher"] for q in section["questions"]]
     assert agreement[0] == 1.0 and agreement[1] < 0.3
     assert section["pricePer1000AnswersUsd"]["baseStudent"] is not None
-    assert "not in the price table" in section["priceNote"]  # Nova Premier has no row in the table
+    # Nova Premier: only third-party figures (never in a total) and no quote here: not priced, said so
+    assert section["pricePer1000AnswersUsd"]["teacher"] is None
+    assert "not priced: us.amazon.nova-premier-v1:0" in section["priceNote"]
     facts = dict(distillation.facts({"distillation": section}))
     assert facts["Share of the base-to-teacher gap the student closed"] == "71%"
 
@@ -93,3 +98,89 @@ def test_three_way_measures_the_gap_closed_and_agreement_in_japanese(aws: Any, s
 def test_three_way_is_absent_for_other_methods(aws: Any, s3: Any) -> None:
     assert distillation.three_way(s3, make_run(), [], {}) is None
     assert distillation.facts({"distillation": None}) == []
+
+
+def _teacher_run(teacher: str, quote: CostQuote | None = None, hosting: str = "on-demand") -> Any:
+    run = make_run(
+        baseModelId="amazon.nova-lite-v1:0:300k",
+        customization=Customization(method="distillation", teacherModelId=teacher, teacherInvocationId=teacher),
+        costQuote=quote,
+    )
+    return run.model_copy(update={"evaluation": run.evaluation.model_copy(update={"hosting": hosting})})
+
+
+def _teacher_answers(s3: Any) -> list[dict[str, Any]]:
+    s3.put_object(
+        Bucket=BUCKET,
+        Key="runs/run-1/eval/answers/teacher/batch-0000.json",
+        Body=b'{"target": "teacher", "error": null, "answers": [{"index": 0, "answer": "A", "score": 9, '
+        b'"inputTokens": 40, "outputTokens": 20}]}',
+    )
+    return [_row(0, 2, 8, "A")]
+
+
+def test_the_teacher_is_priced_at_its_base_on_demand_price_not_a_custom_model_price(aws: Any, s3: Any) -> None:
+    """Nova Pro through its cross-Region profile: the table's base on-demand figures ($0.0008 /
+    $0.0032 per 1k tokens): 40 x 0.0008 + 20 x 0.0032 = $0.096 per 1,000 answers."""
+    rows = _teacher_answers(s3)
+    section = distillation.three_way(s3, _teacher_run("us.amazon.nova-pro-v1:0"), rows, {})
+    assert section is not None
+    assert section["pricePer1000AnswersUsd"]["teacher"] == pytest.approx(0.096)
+    assert "us.amazon.nova-pro-v1:0" not in section["priceNote"]  # priced
+    facts = dict(distillation.facts({"distillation": section}))
+    assert facts["Price per 1,000 answers: base student / distilled student / teacher"].endswith("/ $0.0960")
+
+
+def _used(name: str, usd: float, origin: str) -> PriceUsed:
+    return PriceUsed(name=name, usd=usd, source="s", read="2026-12-01", basis="price-list", origin=origin)  # type: ignore[arg-type]
+
+
+def test_the_report_uses_the_quotes_prices_price_list_and_overrides_included(aws: Any, s3: Any) -> None:
+    """The quote resolved the prices (override, Price List, table): the report uses the same
+    figures, so a Nova Premier teacher priced by the Price List and a student's custom-model price
+    show up, and a PT-hosted student has no per-answer price."""
+    parts = [
+        QuotePart(
+            name="teacher",
+            label="t",
+            formula="f",
+            quantities={},
+            prices=[
+                _used("teacherInputPer1kTokensUsd", 0.002, "price list"),
+                _used("teacherOutputPer1kTokensUsd", 0.01, "override"),
+            ],
+            usd=1.0,
+        ),
+        QuotePart(
+            name="hosting",
+            label="h",
+            formula="f",
+            quantities={},
+            prices=[
+                _used("customInputPer1kTokensUsd", 0.0001, "price list"),
+                _used("customOutputPer1kTokensUsd", 0.0004, "price list"),
+            ],
+            usd=1.0,
+        ),
+    ]
+    quote = CostQuote(
+        status="complete",
+        totalUsd=2.0,
+        region="us-east-1",
+        hosting="on-demand",
+        parts=parts,
+        missingPrices=[],
+        assumptions=[],
+        budget=BudgetCheck(maxCostUsd=None, source=None, verdict="no budget", message="m"),
+    )
+    rows = _teacher_answers(s3)
+    answers = {"fine-tuned": {0: {"inputTokens": 30, "outputTokens": 10}}}
+    section = distillation.three_way(s3, _teacher_run("us.amazon.nova-premier-v1:0", quote), rows, answers)
+    assert section is not None
+    prices = section["pricePer1000AnswersUsd"]
+    assert prices["teacher"] == pytest.approx(40 * 0.002 + 20 * 0.01)
+    assert prices["distilledStudent"] == pytest.approx(30 * 0.0001 + 10 * 0.0004)
+    assert "override" in section["priceNote"] and "price list" in section["priceNote"]
+    pt = distillation.three_way(s3, _teacher_run("us.amazon.nova-premier-v1:0", quote, "provisioned"), rows, answers)
+    assert pt is not None and pt["pricePer1000AnswersUsd"]["distilledStudent"] is None
+    assert "Provisioned Throughput" in pt["priceNote"]

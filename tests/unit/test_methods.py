@@ -156,14 +156,9 @@ def test_an_unsupported_method_is_refused_before_the_data_is_read(env: None, s3:
 
 def test_distillation_keeps_answers_as_optional_assistant_turns(env: None, s3: Any) -> None:
     records = json.loads((DATASET / "training.json").read_text("utf-8"))
-    records[0]["answer"] = "   "
     records.append(
         {"question": "Bedrock の蒸留で教師モデルになれるのはどれですか?", "answer": "Nova Premier と Nova Pro です。"}
     )
-    _upload(s3, records)
-    with pytest.raises(InvalidDataset):  # the raw reader still requires an answer (raw_data.py)
-        _prepare(s3, baseModelId=LITE, customization={"method": "distillation"})
-    records[0]["answer"] = "Claude 3 Haiku is tuned in us-west-2."
     _upload(s3, records)
     run = _prepare(s3, baseModelId=LITE, customization={"method": "distillation"}, evaluation={"maxTokens": 300})
     lines = _lines(s3, run.data.trainingUri)
@@ -172,6 +167,118 @@ def test_distillation_keeps_answers_as_optional_assistant_turns(env: None, s3: A
     assert run.customization.maxResponseLengthForInference == 300
     assert run.data.validationUri is None
     assert run.costQuote is not None and any(part.name == "teacher" for part in run.costQuote.parts)
+
+
+def _questions_only(records: list[dict[str, str]], keep_answers: int) -> list[dict[str, Any]]:
+    """The first `keep_answers` records keep their answer; the rest lose it three ways: the key
+    missing, an empty string, null (each is "no answer" for distillation)."""
+    out: list[dict[str, Any]] = []
+    for index, record in enumerate(records):
+        if index < keep_answers:
+            out.append(dict(record))
+        elif index % 3 == 0:
+            out.append({"question": record["question"]})
+        elif index % 3 == 1:
+            out.append({"question": record["question"], "answer": ""})
+        else:
+            out.append({"question": record["question"], "answer": None})
+    return out
+
+
+def test_distillation_takes_questions_without_answers_as_prompts_only(env: None, s3: Any) -> None:
+    records = json.loads((DATASET / "training.json").read_text("utf-8"))
+    records.append({"question": "Bedrock の蒸留で教師モデルになれるのはどれですか?"})  # no answer key (CJK)
+    records = _questions_only(records, keep_answers=10)
+    records.insert(10, {"question": records[0]["question"], "answer": ""})  # asked again, unanswered
+    _upload(s3, records)
+    run = _prepare(s3, baseModelId=LITE, customization={"method": "distillation"})
+    lines = _lines(s3, run.data.trainingUri)
+    assert len(lines) == len(records) == run.data.trainingRecords
+    prompts_only = [line for line in lines if len(line["messages"]) == 1]
+    assert len(prompts_only) == len(records) - 10  # the unanswered ones: a user turn, no assistant turn
+    assert run.data.trainingRecords == len(records)
+    assert all(line["messages"][0]["role"] == "user" for line in prompts_only)
+    assert prompts_only[-1]["messages"][0]["content"][0]["text"] == "Bedrock の蒸留で教師モデルになれるのはどれですか?"
+    answered = [line for line in lines if len(line["messages"]) == 2]
+    assert len(answered) == 10 and all(line["messages"][1]["content"][0]["text"] for line in answered)
+    manifest = json.loads(s3.get_object(Bucket=BUCKET, Key="runs/run-m/data/manifest.json")["Body"].read())
+    # a question asked again without an answer teaches no second answer: no contradiction
+    assert manifest["leakage"]["contradictions"] == []
+
+
+@pytest.mark.parametrize(
+    "method, base",
+    [("supervised", LITE), ("reinforcement", NOVA_2)],
+)
+def test_supervised_and_rft_still_refuse_a_question_without_an_answer(
+    env: None, s3: Any, method: str, base: str
+) -> None:
+    records = json.loads((DATASET / "training.json").read_text("utf-8"))
+    records[4] = {"question": records[4]["question"], "answer": ""}
+    records[7] = {"question": records[7]["question"]}
+    _upload(s3, records)
+    with pytest.raises(InvalidDataset, match=r"raw/training.json record 5: empty answer \(and 1 more problem\)"):
+        _prepare(s3, baseModelId=base, customization={"method": method})
+    report = s3.get_object(Bucket=BUCKET, Key="runs/run-m/data/validation-report.json")["Body"].read().decode()
+    assert "record 8" in report and "missing 'answer'" in report
+    assert not s3.list_objects_v2(Bucket=BUCKET, Prefix="runs/run-m/data/train").get("Contents")
+
+
+def test_distillation_holds_out_only_answered_questions_for_evaluation(env: None, s3: Any) -> None:
+    """Without evalDataUri, the evaluation sample comes from the questions that have answers: the
+    judge needs a trusted reference (the teacher's answers are never used as references)."""
+    records = _questions_only(json.loads((DATASET / "training.json").read_text("utf-8")), keep_answers=30)
+    s3.put_object(Bucket=BUCKET, Key="raw/training.json", Body=json.dumps(records).encode())
+    step = PreprocessStep(
+        input={
+            "trainingDataUri": f"s3://{BUCKET}/raw/training.json",
+            "baseModelId": LITE,
+            "customization": {"method": "distillation"},
+            "evaluation": {"sampleSize": 20, "generalCheck": False},
+        },
+        executionName="run-m",
+        executionArn="arn:aws:states:us-east-1:123456789012:execution:BedrockFineTuningPipeline:run-m",
+        executionStartTime="2026-01-01T09:00:00.000Z",
+    )
+    run = prepare_run(step, settings(), s3)
+    assert isinstance(run, RunContext)
+    evaluation = json.loads(s3.get_object(Bucket=BUCKET, Key=run.data.evalUri.split(f"{BUCKET}/", 1)[1])["Body"].read())
+    items = evaluation if isinstance(evaluation, list) else evaluation["questions"]
+    assert NOVA.distillation is not None
+    held = min(20, len(records) - NOVA.distillation.min_records)  # the training set keeps its minimum
+    assert held > 0 and len(items) == held
+    assert all(item["reference"].strip() for item in items)
+    assert all(int(item["source"].split()[-1]) <= 30 for item in items)  # from the 30 answered records
+    held_out = {item["question"] for item in items}
+    lines = _lines(s3, run.data.trainingUri)
+    assert not held_out & {line["messages"][0]["content"][0]["text"] for line in lines}
+
+
+def test_distillation_without_any_reference_answer_is_refused_clearly(env: None, s3: Any) -> None:
+    records = _questions_only(json.loads((DATASET / "training.json").read_text("utf-8")), keep_answers=0)
+    s3.put_object(Bucket=BUCKET, Key="raw/training.json", Body=json.dumps(records).encode())
+    step = PreprocessStep(
+        input={
+            "trainingDataUri": f"s3://{BUCKET}/raw/training.json",
+            "baseModelId": LITE,
+            "customization": {"method": "distillation"},
+        },
+        executionName="run-m",
+        executionArn="arn:aws:states:us-east-1:123456789012:execution:BedrockFineTuningPipeline:run-m",
+        executionStartTime="2026-01-01T09:00:00.000Z",
+    )
+    with pytest.raises(InvalidDataset, match="no evaluation questions with a reference answer: none of the"):
+        prepare_run(step, settings(), s3)
+    assert not s3.list_objects_v2(Bucket=BUCKET, Prefix="runs/run-m/data/train").get("Contents")
+
+
+def test_distillation_evaluation_file_needs_reference_answers(env: None, s3: Any) -> None:
+    _upload(s3)
+    questions = json.loads((DATASET / "eval.json").read_text("utf-8"))
+    questions[2] = {"question": questions[2]["question"], "answer": "  "}
+    s3.put_object(Bucket=BUCKET, Key="raw/eval.json", Body=json.dumps(questions, ensure_ascii=False).encode())
+    with pytest.raises(InvalidDataset, match=r"raw/eval.json record 3: no answer: the judge scores"):
+        _prepare(s3, baseModelId=LITE, customization={"method": "distillation"})
 
 
 def test_distillation_refuses_hyperparameters(env: None, s3: Any) -> None:
@@ -337,6 +444,14 @@ def test_the_simulator_refuses_a_config_that_does_not_match_its_type_and_an_rft_
             hyperParameters={"epochCount": "2"},
             customizationConfig={"rftConfig": {"graderConfig": {"lambdaGrader": {"lambdaArn": GRADER}}}},
         )
+    # No validation set for Nova 2 Lite RFT: hence no validation-reward curve (report/rewards.py)
+    with pytest.raises(bedrock.exceptions.ValidationException, match="Validation data is not supported"):
+        bedrock.create_model_customization_job(
+            **base,
+            customizationType="REINFORCEMENT_FINE_TUNING",
+            validationDataConfig={"validators": [{"s3Uri": run.data.trainingUri}]},
+            customizationConfig={"rftConfig": {"graderConfig": {"lambdaGrader": {"lambdaArn": GRADER}}}},
+        )
 
 
 def test_rft_data_below_the_minimum_fails_the_job_naming_the_rule(aws: SimulatedBedrock, s3: Any, bedrock: Any) -> None:
@@ -415,3 +530,69 @@ def test_the_method_names_are_stated_once() -> None:
     from shared.families import METHODS, CustomizationMethod
 
     assert get_args(CustomizationMethod) == contract.CUSTOMIZATION_METHODS == METHODS
+
+
+# ---------------------------------------------------------------- the teacher's prices in the quote
+
+
+def _distillation_quote(s3: Any, pricing: Any | None, teacher: str, **payload: Any) -> Any:
+    _upload(s3)
+    step = PreprocessStep(
+        input={
+            "trainingDataUri": f"s3://{BUCKET}/raw/training.json",
+            "evalDataUri": f"s3://{BUCKET}/raw/eval.json",
+            "baseModelId": LITE,
+            "customization": {"method": "distillation", "teacherModelId": teacher},
+            **payload,
+        },
+        executionName="run-m",
+        executionArn="arn:aws:states:us-east-1:123456789012:execution:BedrockFineTuningPipeline:run-m",
+        executionStartTime="2026-01-01T09:00:00.000Z",
+    )
+    run = prepare_run(step, settings(), s3, pricing)
+    assert isinstance(run, RunContext) and run.costQuote is not None
+    (part,) = [part for part in run.costQuote.parts if part.name == "teacher"]
+    return run.costQuote, part
+
+
+def test_the_teacher_is_priced_by_the_quotes_rule_from_the_price_list(aws: SimulatedBedrock, s3: Any) -> None:
+    """The run's Price List reading asks for the teacher too (SIMULATED here): Nova Premier, absent
+    from the table's usable figures, is priced from it, with its origin and usage type."""
+    from shared.aws import client
+
+    quote, part = _distillation_quote(s3, client("pricing"), "us.amazon.nova-premier-v1:0")
+    price_in, price_out = part.prices
+    assert (price_in.name, price_out.name) == ("teacherInputPer1kTokensUsd", "teacherOutputPer1kTokensUsd")
+    assert price_in.origin == price_out.origin == "price list"
+    assert "NovaPremier-input-tokens" in (price_in.source or "") and price_in.note == "SIMULATED Price List"
+    assert part.usd is not None and part.missing == []
+    assert quote.priceSources is not None and quote.priceSources.fromPriceList >= 2
+    counted = {p.name for q in quote.parts for p in q.prices if p.origin == "price list"}
+    assert len(counted) == quote.priceSources.fromPriceList  # the teacher's prices are counted
+    assert any(
+        line.startswith("Prices: ") and f"{len(counted)} from the AWS Price List" in line for line in quote.assumptions
+    )
+
+
+def test_a_teacher_price_override_wins_over_the_price_list(aws: SimulatedBedrock, s3: Any) -> None:
+    from shared.aws import client
+
+    _, part = _distillation_quote(
+        s3,
+        client("pricing"),
+        "us.amazon.nova-premier-v1:0",
+        prices={"teacherInputPer1kTokensUsd": 0.002, "teacherOutputPer1kTokensUsd": 0.0},
+    )
+    assert [(p.usd, p.origin) for p in part.prices] == [(0.002, "override"), (0.0, "override")]
+    assert part.usd == round(part.quantities["inputTokens"] / 1000 * 0.002, 6)
+
+
+def test_without_the_price_list_the_teacher_falls_back_to_the_table(env: None, s3: Any) -> None:
+    """Nova Pro: the table's base on-demand figures (a cross-Region profile is priced as its model);
+    Nova Premier: only a third-party figure, shown as a hint and never used, so the part is not priced."""
+    _, pro = _distillation_quote(s3, None, "us.amazon.nova-pro-v1:0")
+    assert [(p.usd, p.origin) for p in pro.prices] == [(0.0008, "table"), (0.0032, "table")]
+    quote, premier = _distillation_quote(s3, None, "us.amazon.nova-premier-v1:0")
+    assert premier.usd is None and premier.missing == ["teacherInputPer1kTokensUsd", "teacherOutputPer1kTokensUsd"]
+    assert "third-party figure, not used in totals" in premier.prices[0].note
+    assert quote.status == "lower bound" and "teacherInputPer1kTokensUsd" in quote.missingPrices

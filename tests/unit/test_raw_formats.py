@@ -441,3 +441,68 @@ def test_every_turn_and_the_records_own_system_prompt_are_counted() -> None:
         "日本語で答える。"
     )
     assert dataset.record_tokens("", conversation) > dataset.record_tokens("", single)
+
+
+# ---------------------------------------------------------------- prompts only (distillation)
+
+
+def _prompts(s3: Any, key: str, body: str, optional: bool) -> tuple[RawFile, IssueLog]:
+    s3.put_object(Bucket=BUCKET, Key=key, Body=body.encode("utf-8"))
+    log = IssueLog()
+    return read_raw_file(s3, S3Uri(BUCKET, key), None, BIG, log, None, optional), log
+
+
+def test_questions_alone_are_prompts_when_answers_are_optional(s3: Any) -> None:
+    body = "".join(json.dumps({"question": q}, ensure_ascii=False) + "\n" for q, _ in JA)
+    raw, log = _prompts(s3, "raw/prompts.jsonl", body, optional=True)
+    assert not log.failed and raw.shape == "question/answer"
+    assert [(p.prompt, p.completion) for p in raw.pairs] == [(JA[0][0], ""), (JA[1][0], "")]
+    raw, log = _prompts(s3, "raw/prompts.jsonl", body, optional=False)
+    assert log.failed and "line 1" in log.summary() and "no known key pair" in log.summary()
+
+
+def test_an_answer_given_later_decides_the_shape_of_earlier_prompts(s3: Any) -> None:
+    """Dolly: the first record has no `response`, the second has one: both read as Dolly (the
+    context is folded into the prompt), the answer kept where given."""
+    body = json.dumps(
+        [
+            {"instruction": "Summarize.", "context": "Bedrock hosts models."},
+            {"instruction": "Name the Region.", "context": "", "response": "us-east-1"},
+        ]
+    )
+    raw, log = _prompts(s3, "raw/dolly.json", body, optional=True)
+    assert not log.failed and raw.shape is not None and raw.shape.startswith("Dolly")
+    assert raw.pairs[0].prompt == CONTEXT_TEMPLATE.format(instruction="Summarize.", context="Bedrock hosts models.")
+    assert [p.completion for p in raw.pairs] == ["", "us-east-1"]
+
+
+def test_csv_with_empty_answer_cells_and_chat_without_the_assistant_turn(s3: Any) -> None:
+    raw, log = _prompts(
+        s3, "raw/p.csv", 'question,answer\n"富士山の高さは?",\n日本の首都は?,東京です。\n', optional=True
+    )
+    assert not log.failed and [p.completion for p in raw.pairs] == ["", "東京です。"]
+    chats = [
+        {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is RFT?"}]},
+        {"messages": [{"role": "user", "content": "Hi?"}, {"role": "assistant", "content": ""}]},
+        {"messages": [{"role": "user", "content": "A?"}, {"role": "assistant", "content": "B."}]},
+    ]
+    body = "".join(json.dumps(c) + "\n" for c in chats)
+    raw, log = _prompts(s3, "raw/chat.jsonl", body, optional=True)
+    assert not log.failed
+    assert [(p.prompt, p.completion, p.system) for p in raw.pairs] == [
+        ("What is RFT?", "", "Be brief."),
+        ("Hi?", "", None),
+        ("A?", "B.", None),
+    ]
+    raw, log = _prompts(s3, "raw/chat.jsonl", body, optional=False)
+    assert (
+        log.failed and "line 1" in log.summary() and "the last message must be the assistant's answer" in log.summary()
+    )
+
+
+def test_optional_answers_still_refuse_what_is_not_an_answer(s3: Any) -> None:
+    """A number or an object where the answer goes is still an error; an empty question too."""
+    body = json.dumps([{"question": "Q1?", "answer": 3}, {"question": " ", "answer": ""}])
+    _, log = _prompts(s3, "raw/bad.json", body, optional=True)
+    text = json.dumps(log.report(), ensure_ascii=False)
+    assert "record 1" in text and "must be a string" in text and "record 2" in text and "empty question" in text
