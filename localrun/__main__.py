@@ -301,14 +301,12 @@ def run(args: argparse.Namespace) -> int:
             time.sleep(0.2)
         _print_progress(pipeline, arn, started, seen)
         execution = pipeline.describe(arn)
-        # moto ends an execution stopped inside a Map state as FAILED; AWS reports ABORTED.
         swept = _sweep(pipeline, execution, "ABORTED" if stopped else None)
         if swept and (swept["deleted"] or swept["stopped"]):
             print(f"Safety net (sweeper): deleted {swept['deleted']}, stopped {swept['stopped']}")
         summary = _summary(pipeline, execution, raw_before, args.out, swept)
         if stopped:
             summary["stoppedByUser"] = True
-            print("Note: moto ends an execution stopped inside a Map state as FAILED; AWS reports ABORTED.")
             (args.out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     _print_summary(summary)
     return 0 if summary["status"] == "SUCCEEDED" else 1

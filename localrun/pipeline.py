@@ -37,6 +37,7 @@ from moto.core.responses import EmptyResult
 from moto.stepfunctions.responses import StepFunctionResponse
 
 import statemachine
+from localrun.sfn_stop import stopped_executions_stay_stopped
 from localrun.sim_timing import DEFAULT_SCALE, TimeModel
 from localrun.simulated_bedrock import FAULTS, SimulatedBedrock
 from shared.naming import run_id_from_execution_name
@@ -252,6 +253,7 @@ class LocalPipeline:
 
         self._stack.enter_context(mock.patch.object(LambdaFunction, "_invoke_lambda", invoke_lambda))
         self._stack.enter_context(mock.patch.object(StepFunctionResponse, "send_task_failure", _send_task_failure))
+        self._stack.enter_context(stopped_executions_stay_stopped())
         self._provision()
         return self
 
@@ -422,18 +424,8 @@ class LocalPipeline:
         output = json.loads(described["output"]) if described.get("output") else None
         return Execution(arn, described["status"], described.get("error"), described.get("cause"), output, history)
 
-    def _history(self, arn: str, attempts: int = 5) -> list[dict[str, Any]]:
-        """moto's engine thread may still append to a stopped execution's history (a Map or Wait
-        winding down) while its serialiser reads the list; that read then fails with a TypeError.
-        The history is complete once the thread is done, so the read is tried again."""
-        for attempt in range(attempts):
-            try:
-                return list(self.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"])
-            except TypeError:
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(0.2)
-        raise AssertionError("unreachable")
+    def _history(self, arn: str) -> list[dict[str, Any]]:
+        return list(self.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"])
 
     def wait(self, arn: str, timeout: float = 120.0) -> Execution:
         deadline = time.monotonic() + timeout

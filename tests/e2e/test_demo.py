@@ -112,7 +112,7 @@ def test_a_malformed_input_is_one_line_without_a_traceback(
 def test_abort_and_timeout_leave_nothing_behind(tmp_path: Path, fault: str) -> None:
     assert main(["--out", str(tmp_path), "--fault", fault]) == 1
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["status"] == ("TIMED_OUT" if fault == "timeout" else "FAILED")  # moto: see the note printed
+    assert summary["status"] == ("TIMED_OUT" if fault == "timeout" else "ABORTED")
     assert summary["customModelDeploymentsCreated"] == 1 and summary["customModelDeploymentsRemaining"] == 0
     assert summary["provisionedThroughputsRemaining"] == 0 and summary["keptDeployment"] is None
     assert summary["sweeper"]["deleted"] == [f"od-{summary['runId']}"]
