@@ -21,15 +21,16 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from cli import compare as comparing
-from cli import dryrun, render, resources
-from cli import runs as run_rows
-from cli.backend import DIRECT_PREFIX, AwsBackend, Backend, Execution, execution_name
-from cli.errors import CliError, Exit
-from cli.inputs import build_input
-from cli.local import LocalBackend, state_dir
-from cli.progress import snapshot
-from localrun.quote_table import quote_lines
+from . import compare as comparing
+from . import dryrun, render, resources
+from . import prices as run_prices
+from . import runs as run_rows
+from .backend import DIRECT_PREFIX, AwsBackend, Backend, Execution, execution_name
+from .errors import CliError, Exit
+from .inputs import build_input
+from .local import LocalBackend, state_dir
+from .progress import snapshot
+from .simulation import quote_lines
 
 app = typer.Typer(
     name="bft",
@@ -299,7 +300,7 @@ def runs(
     """
     opts = _options(ctx)
     with opts.backend() as backend:
-        left = resources.find(backend.bedrock)
+        left = resources.find(backend.bedrock, run_prices.reader(backend.read_json))
         rows = [run_rows.row(backend, e, left) for e in backend.list_executions(limit=limit)]
         simulated = backend.simulated
     if opts.json:
@@ -504,16 +505,7 @@ def cleanup(
     opts = _options(ctx)
     console = _console()
     with opts.backend() as backend:
-        storage_prices = {}
-        for execution in backend.list_executions():
-            price = (
-                ((execution.input or {}).get("prices") or {}).get("storagePerModelMonthUsd")
-                if execution.input
-                else None
-            )
-            if isinstance(price, int | float):
-                storage_prices[execution.run_id] = float(price)
-        found = resources.find(backend.bedrock, storage_prices, backend.cloudwatch)
+        found = resources.find(backend.bedrock, run_prices.reader(backend.read_json), backend.cloudwatch)
         chosen = found
         if older_than:
             cutoff = datetime.now(UTC) - _age(older_than)

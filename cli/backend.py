@@ -16,8 +16,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from cli.errors import CliError, Exit
-from cli.stack import StackOutputs, discover
+from .errors import CliError, Exit
+from .stack import StackOutputs, discover
 from shared.naming import run_id_from_execution_name
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")

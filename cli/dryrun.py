@@ -20,7 +20,7 @@ from unittest import mock
 import boto3
 from moto import mock_aws
 
-from cli.errors import CliError, Exit
+from .errors import CliError, Exit
 from preprocess.logic import prepare_run
 from shared.errors import PipelineError
 from shared.models import PreprocessStep, RunContext

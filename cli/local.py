@@ -22,9 +22,9 @@ from typing import Any
 
 import boto3
 
-from cli.backend import Backend, Execution
-from cli.errors import CliError, Exit
-from localrun.pipeline import BUCKET, REGION, LocalPipeline
+from .backend import Backend, Execution
+from .errors import CliError, Exit
+from .simulation import BUCKET, REGION, LocalPipeline
 
 DEFAULT_STATE_DIR = ".bft-local"
 STATE_ENV = "BFT_LOCAL_DIR"

@@ -36,9 +36,9 @@ from moto.core.botocore_stubber import BotocoreStubber
 from moto.core.responses import EmptyResult
 from moto.stepfunctions.responses import StepFunctionResponse
 
-import statemachine
-from localrun.sim_timing import DEFAULT_SCALE, TimeModel
-from localrun.simulated_bedrock import FAULTS, SimulatedBedrock
+from bedrock_finetuning import statemachine
+from .sim_timing import DEFAULT_SCALE, TimeModel
+from .simulated_bedrock import FAULTS, SimulatedBedrock
 from shared.naming import run_id_from_execution_name
 from shared.settings import DEFAULT_JUDGE_MODEL_ID
 
