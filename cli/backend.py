@@ -16,9 +16,10 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from shared.naming import run_id_from_execution_name
+
 from .errors import CliError, Exit
 from .stack import StackOutputs, discover
-from shared.naming import run_id_from_execution_name
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 DIRECT_PREFIX = "raw/direct/"  # preprocess.inputs.DIRECT_PREFIX

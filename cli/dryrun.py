@@ -20,12 +20,13 @@ from unittest import mock
 import boto3
 from moto import mock_aws
 
-from .errors import CliError, Exit
 from preprocess.logic import prepare_run
 from shared.errors import PipelineError
 from shared.models import PreprocessStep, RunContext
 from shared.prices import PriceOverrides
 from shared.settings import _ENV, Settings
+
+from .errors import CliError, Exit
 
 SCRATCH_BUCKET = "bft-dry-run-scratch"
 PREPROCESS_FUNCTION = "PreprocessDataset"

@@ -58,9 +58,14 @@ def from_run(manifest: dict[str, Any] | None, price_list: dict[str, Any] | None)
         origin = "SIMULATED price list" if price_list.get("simulated") else "price list"
         for row in price_list.get("prices") or []:
             meter = row.get("meter")
-            if row.get("model") == wanted and meter in QUOTE_NAMES and meter not in found:
-                if isinstance(row.get("usd"), int | float):
-                    found[meter] = RunPrice(float(row["usd"]), origin)
+            usd = row.get("usd")
+            if (
+                row.get("model") == wanted
+                and meter in QUOTE_NAMES
+                and meter not in found
+                and isinstance(usd, int | float)
+            ):
+                found[meter] = RunPrice(float(usd), origin)
     return found
 
 

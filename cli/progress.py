@@ -11,9 +11,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.naming import resource_names
+
 from .backend import Backend, Execution
 from .runs import manifest, results
-from shared.naming import resource_names
 
 ANSWER_MAPS = {"AnswerBaseModel": "base answers", "AnswerFineTuned": "fine-tuned answers"}
 

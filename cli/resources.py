@@ -12,9 +12,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.prices import prices_for
+from shared.tags import EXECUTION_ARN_TAG, RUN_ID_TAG
 
 from .prices import RunPrice, RunPrices
-from shared.tags import EXECUTION_ARN_TAG, RUN_ID_TAG
 
 KINDS = ("throughput", "job", "deployment", "custom-model")
 """Deletion order: hosting before the model it serves (Bedrock refuses to delete a model in use)."""

@@ -37,10 +37,11 @@ from moto.core.responses import EmptyResult
 from moto.stepfunctions.responses import StepFunctionResponse
 
 from bedrock_finetuning import statemachine
-from .sim_timing import DEFAULT_SCALE, TimeModel
-from .simulated_bedrock import FAULTS, SimulatedBedrock
 from shared.naming import run_id_from_execution_name
 from shared.settings import DEFAULT_JUDGE_MODEL_ID
+
+from .sim_timing import DEFAULT_SCALE, TimeModel
+from .simulated_bedrock import FAULTS, SimulatedBedrock
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDAS = ROOT / "lambdas"
