@@ -48,8 +48,8 @@ class DryRun:
 
 def stack_environment(sfn: Any, lam: Any, state_machine_arn: str) -> dict[str, str]:
     """The PreprocessDataset function's environment (price overrides, budget, defaults): the
-    state machine's PreprocessDataset state names the function (statemachine/pipeline.asl.json:
-    its `Resource` is the function ARN)."""
+    state machine's PreprocessDataset state names the function (statemachine/pipeline.asl.yaml:
+    its `Resource` is the function ARN; the `arn:aws:states:::lambda:invoke` form is read too)."""
     definition = json.loads(sfn.describe_state_machine(stateMachineArn=state_machine_arn)["definition"])
     state = definition.get("States", {}).get(PREPROCESS_FUNCTION, {})
     function = state.get("Resource", "")

@@ -16,8 +16,6 @@ from shared.naming import resource_names
 from .backend import Backend, Execution
 from .runs import manifest, results
 
-ANSWER_MAPS = {"AnswerBaseModel": "base answers", "AnswerFineTuned": "fine-tuned answers"}
-
 
 @dataclass
 class Snapshot:
