@@ -129,6 +129,9 @@ def quote(
     region = opts.region or "us-east-1"
     if opts.local:
         simulated = True
+        # The local account's own moto and simulated Price List: the prices a local run reads.
+        with LocalBackend(state_dir(opts.state_dir), persist=False) as local:
+            result = dryrun.check(files, execution_input, local.region, s3=local.s3, pricing=local.pricing)
     else:
         simulated = False
         try:
@@ -141,7 +144,7 @@ def quote(
         except (CliError, BotoCoreError, ClientError) as error:  # no stack, or no right to read its function
             if not opts.json:
                 _console().print(f"note: {error} - quoting with the price table's figures for {region}")
-    result = dryrun.check(files, execution_input, region, environment)
+        result = dryrun.check(files, execution_input, region, environment)
     if opts.json:
         _emit_json(
             {
@@ -190,7 +193,13 @@ def start(
     console = _console()
     with opts.backend() as backend:
         # Refused here, before anything is uploaded, with the pipeline's own messages.
-        dryrun.check(files, execution_input, backend.region, s3=backend.s3 if backend.simulated else None)
+        dryrun.check(
+            files,
+            execution_input,
+            backend.region,
+            s3=backend.s3 if backend.simulated else None,
+            pricing=backend.pricing,
+        )
         name = execution_name(data)
         prefix = f"{DIRECT_PREFIX}{name}/"
         for field, path in files.items():

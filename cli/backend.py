@@ -67,6 +67,10 @@ class Backend:
     sfn: Any
     bedrock: Any
     cloudwatch: Any
+    pricing: Any = None
+    """The Price List the run would read (the simulated one with --local), for the dry-run check;
+    None: the check quotes from the dated table (against AWS the check runs inside moto, where
+    the real Price List cannot be reached)."""
 
     def __enter__(self) -> Backend:
         return self

@@ -89,8 +89,10 @@ def check(
     region: str,
     environment: dict[str, str] | None = None,
     s3: Any | None = None,
+    pricing: Any | None = None,
 ) -> DryRun:
-    """Raise CliError(BAD_INPUT) with the pipeline's message when the data or input is refused."""
+    """Raise CliError(BAD_INPUT) with the pipeline's message when the data or input is refused.
+    `pricing`: the Price List client the run would read (its prices then quote as the run's would)."""
     settings = _settings(environment or {}, region)
     with _scratch(s3) as client:
         client.create_bucket(Bucket=SCRATCH_BUCKET)
@@ -112,7 +114,7 @@ def check(
                 executionStartTime=datetime.now(UTC).isoformat(),
             )
             try:
-                result = prepare_run(step, settings, client)
+                result = prepare_run(step, settings, client, pricing)
             except PipelineError as error:
                 message = str(error).split("; full list: s3://")[0]  # the scratch bucket goes away
                 raise CliError(f"{type(error).__name__}: {_local_names(message, files)}", Exit.BAD_INPUT) from None
@@ -121,6 +123,7 @@ def check(
             manifest = json.loads(
                 client.get_object(Bucket=SCRATCH_BUCKET, Key=f"runs/{result.runId}/data/manifest.json")["Body"].read()
             )
+            manifest["warnings"] = [_local_names(str(w), files) for w in manifest.get("warnings") or []]
             return DryRun(manifest, result.model_dump(mode="json"))
         finally:
             _empty(client)
