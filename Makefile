@@ -15,9 +15,12 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@# This checkout as the package, editable (its code is used in place): puts `bft` in $(BIN)/.
+	@# The libraries are the pinned ones above (--no-deps); offline (no build isolation).
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -25,7 +28,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	  echo "warning: Node.js $$(node --version) is past its end of life; install Node 22 LTS (README, Quickstart)" >&2
 	npm ci --no-audit --no-fund
 
-setup: $(STAMP) node_modules/.package-lock.json ## Install pinned Python requirements (.venv) and the CDK CLI (npm ci)
+setup: $(STAMP) node_modules/.package-lock.json ## Install pinned Python requirements and `bft` (.venv) and the CDK CLI (npm ci)
 
 demo: $(STAMP) ## Run the whole pipeline locally on the sample dataset (SIMULATED AWS); ARGS='--help' for options
 	$(BIN)/python -m localrun $(ARGS)

@@ -1,5 +1,5 @@
 """`python -m cli ...` is `bft ...` without an install."""
 
-from cli.app import main
+from .app import main
 
 main()

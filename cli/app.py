@@ -21,15 +21,16 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from cli import compare as comparing
-from cli import dryrun, render, resources
-from cli import runs as run_rows
-from cli.backend import DIRECT_PREFIX, AwsBackend, Backend, Execution, execution_name
-from cli.errors import CliError, Exit
-from cli.inputs import build_input
-from cli.local import LocalBackend, state_dir
-from cli.progress import snapshot
-from localrun.quote_table import quote_lines
+from . import compare as comparing
+from . import dryrun, render, resources
+from . import prices as run_prices
+from . import runs as run_rows
+from .backend import DIRECT_PREFIX, AwsBackend, Backend, Execution, execution_name
+from .errors import CliError, Exit
+from .inputs import build_input
+from .local import LocalBackend, state_dir
+from .progress import snapshot
+from .simulation import quote_lines
 
 app = typer.Typer(
     name="bft",
@@ -128,6 +129,9 @@ def quote(
     region = opts.region or "us-east-1"
     if opts.local:
         simulated = True
+        # The local account's own moto and simulated Price List: the prices a local run reads.
+        with LocalBackend(state_dir(opts.state_dir), persist=False) as local:
+            result = dryrun.check(files, execution_input, local.region, s3=local.s3, pricing=local.pricing)
     else:
         simulated = False
         try:
@@ -140,7 +144,7 @@ def quote(
         except (CliError, BotoCoreError, ClientError) as error:  # no stack, or no right to read its function
             if not opts.json:
                 _console().print(f"note: {error} - quoting with the price table's figures for {region}")
-    result = dryrun.check(files, execution_input, region, environment)
+        result = dryrun.check(files, execution_input, region, environment)
     if opts.json:
         _emit_json(
             {
@@ -189,7 +193,13 @@ def start(
     console = _console()
     with opts.backend() as backend:
         # Refused here, before anything is uploaded, with the pipeline's own messages.
-        dryrun.check(files, execution_input, backend.region, s3=backend.s3 if backend.simulated else None)
+        dryrun.check(
+            files,
+            execution_input,
+            backend.region,
+            s3=backend.s3 if backend.simulated else None,
+            pricing=backend.pricing,
+        )
         name = execution_name(data)
         prefix = f"{DIRECT_PREFIX}{name}/"
         for field, path in files.items():
@@ -299,7 +309,7 @@ def runs(
     """
     opts = _options(ctx)
     with opts.backend() as backend:
-        left = resources.find(backend.bedrock)
+        left = resources.find(backend.bedrock, run_prices.reader(backend.read_json))
         rows = [run_rows.row(backend, e, left) for e in backend.list_executions(limit=limit)]
         simulated = backend.simulated
     if opts.json:
@@ -504,16 +514,7 @@ def cleanup(
     opts = _options(ctx)
     console = _console()
     with opts.backend() as backend:
-        storage_prices = {}
-        for execution in backend.list_executions():
-            price = (
-                ((execution.input or {}).get("prices") or {}).get("storagePerModelMonthUsd")
-                if execution.input
-                else None
-            )
-            if isinstance(price, int | float):
-                storage_prices[execution.run_id] = float(price)
-        found = resources.find(backend.bedrock, storage_prices, backend.cloudwatch)
+        found = resources.find(backend.bedrock, run_prices.reader(backend.read_json), backend.cloudwatch)
         chosen = found
         if older_than:
             cutoff = datetime.now(UTC) - _age(older_than)

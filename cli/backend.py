@@ -16,9 +16,10 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from cli.errors import CliError, Exit
-from cli.stack import StackOutputs, discover
 from shared.naming import run_id_from_execution_name
+
+from .errors import CliError, Exit
+from .stack import StackOutputs, discover
 
 TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 DIRECT_PREFIX = "raw/direct/"  # preprocess.inputs.DIRECT_PREFIX
@@ -66,6 +67,10 @@ class Backend:
     sfn: Any
     bedrock: Any
     cloudwatch: Any
+    pricing: Any = None
+    """The Price List the run would read (the simulated one with --local), for the dry-run check;
+    None: the check quotes from the dated table (against AWS the check runs inside moto, where
+    the real Price List cannot be reached)."""
 
     def __enter__(self) -> Backend:
         return self

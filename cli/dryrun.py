@@ -20,12 +20,13 @@ from unittest import mock
 import boto3
 from moto import mock_aws
 
-from cli.errors import CliError, Exit
 from preprocess.logic import prepare_run
 from shared.errors import PipelineError
 from shared.models import PreprocessStep, RunContext
 from shared.prices import PriceOverrides
 from shared.settings import _ENV, Settings
+
+from .errors import CliError, Exit
 
 SCRATCH_BUCKET = "bft-dry-run-scratch"
 PREPROCESS_FUNCTION = "PreprocessDataset"
@@ -47,8 +48,8 @@ class DryRun:
 
 def stack_environment(sfn: Any, lam: Any, state_machine_arn: str) -> dict[str, str]:
     """The PreprocessDataset function's environment (price overrides, budget, defaults): the
-    state machine's PreprocessDataset state names the function (statemachine/pipeline.asl.json:
-    its `Resource` is the function ARN)."""
+    state machine's PreprocessDataset state names the function (statemachine/pipeline.asl.yaml:
+    its `Resource` is the function ARN; the `arn:aws:states:::lambda:invoke` form is read too)."""
     definition = json.loads(sfn.describe_state_machine(stateMachineArn=state_machine_arn)["definition"])
     state = definition.get("States", {}).get(PREPROCESS_FUNCTION, {})
     function = state.get("Resource", "")
@@ -88,8 +89,10 @@ def check(
     region: str,
     environment: dict[str, str] | None = None,
     s3: Any | None = None,
+    pricing: Any | None = None,
 ) -> DryRun:
-    """Raise CliError(BAD_INPUT) with the pipeline's message when the data or input is refused."""
+    """Raise CliError(BAD_INPUT) with the pipeline's message when the data or input is refused.
+    `pricing`: the Price List client the run would read (its prices then quote as the run's would)."""
     settings = _settings(environment or {}, region)
     with _scratch(s3) as client:
         client.create_bucket(Bucket=SCRATCH_BUCKET)
@@ -111,7 +114,7 @@ def check(
                 executionStartTime=datetime.now(UTC).isoformat(),
             )
             try:
-                result = prepare_run(step, settings, client)
+                result = prepare_run(step, settings, client, pricing)
             except PipelineError as error:
                 message = str(error).split("; full list: s3://")[0]  # the scratch bucket goes away
                 raise CliError(f"{type(error).__name__}: {_local_names(message, files)}", Exit.BAD_INPUT) from None
@@ -120,6 +123,7 @@ def check(
             manifest = json.loads(
                 client.get_object(Bucket=SCRATCH_BUCKET, Key=f"runs/{result.runId}/data/manifest.json")["Body"].read()
             )
+            manifest["warnings"] = [_local_names(str(w), files) for w in manifest.get("warnings") or []]
             return DryRun(manifest, result.model_dump(mode="json"))
         finally:
             _empty(client)

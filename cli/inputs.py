@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cli.errors import CliError, Exit
+from .errors import CliError, Exit
 
 
 def parse_value(text: str) -> Any:

@@ -22,9 +22,11 @@ from typing import Any
 
 import boto3
 
-from cli.backend import Backend, Execution
-from cli.errors import CliError, Exit
-from localrun.pipeline import BUCKET, REGION, LocalPipeline
+from shared.aws import PRICING_API_REGION
+
+from .backend import Backend, Execution
+from .errors import CliError, Exit
+from .simulation import BUCKET, REGION, LocalPipeline
 
 DEFAULT_STATE_DIR = ".bft-local"
 STATE_ENV = "BFT_LOCAL_DIR"
@@ -53,8 +55,11 @@ def _dates(event: dict[str, Any]) -> dict[str, Any]:
 class LocalBackend(Backend):
     simulated = True
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, persist: bool = True) -> None:
+        """`persist=False`: a throwaway account (`bft --local quote`): the state directory is
+        neither read nor written."""
         self.directory = directory
+        self.persist = persist
         self.region = REGION
         self.bucket = BUCKET
         self._started: list[str] = []
@@ -71,9 +76,12 @@ class LocalBackend(Backend):
         self.s3, self.sfn = self._pipeline.s3, self._pipeline.sfn
         self.bedrock = boto3.client("bedrock", region_name=REGION)
         self.cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+        # The Price List API's Region, as the Lambda's client (shared/aws.py); the simulator answers it.
+        self.pricing = boto3.client("pricing", region_name=PRICING_API_REGION)
         try:
-            self._load()
-            self._publish_usage()
+            if self.persist:
+                self._load()
+                self._publish_usage()
         except Exception:
             self._pipeline.__exit__(None, None, None)
             raise
@@ -86,7 +94,8 @@ class LocalBackend(Backend):
                 if execution.status != "SUCCEEDED":
                     self._sweep(arn)
                 self._save_execution(self.describe(arn))
-            self._save()
+            if self.persist:
+                self._save()
         finally:
             self._pipeline.__exit__(*exc)
 

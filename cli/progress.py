@@ -11,11 +11,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from cli.backend import Backend, Execution
-from cli.runs import manifest, results
 from shared.naming import resource_names
 
-ANSWER_MAPS = {"AnswerBaseModel": "base answers", "AnswerFineTuned": "fine-tuned answers"}
+from .backend import Backend, Execution
+from .runs import manifest, results
 
 
 @dataclass

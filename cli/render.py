@@ -8,8 +8,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from cli.progress import Snapshot
-from cli.resources import Resource
+from .progress import Snapshot
+from .resources import Resource
 
 SIMULATED = "SIMULATED"
 SHORT = {"epochCount": "epochs", "learningRate": "lr", "learningRateMultiplier": "lr x", "batchSize": "batch"}

@@ -4,6 +4,7 @@ reported as the pipeline's, so they are never deleted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,8 @@ from botocore.exceptions import ClientError
 
 from shared.prices import prices_for
 from shared.tags import EXECUTION_ARN_TAG, RUN_ID_TAG
+
+from .prices import RunPrice, RunPrices
 
 KINDS = ("throughput", "job", "deployment", "custom-model")
 """Deletion order: hosting before the model it serves (Bedrock refuses to delete a model in use)."""
@@ -77,25 +80,43 @@ def _pages(bedrock: Any, operation: str, key: str, **kwargs: Any) -> list[dict[s
             return items
 
 
-def storage_monthly(base_model_arn: str, override: float | None = None) -> tuple[float | None, str]:
-    """Monthly storage of a custom model: the given price, else the price table's, else unknown."""
-    if override is not None:
-        return override, f"${override:,.2f}/month storage"
+HOURS_PER_MONTH = 730
+"""AWS's convention for monthly figures of hourly prices (365 x 24 / 12)."""
+
+
+def storage_monthly(base_model_arn: str, run_price: RunPrice | None = None) -> tuple[float | None, str]:
+    """Monthly storage of a custom model: the price its run used, else the dated table's, else unknown."""
+    if run_price is not None:
+        return run_price.usd, f"${run_price.usd:,.2f}/month storage ({run_price.label()})"
     entry = prices_for(base_model_arn)
     figure = entry.storage_per_month if entry else None
     if figure is not None and figure.usable:
-        return figure.usd, f"${figure.usd:,.2f}/month storage"
-    return None, "storage monthly: not priced (no published figure in the price table)"
+        return figure.usd, f"${figure.usd:,.2f}/month storage (price table of {figure.read})"
+    return None, "storage monthly: not priced (the run left no price and the price table has none)"
 
 
-def _pt_hourly(pt: dict[str, Any]) -> tuple[float | None, str]:
-    entry = prices_for(pt.get("foundationModelArn") or pt.get("modelArn") or "")
-    figure = entry.pt_per_model_unit_hour if entry else None
+def _pt_hourly(pt: dict[str, Any], run_price: RunPrice | None = None) -> tuple[float | None, str]:
     units = int(pt.get("modelUnits") or 1)
-    if figure is not None and figure.usable:
-        hourly = figure.usd * units
-        return hourly * 730, f"${hourly:,.2f}/hour ({units} model unit(s)), billed while it exists"
-    return None, f"hourly per model unit ({units}), billed while it exists: not priced"
+    if run_price is not None:
+        usd, where = run_price.usd, run_price.label()
+    else:
+        entry = prices_for(pt.get("foundationModelArn") or pt.get("modelArn") or "")
+        figure = entry.pt_per_model_unit_hour if entry else None
+        if figure is None or not figure.usable:
+            return None, f"hourly per model unit ({units}), billed while it exists: not priced"
+        usd, where = figure.usd, f"price table of {figure.read}"
+    hourly = usd * units
+    return hourly * HOURS_PER_MONTH, f"${hourly:,.2f}/hour ({units} model unit(s), {where}), billed while it exists"
+
+
+def _token_cost(tokens: dict[str, int], prices: RunPrices) -> float | None:
+    """This month's tokens through a deployment at the run's on-demand custom-model prices."""
+    if "custom_input" not in prices or "custom_output" not in prices:
+        return None
+    return (
+        tokens["inputTokens"] / 1000 * prices["custom_input"].usd
+        + tokens["outputTokens"] / 1000 * prices["custom_output"].usd
+    )
 
 
 def tokens_this_month(cloudwatch: Any, model_id: str, now: datetime | None = None) -> dict[str, int] | None:
@@ -128,17 +149,19 @@ def tokens_this_month(cloudwatch: Any, model_id: str, now: datetime | None = Non
     return totals if found else None
 
 
-def find(bedrock: Any, storage_prices: dict[str, float] | None = None, cloudwatch: Any = None) -> list[Resource]:
+def find(
+    bedrock: Any, run_prices: Callable[[str | None], RunPrices] | None = None, cloudwatch: Any = None
+) -> list[Resource]:
     """Every tagged pipeline resource that still exists, in deletion order.
-    `storage_prices`: per run id, a storage price the run was given (its `prices` input);
+    `run_prices`: run id -> the prices that run used (cli/prices.py; none: the dated table's);
     `cloudwatch`: where to read a deployment's tokens this month (none: not read)."""
-    storage_prices = storage_prices or {}
+    prices_of = run_prices or (lambda _run: {})
     found: list[Resource] = []
     for pt in _pages(bedrock, "list_provisioned_model_throughputs", "provisionedModelSummaries"):
         run = _pipeline_run(bedrock, pt["provisionedModelArn"])
         if run is None:
             continue
-        monthly, cost = _pt_hourly(pt)
+        monthly, cost = _pt_hourly(pt, prices_of(run).get("pt"))
         found.append(
             Resource(
                 "throughput",
@@ -175,9 +198,11 @@ def find(bedrock: Any, storage_prices: dict[str, float] | None = None, cloudwatc
             continue
         cost = "per token used; nothing while idle"
         tokens = tokens_this_month(cloudwatch, arn) if cloudwatch is not None else None
+        spent = _token_cost(tokens, prices_of(run)) if tokens else None
         if cloudwatch is not None:
             cost += (
                 f"; this month {tokens['inputTokens']:,} input + {tokens['outputTokens']:,} output tokens"
+                + (f" = ${spent:,.4f}" if spent is not None else "")
                 if tokens
                 else "; no CloudWatch token data this month"
             )
@@ -191,14 +216,14 @@ def find(bedrock: Any, storage_prices: dict[str, float] | None = None, cloudwatc
                 d["status"],
                 cost,
                 0.0,
-                {"modelArn": d.get("modelArn"), "tokensThisMonth": tokens},
+                {"modelArn": d.get("modelArn"), "tokensThisMonth": tokens, "tokensThisMonthUsd": spent},
             )
         )
     for m in _pages(bedrock, "list_custom_models", "modelSummaries"):
         run = _pipeline_run(bedrock, m["modelArn"])
         if run is None:
             continue
-        monthly, cost = storage_monthly(m.get("baseModelArn", ""), storage_prices.get(run))
+        monthly, cost = storage_monthly(m.get("baseModelArn", ""), prices_of(run).get("storage"))
         found.append(
             Resource(
                 "custom-model",

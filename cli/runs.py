@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cli.backend import Backend, Execution
-from cli.resources import Resource
+from .backend import Backend, Execution
+from .resources import Resource
 
 HEADLINE_HYPERPARAMETERS = ("epochCount", "learningRate", "learningRateMultiplier", "batchSize")
 

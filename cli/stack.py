@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
-from cli.errors import CliError, Exit
+from .errors import CliError, Exit
 
 DEFAULT_STACK = "BedrockFineTuningPipelineStack"
 """stacks.STACK_NAME (not imported: it loads the CDK; a test checks they agree)."""

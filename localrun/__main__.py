@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from localrun.pipeline import PIPELINE_FAULTS, LocalPipeline
-from localrun.quote_table import quote_lines
-from localrun.sim_quotas import QUOTA_FAULTS
-from localrun.simulated_bedrock import FAULTS
+from .pipeline import PIPELINE_FAULTS, LocalPipeline
+from .quote_table import quote_lines
+from .sim_quotas import QUOTA_FAULTS
+from .simulated_bedrock import FAULTS
 
 DATASET = Path(__file__).resolve().parent.parent / "dataset" / "rawdata"
 SAMPLES = {"en": DATASET, "ja": DATASET / "ja"}

@@ -36,12 +36,13 @@ from moto.core.botocore_stubber import BotocoreStubber
 from moto.core.responses import EmptyResult
 from moto.stepfunctions.responses import StepFunctionResponse
 
-import statemachine
-from localrun.sfn_stop import stopped_executions_stay_stopped
-from localrun.sim_timing import DEFAULT_SCALE, TimeModel
-from localrun.simulated_bedrock import FAULTS, SimulatedBedrock
+from bedrock_finetuning import statemachine
 from shared.naming import run_id_from_execution_name
 from shared.settings import DEFAULT_JUDGE_MODEL_ID
+
+from .sfn_stop import stopped_executions_stay_stopped
+from .sim_timing import DEFAULT_SCALE, TimeModel
+from .simulated_bedrock import FAULTS, SimulatedBedrock
 
 ROOT = Path(__file__).resolve().parent.parent
 LAMBDAS = ROOT / "lambdas"

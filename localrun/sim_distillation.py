@@ -24,7 +24,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from localrun.simulated_bedrock import SimulatedBedrock
+    from .simulated_bedrock import SimulatedBedrock
 
 TEACHES = {
     "amazon.nova-premier-v1:0": (
@@ -91,7 +91,7 @@ def read_prompts(text: str) -> tuple[list[tuple[str, str | None]], str | None]:
 def teacher_answer(aws: SimulatedBedrock, question: str, given: str | None) -> str:
     """What the simulated teacher answers: the domain content it knows (the answers seen in
     distillation data), for TEACHER_RECALL of questions; else a hedge."""
-    from localrun.simulated_bedrock import _similarity, _stable
+    from .simulated_bedrock import _similarity, _stable
 
     if (_stable(question) % 1000) / 1000 >= TEACHER_RECALL:
         return HEDGE

@@ -20,7 +20,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from localrun.simulated_bedrock import SimulatedBedrock
+    from .simulated_bedrock import SimulatedBedrock
 
 _PROFILE = re.compile(r"^(?:us|eu|apac|us-gov|ca|jp|au|global)\.")
 POSITION_BIAS = 0.04
@@ -65,7 +65,7 @@ def _score(model_id: str, f1: float) -> int:
 
 
 def judge(aws: SimulatedBedrock, model_id: str, prompt: str, body: dict[str, Any]) -> dict[str, Any]:
-    from localrun.simulated_bedrock import BedrockError, _between, _overlap_f1, _stable, content_words
+    from .simulated_bedrock import BedrockError, _between, _overlap_f1, _stable, content_words
 
     if ":provisioned-model/" not in model_id:
         problem = _tool_choice_error(model_id, body)
@@ -76,7 +76,7 @@ def judge(aws: SimulatedBedrock, model_id: str, prompt: str, body: dict[str, Any
     started = bool(aws.jobs)  # these faults hit once training has started (after the preflight probe)
     if "judge-error" in aws.faults and started:
         raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")
-    from localrun.sim_methods import grader_judge_fails
+    from .sim_methods import grader_judge_fails
 
     if grader_judge_fails(aws):  # the grader-error fault, while an RFT job's rollouts run
         raise BedrockError(424, "ModelErrorException", "The model returned an error (simulated judge failure)")

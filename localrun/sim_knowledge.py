@@ -15,7 +15,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from localrun import sim_text
+from . import sim_text
 
 _FACTS_FILE = Path(__file__).resolve().parent.parent / "lambdas" / "preprocess" / "general_questions.json"
 MATCH = 0.5

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from localrun import sim_distillation, sim_rft
-from localrun.sim_rft import GraderInvocationError
+from . import sim_distillation, sim_rft
+from .sim_rft import GraderInvocationError
 
 if TYPE_CHECKING:
-    from localrun.simulated_bedrock import SimulatedBedrock
+    from .simulated_bedrock import SimulatedBedrock
 
 METHOD_FAULTS: dict[str, str] = {
     "grader-error": "the judge the RFT grader calls fails on every third call (the grader returns its neutral reward)",

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from localrun.simulated_bedrock import SimulatedBedrock
+    from .simulated_bedrock import SimulatedBedrock
 
 RFT_BASES = frozenset({"amazon.nova-2-lite-v1:0:256k"})
 RANGES: dict[str, tuple[float, float]] = {
@@ -162,7 +162,7 @@ def train(aws: SimulatedBedrock, job: dict[str, Any], invoke: GraderInvoker) -> 
     """Run the job's rollouts against the grader; set the custom model's knowledge and write the reward
     metrics. Returns the job's failure message, or None. Called without the simulator's lock held:
     the grader calls the simulated judge from its own threads."""
-    from localrun.simulated_bedrock import _stable
+    from .simulated_bedrock import _stable
 
     records, problem = _records(aws.read_text(job["trainingDataConfig"]["s3Uri"]))
     if problem:

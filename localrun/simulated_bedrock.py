@@ -33,13 +33,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import botocore.session
 
-from localrun import sim_datasets, sim_judge, sim_knowledge, sim_methods, sim_models, sim_text, sim_timing
-from localrun.sim_models import FoundationModel
-from localrun.sim_pricing import PRICING_FAULTS, PricingError, SimulatedPricing
-from localrun.sim_quotas import QUOTA_FAULTS, QuotaError, SimulatedQuotas
-from localrun.sim_tags import TagRejected, check_tags
 from shared import formats
 from shared.tokens import estimate_tokens
+
+from . import sim_datasets, sim_judge, sim_knowledge, sim_methods, sim_models, sim_text, sim_timing
+from .sim_models import FoundationModel
+from .sim_pricing import PRICING_FAULTS, PricingError, SimulatedPricing
+from .sim_quotas import QUOTA_FAULTS, QuotaError, SimulatedQuotas
+from .sim_tags import TagRejected, check_tags
 
 FAULTS: dict[str, str] = {
     "throttle": "every Bedrock API answers ThrottlingException on its first call (retried with backoff)",

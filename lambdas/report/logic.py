@@ -439,8 +439,8 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
 
 def _throughput(run: RunContext, state: ReportState) -> dict[str, Any]:
     """The throughput's life as the workflow's own steps timed it: `requestedAt` is taken by
-    CreateProvisionedThroughput just before it asks Bedrock, `deletedAt` by
-    DeleteProvisionedThroughput once Bedrock confirms it is gone. All null when the run
+    CreateHosting (hosting.kind provisioned) just before it asks Bedrock, `deletedAt` by
+    DeleteHosting once Bedrock confirms it is gone. All null when the run
     hosted its model on demand (no throughput was bought)."""
     bought = state.hosting if state.hosting is not None and state.hosting.kind == "provisioned" else None
     deletion = state.hostingDeletion if state.hostingDeletion and state.hostingDeletion.kind == "provisioned" else None

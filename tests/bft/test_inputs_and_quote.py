@@ -77,9 +77,27 @@ def test_quote_uses_the_pipelines_quote_and_uploads_nothing(tmp_path: Path) -> N
     assert not state.exists()  # nothing stored, nothing uploaded
 
 
+def test_local_quote_reads_the_simulated_price_list_as_a_local_run_does(tmp_path: Path) -> None:
+    """The same prices the run would use: a local run reads the simulated Price List, so the quote
+    is complete, and equals the quote the run itself writes for the same data and input."""
+    state = tmp_path / "s"
+    args = (str(DATASET / "training.json"), "--set", "hyperParameters.epochCount=3")
+    quoted = bft("--json", "quote", *args, state=state).json()["quote"]
+    assert quoted["status"] == "complete"
+    assert quoted["priceSources"]["priceListSimulated"] is True and quoted["priceSources"]["fromTable"] == 0
+    started = bft("--json", "start", *args, state=state)
+    assert started.code == 0, started.stderr
+    run_id = started.json()["runId"]
+    manifest = json.loads((state / "bucket" / "runs" / run_id / "data" / "manifest.json").read_text(encoding="utf-8"))
+    assert [(p["name"], p["usd"]) for p in quoted["parts"]] == [
+        (p["name"], p["usd"]) for p in manifest["costQuote"]["parts"]
+    ]
+    assert quoted["totalUsd"] == manifest["costQuote"]["totalUsd"]
+
+
 def test_quote_counts_japanese_text_like_the_pipeline(tmp_path: Path) -> None:
     """Japanese questions and answers are accepted and counted as the pipeline counts them
-    (shared/quote.py: 3 ASCII characters per token, any other character one token): the same
+    (shared/tokens.py: several ASCII characters per token, a CJK character at least one): the same
     records in Latin letters of the same length give fewer tokens."""
     records = [
         {

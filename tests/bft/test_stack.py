@@ -192,7 +192,7 @@ def test_quote_uses_the_stacks_prices(aws: None) -> None:
         Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
         Environment={"Variables": {"PRICE_OVERRIDES_JSON": overrides, "PIPELINE_BUCKET": "my-bucket"}},
     )["FunctionArn"]
-    task = {"Type": "Task", "Resource": function, "Parameters": {"input.$": "$"}, "End": True}  # as pipeline.asl.json
+    task = {"Type": "Task", "Resource": function, "Parameters": {"input.$": "$"}, "End": True}  # as pipeline.asl.yaml
     definition = {"StartAt": "PreprocessDataset", "States": {"PreprocessDataset": task}}
     sfn = boto3.client("stepfunctions", region_name="us-east-1")
     arn = sfn.create_state_machine(name="P", definition=json.dumps(definition), roleArn=role)["stateMachineArn"]

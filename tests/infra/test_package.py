@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import zipfile
 from collections import Counter
@@ -21,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.wheel import PIP, build_wheel, run
 
 from .support import CDK_JSON, REPO
 
@@ -47,7 +47,9 @@ import bedrock_finetuning
 
 print(json.dumps({
     "package": bedrock_finetuning.__file__,
-    "clashing": [name for name in ("stacks", "statemachine", "shared", "localrun") if importlib.util.find_spec(name)],
+    "clashing": [
+        name for name in ("stacks", "statemachine", "shared", "localrun", "cli") if importlib.util.find_spec(name)
+    ],
     "prefixes": [first.job_name_prefix, second.job_name_prefix],
     "logicalIds": {
         name: stack.resolve(stack.get_logical_id(construct.node.default_child))
@@ -60,34 +62,11 @@ print(json.dumps({
 """
 
 
-SOURCES = ("pyproject.toml", "README.md", "constraints.txt", "bedrock_finetuning", "stacks", "statemachine", "lambdas")
-"""What pyproject.toml's package mapping reads."""
-
-
-def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=900)
-    assert result.returncode == 0, f"{command[:4]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`pip wheel .` then `pip install --target`: the distribution as a user gets it."""
     work = tmp_path_factory.mktemp("package")
-    # A copy of what the distribution is built from: setuptools writes build/ and *.egg-info
-    # beside pyproject.toml, which must neither litter the checkout nor carry stale files.
-    source = work / "source"
-    for name in SOURCES:
-        if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            source.mkdir(exist_ok=True)
-            shutil.copy(REPO / name, source / name)
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
-    _run(
-        [*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(work / "dist"), str(source)], work
-    )
-    (wheel,) = (work / "dist").glob("bedrock_finetuning_pipeline-*.whl")
+    wheel = build_wheel(work)
     names = set(zipfile.ZipFile(wheel).namelist())
     # The construct, the workflow and the functions' code travel in the one package.
     assert {
@@ -100,14 +79,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "bedrock_finetuning/lambdas/preprocess/handler.py",
         "bedrock_finetuning/lambdas/preprocess/general_questions.json",
         "bedrock_finetuning/lambdas/report/templates/page.html.j2",
+        # `bft` and the local simulation behind `bft --local` (tests/bft/test_installed.py runs them).
+        "bedrock_finetuning/cli/app.py",
+        "bedrock_finetuning/localrun/pipeline.py",
     } <= names
-    # Nothing else at the top level: no `stacks`, `statemachine` or `shared` to clash in a user's app.
+    # Nothing else at the top level: no `stacks`, `statemachine`, `cli`, `localrun` or `shared`
+    # to clash in a user's app.
     assert {name.split("/")[0] for name in names} == {
         "bedrock_finetuning",
         wheel.name.split("-")[0] + "-0.1.0.dist-info",
     }
     site = work / "site"
-    _run([*pip, "install", "--no-deps", "--no-index", "--target", str(site), str(wheel)], work)
+    run([*PIP, "install", "--no-deps", "--no-index", "--target", str(site), str(wheel)], work)
     return site
 
 
@@ -128,7 +111,7 @@ def two_pipelines(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     embed = next(
         block for block in re.findall(r"```python\n(.*?)```", readme, re.DOTALL) if "bedrock_finetuning" in block
     )
-    printed = _run([sys.executable, "-P", "app.py", json.dumps(flags), embed], app_dir, env)
+    printed = run([sys.executable, "-P", "app.py", json.dumps(flags), embed], app_dir, env)
     summary = json.loads(printed.strip().splitlines()[-1])
     summary["template"] = json.loads((outdir / "PlatformStack.template.json").read_text(encoding="utf-8"))
     return summary
