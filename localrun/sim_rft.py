@@ -32,8 +32,10 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from localrun.sim_common import stable
+
 if TYPE_CHECKING:
-    from localrun.simulated_bedrock import SimulatedBedrock
+    from localrun.sim_jobs import SimulatedJobs
 
 RFT_BASES = frozenset({"amazon.nova-2-lite-v1:0:256k"})
 RANGES: dict[str, tuple[float, float]] = {
@@ -156,12 +158,10 @@ def _check_rewards(response: Any, ids: list[str]) -> tuple[dict[str, float], dic
     return rewards, failed, None
 
 
-def train(aws: SimulatedBedrock, job: dict[str, Any], invoke: GraderInvoker) -> str | None:
+def train(aws: SimulatedJobs, job: dict[str, Any], invoke: GraderInvoker) -> str | None:
     """Run the job's rollouts against the grader; set the custom model's knowledge and write the reward
     metrics. Returns the job's failure message, or None. Called without the simulator's lock held:
     the grader calls the simulated judge from its own threads."""
-    from localrun.simulated_bedrock import _stable
-
     records, problem = _records(aws.read_text(job["trainingDataConfig"]["s3Uri"]))
     if problem:
         return problem
@@ -172,7 +172,7 @@ def train(aws: SimulatedBedrock, job: dict[str, Any], invoke: GraderInvoker) -> 
     samples_per_prompt = int(hp["trainingSamplePerPrompt"])
     step_size = min(1.0, float(hp["learningRate"]) * 8e4)  # 1e-5 -> 0.8 of the advantage per step
     chance = [START_CHANCE] * len(records)
-    seed = _stable(job["jobName"])
+    seed = stable(job["jobName"])
     rows: list[tuple[int, int, float, float, float, float]] = []
     step = 0
     for epoch in range(1, epochs + 1):
@@ -222,6 +222,6 @@ def train(aws: SimulatedBedrock, job: dict[str, Any], invoke: GraderInvoker) -> 
     return None
 
 
-def write_metrics(aws: SimulatedBedrock, job: dict[str, Any], base: str, bucket: str) -> None:
+def write_metrics(aws: SimulatedJobs, job: dict[str, Any], base: str, bucket: str) -> None:
     lines = [METRICS_HEADER] + [",".join(str(value) for value in row) for row in job.get("_rewardRows", [])]
     aws.s3.put_object(Bucket=bucket, Key=f"{base}/{METRICS_FILE}", Body=("\n".join(lines) + "\n").encode("utf-8"))
