@@ -124,7 +124,7 @@ class SimulatedBedrock:
         self.account = Account(
             region, account, s3_client, ActiveFaults(faults), timing or sim_timing.TimeModel(sim_timing.DEFAULT_SCALE)
         )
-        self.region, self.s3 = region, s3_client
+        self.s3 = s3_client
         self.calls: list[Call] = []
         self.quotas = SimulatedQuotas(self.faults, region, account)
         self.pricing = SimulatedPricing(self.faults)
@@ -157,6 +157,15 @@ class SimulatedBedrock:
     deployments = property(lambda self: self.hosting.deployments)
     deleted_deployments = property(lambda self: self.hosting.deleted_deployments)
     deployment_usage = property(lambda self: self.hosting.deployment_usage)
+
+    @property
+    def region(self) -> str:
+        return self.account.region
+
+    @region.setter
+    def region(self, value: str) -> None:
+        """Tests move the account to another Region."""
+        self.account.region = self.catalog.region = self.quotas.region = value
 
     @property
     def timing(self) -> sim_timing.TimeModel:
