@@ -309,6 +309,16 @@ QUOTA_FAULTS = {name: FAULTS[name] for name in ("pt-quota-zero", "pt-model-quota
 PRICING_FAULTS = {name: FAULTS[name] for name in ("pricing-unavailable", "pricing-unmatched")}
 METHOD_FAULTS = {name: FAULTS[name] for name in ("grader-error", "grader-timeout", "teacher-unavailable")}
 
+_PT_POINTS = {PT_CREATE, PT_SETTLE, QUOTA_VALUES}
+_PT_OPERATIONS = {"DeleteProvisionedModelThroughput", *QUOTA_OPERATIONS}
+PROVISIONED_ONLY = frozenset(
+    fault.name
+    for fault in REGISTRY
+    if set(fault.acts_at) <= _PT_POINTS
+    or (isinstance(fault.effect, Fail) and fault.effect.operations and set(fault.effect.operations) <= _PT_OPERATIONS)
+)
+"""Faults that act only on a provisioned throughput (its purchase, its quotas, its lifecycle, its delete)."""
+
 
 def outcomes(names: Iterable[str], point: str) -> frozenset[str]:
     """The outcome labels the named faults give at `point`."""
