@@ -6,24 +6,22 @@ import argparse
 import contextlib
 import json
 import logging
-import shutil
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from . import sim_faults
 from .pipeline import PIPELINE_FAULTS, LocalPipeline
-from .quote_table import quote_lines
-from .sim_quotas import QUOTA_FAULTS
+from .run_summary import print_summary, write_summary
 from .simulated_bedrock import FAULTS
 
 DATASET = Path(__file__).resolve().parent.parent / "dataset" / "rawdata"
 SAMPLES = {"en": DATASET, "ja": DATASET / "ja"}
 """The bundled samples (--sample): English about Bedrock fine-tuning, Japanese a fictional company's FAQ."""
-DASH = "-"
 BANNER = "SIMULATED RUN: offline, moto for AWS and a simulated Bedrock; no AWS account is used and nothing is billed."
 DEMO_INPUT = {"pollIntervalSeconds": 1, "throughputPollIntervalSeconds": 1, "throughputMaxWaitSeconds": 8}
-PT_ONLY_FAULTS = {"pt-quota", "pt-failed", "pt-stuck", "delete-throttle", *QUOTA_FAULTS}
+PT_ONLY_FAULTS = set(sim_faults.PROVISIONED_ONLY)
 """Faults of a provisioned throughput: with them the demo hosts on the provisioned path unless
 --hosting (or --input) says otherwise."""
 DEMO_REGIONS = ("us-east-1", "us-west-2")
@@ -257,8 +255,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     run_faults = [f for f in args.fault if f in RUN_FAULTS]
     faults = [f for f in args.fault if not f.startswith("step-") and f not in RUN_FAULTS]
-    if run_faults and "slow-answers" not in faults:
-        faults.append("slow-answers")  # keeps the run answering long enough to be stopped
+    if run_faults:  # slow answers keep the run answering long enough to be stopped
+        faults = list(dict.fromkeys([*faults, "slow-answers"]))
     failing_steps = [f[len("step-") :] for f in args.fault if f.startswith("step-")]
     default_timeout = 120 if args.method == "reinforcement" else 45
     timeout = TIMEOUT_FAULT_SECONDS if "timeout" in run_faults else (args.timeout or default_timeout)
@@ -304,11 +302,11 @@ def run(args: argparse.Namespace) -> int:
         swept = _sweep(pipeline, execution, "ABORTED" if stopped else None)
         if swept and (swept["deleted"] or swept["stopped"]):
             print(f"Safety net (sweeper): deleted {swept['deleted']}, stopped {swept['stopped']}")
-        summary = _summary(pipeline, execution, raw_before, args.out, swept)
+        summary = write_summary(pipeline, execution, raw_before, args.out, swept)
         if stopped:
             summary["stoppedByUser"] = True
             (args.out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    _print_summary(summary)
+    print_summary(summary)
     return 0 if summary["status"] == "SUCCEEDED" else 1
 
 
@@ -323,143 +321,12 @@ def _sweep(pipeline: LocalPipeline, execution: Any, status: str | None) -> dict[
     return None
 
 
-def _summary(
-    pipeline: LocalPipeline,
-    execution: Any,
-    raw_before: dict[str, str],
-    out: Path,
-    swept: dict[str, Any] | None,
-) -> dict[str, Any]:
-    run_id = execution.run_id
-    out.mkdir(parents=True, exist_ok=True)
-    report_dir = out / "report"
-    if report_dir.exists():
-        shutil.rmtree(report_dir)
-    files = pipeline.report_files(run_id)
-    for name, body in files.items():
-        (report_dir / name).parent.mkdir(parents=True, exist_ok=True)
-        (report_dir / name).write_bytes(body)
-    data_files = pipeline.data_files(run_id)
-    data_dir = out / "data"
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
-    for name, body in data_files.items():
-        (data_dir / name).parent.mkdir(parents=True, exist_ok=True)
-        (data_dir / name).write_bytes(body)
-    bedrock = pipeline.bedrock
-    results = json.loads(files["results.json"]) if "results.json" in files else None
-    manifest = json.loads(data_files["manifest.json"]) if "manifest.json" in data_files else {}
-    summary = {
-        "simulated": True,
-        "status": execution.status,
-        "error": execution.error,
-        "cause": execution.cause,
-        "runId": run_id,
-        "executionArn": execution.arn,
-        "states": execution.states_entered(),
-        "customizationJobsCreated": len(bedrock.jobs),
-        "provisionedThroughputsCreated": len(bedrock.throughputs) + len(bedrock.deleted_throughputs),
-        "provisionedThroughputsRemaining": len(pipeline.remaining_throughputs()),
-        "hosting": (results or {}).get("hosting", {}).get("kind") or _hosting_of(execution),
-        "customModelDeploymentsCreated": len(bedrock.deployments) + len(bedrock.deleted_deployments),
-        "customModelDeploymentsRemaining": len(pipeline.unexpected_deployments(execution)),
-        "keptDeployment": _kept(pipeline, execution),
-        "rawObjectsUnchanged": pipeline.raw_snapshot() == raw_before,
-        "reportDir": str(report_dir) if files else None,
-        "dataDir": str(data_dir) if data_files else None,
-        "scores": results["summary"] if results else None,
-        "costQuote": manifest.get("costQuote"),
-        "verdict": results.get("verdict") if results else None,
-        "method": ((results or {}).get("customization") or {}).get("method"),
-        "rewards": ((results or {}).get("training") or {}).get("rewards"),
-        "distillation": (results or {}).get("distillation"),
-        "sweeper": swept,
-        "notifications": pipeline.notifications(),
-        "bedrockCalls": bedrock.call_counts(),
-    }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return summary
-
-
-def _hosting_of(execution: Any) -> str | None:
-    """The resolved hosting from the run context the execution carried (None before it was resolved)."""
-    for event in reversed(execution.history):
-        details = event.get("stateExitedEventDetails") or {}
-        if details.get("name") == "PreprocessDataset":
-            with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
-                return str(json.loads(details["output"])["run"]["evaluation"]["hosting"])
-    return None
-
-
-def _kept(pipeline: LocalPipeline, execution: Any) -> dict[str, Any] | None:
-    kept = pipeline.kept_deployments(execution)
-    if not kept:
-        return None
-    (deployment,) = [d for d in pipeline.bedrock.deployments.values() if d["modelDeploymentName"] == kept[0]]
-    usage = pipeline.bedrock.deployment_usage.get(deployment["customModelDeploymentArn"], {})
-    return {"name": kept[0], "arn": deployment["customModelDeploymentArn"], "usage": usage}
-
-
-def _print_summary(summary: dict[str, Any]) -> None:
-    print()
-    print(f"Run {summary['runId']}: {summary['status']} (SIMULATED)")
-    if summary["error"]:
-        print(f"  {summary['error']}: {summary['cause']}")
-    scores = summary["scores"]
-    if scores:
-        tuned, base, comparison = scores["fine-tuned"], scores["base"], scores["comparison"]
-        print(
-            f"  Mean correctness 1-10: fine-tuned {tuned['meanScore']}, base {base['meanScore']} "
-            f"(wins/ties/losses {comparison['wins']}/{comparison['ties']}/{comparison['losses']})"
-        )
-    if summary.get("verdict"):
-        print(f"  Verdict: {summary['verdict']}")
-    _print_method(summary)
-    print(
-        f"  Customization jobs created: {summary['customizationJobsCreated']}; provisioned throughputs "
-        f"created: {summary['provisionedThroughputsCreated']}, remaining: {summary['provisionedThroughputsRemaining']}"
-    )
-    print(
-        f"  Hosting: {summary['hosting'] or DASH}; on-demand deployments created: "
-        f"{summary['customModelDeploymentsCreated']}, left that should be gone: "
-        f"{summary['customModelDeploymentsRemaining']}"
-    )
-    if summary["keptDeployment"]:
-        print(f"  Kept, ready to use (per token, nothing while idle): {summary['keptDeployment']['arn']}")
-    print(f"  raw/ unchanged: {summary['rawObjectsUnchanged']}")
-    if summary["costQuote"]:
-        print("\n".join(quote_lines(summary["costQuote"])))
-    if summary["reportDir"]:
-        print(f"  Report: {summary['reportDir']}/index.html (and report.md, results.json)")
-    print(f"  Summary: {Path(summary['reportDir'] or summary['dataDir'] or '.').parent}/summary.json")
-
-
 def _is_json(text: str) -> bool:
     try:
         json.loads(text)
     except json.JSONDecodeError:
         return False
     return True
-
-
-def _print_method(summary: dict[str, Any]) -> None:
-    """The method's own numbers: RFT's reward curve, distillation's three-way comparison."""
-    rewards, distilled = summary.get("rewards"), summary.get("distillation")
-    if rewards:
-        epochs = " -> ".join(f"{row['reward']:.3f}" for row in rewards["rewardByEpoch"]) or DASH
-        failed = rewards["graderFailedShare"]
-        print(
-            f"  Reinforcement fine-tuning: training reward by epoch {epochs}; samples given the neutral "
-            f"reward: {DASH if failed is None else f'{failed:.0%}'}"
-        )
-    if distilled:
-        means = distilled["meanScore"]
-        gap = distilled["gapClosed"]
-        print(
-            f"  Distillation: mean score base student {means['baseStudent']}, distilled student "
-            f"{means['distilledStudent']}, teacher {means['teacher']} "
-            f"(gap closed: {DASH if gap is None else f'{gap:.0%}'})"
-        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,182 +11,70 @@ machine definition executed by moto's Step Functions engine.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import io
 import json
 import os
 import re
 import sys
 import time
-import traceback
 import uuid
 import zipfile
-from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterable
+from contextlib import ExitStack
 from typing import Any
 from unittest import mock
-from urllib.parse import unquote, urlsplit
 
 import boto3
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
-from moto.core.botocore_stubber import BotocoreStubber
-from moto.core.responses import EmptyResult
 from moto.stepfunctions.responses import StepFunctionResponse
 
 from bedrock_finetuning import statemachine
-from shared.naming import run_id_from_execution_name
 from shared.settings import DEFAULT_JUDGE_MODEL_ID
 
+from . import sim_faults
+from .local_aws import (
+    ACCOUNT,
+    BUCKET,
+    LAMBDAS,
+    REGION,
+    ROOT,
+    TERMINAL,
+    Execution,
+    LambdaContext,
+    S3Faults,
+    compress_retries,
+    execution_status_event,
+    invoke_in_process,
+    object_created_event,
+    route_bedrock,
+    send_task_failure,
+)
 from .sfn_stop import stopped_executions_stay_stopped
 from .sim_timing import DEFAULT_SCALE, TimeModel
 from .simulated_bedrock import FAULTS, SimulatedBedrock
 
-ROOT = Path(__file__).resolve().parent.parent
-LAMBDAS = ROOT / "lambdas"
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
-BUCKET = "finetuning-pipeline-data-local"
-TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 PIPELINE_FAULTS = {
     "report-write-error": "writing the report to S3 is refused (AccessDenied)",
     "judge-time-short": "JudgeAnswers' Lambda clock shows 15 minutes at its first look, then 60 s: each pass "
     "grades a chunk or two, saves its progress and is called again",
 }
-"""Faults outside Bedrock, produced by this runner (Bedrock's are in simulated_bedrock.FAULTS)."""
-
-
-@dataclass
-class LambdaContext:
-    """The attributes Powertools reads from a real Lambda context."""
-
-    function_name: str
-    memory_limit_in_mb: int
-    invoked_function_arn: str
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    function_version: str = "$LATEST"
-    log_group_name: str = "/aws/lambda/local"
-    log_stream_name: str = "local"
-    remaining_millis: list[int] = field(default_factory=lambda: [900_000])
-    """What successive looks at the clock return; the last value repeats (the judge-time-short fault)."""
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_millis.pop(0) if len(self.remaining_millis) > 1 else self.remaining_millis[0]
-
-
-@dataclass
-class Execution:
-    arn: str
-    status: str
-    error: str | None
-    cause: str | None
-    output: dict[str, Any] | None
-    history: list[dict[str, Any]]
-
-    @property
-    def run_id(self) -> str:
-        """PreprocessDataset derives the run id from the execution name, and so does this."""
-        return run_id_from_execution_name(self.arn.rsplit(":", 1)[-1])
-
-    def states_entered(self) -> list[str]:
-        return [e["stateEnteredEventDetails"]["name"] for e in self.history if "stateEnteredEventDetails" in e]
-
-
-def compress_retries(definition: str) -> str:
-    """Same states, same retry attempts, but 1 s between them: for tests of faults that
-    exhaust a step's retries (in AWS those waits add up to many minutes)."""
-    document = json.loads(definition)
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for retrier in node.get("Retry", []):
-                retrier.update({"IntervalSeconds": 1, "BackoffRate": 1.0})
-                retrier.pop("MaxDelaySeconds", None)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(document)
-    return json.dumps(document)
-
-
-@dataclass
-class S3Faults:
-    """S3 behaviour moto cannot produce on its own: objects that report a huge size (a 10 GB
-    upload without writing 10 GB) and writes refused for keys that match a pattern."""
-
-    sizes: dict[str, int] = field(default_factory=dict)
-    refused_writes: list[re.Pattern[str]] = field(default_factory=list)
-
-    def apply(self, request: Any, respond: Any) -> Any:
-        parts = urlsplit(request.url)
-        host = parts.hostname or ""
-        key = unquote(parts.path.lstrip("/"))
-        if not host.startswith(f"{BUCKET}."):
-            key = key.split("/", 1)[1] if key.startswith(f"{BUCKET}/") else key
-        if request.method == "PUT" and any(pattern.match(key) for pattern in self.refused_writes):
-            body = b"<Error><Code>AccessDenied</Code><Message>Access Denied (simulated)</Message></Error>"
-            return 403, {"content-type": "application/xml"}, body
-        response = respond()
-        if request.method == "HEAD" and key in self.sizes and response is not None:
-            status, headers, body = response
-            return status, {**headers, "content-length": str(self.sizes[key])}, body
-        return response
-
-
-@contextmanager
-def route_bedrock(simulator: SimulatedBedrock, s3_faults: S3Faults | None = None) -> Iterator[SimulatedBedrock]:
-    """Within moto's mock, answer Bedrock requests with the simulator (after botocore has
-    serialised and validated them; the simulator's JSON goes through botocore's parser)."""
-    original = BotocoreStubber.process_request
-    faults = s3_faults or S3Faults()
-
-    def process_request(stubber: BotocoreStubber, request: Any) -> Any:
-        host = request.url.split("://", 1)[-1].split("/", 1)[0]
-        if simulator.handles(host):
-            return simulator.dispatch(request.method, request.url, request.body, request.headers)
-        if ".s3." in f".{host}" or host.startswith("s3."):
-            return faults.apply(request, lambda: original(stubber, request))
-        return original(stubber, request)
-
-    with mock.patch.object(BotocoreStubber, "process_request", process_request):
-        yield simulator
-
-
-def _send_task_failure(response: StepFunctionResponse) -> EmptyResult:
-    """moto 5.2.5's SendTaskFailure drops `cause`; Step Functions passes it on (API_SendTaskFailure.html)."""
-    backend: Any = response.stepfunction_backend
-    backend.send_task_failure(
-        response._get_param("taskToken"), error=response._get_param("error"), cause=response._get_param("cause")
-    )
-    return EmptyResult()
-
-
-def _invoke_in_process(
-    function: LambdaFunction, event: Any = None, remaining_millis: list[int] | None = None
-) -> tuple[str, bool, str]:
-    """Replaces moto's Docker invoke: import the handler and call it, as the runtime would."""
-    module_name, _, attribute = str(function.handler).rpartition(".")
-    context = LambdaContext(function.function_name, int(function.memory_size), function.function_arn)
-    if remaining_millis is not None:
-        context.remaining_millis = list(remaining_millis)
-    # A JSON object (workflow steps) or list (the RFT grader's batch of samples).
-    payload = event if isinstance(event, dict | list) else json.loads(event or "{}")
-    try:
-        handler = getattr(importlib.import_module(module_name), attribute)
-        result = handler(payload, context)
-        return json.dumps(result), False, ""
-    except Exception as error:  # the Lambda runtime turns any exception into this document
-        document = {
-            "errorMessage": str(error),
-            "errorType": type(error).__name__,
-            "stackTrace": traceback.format_tb(error.__traceback__),
-        }
-        return json.dumps(document), True, ""
+"""Faults outside Bedrock, produced by this runner (Bedrock's are in localrun/sim_faults.py)."""
+__all__ = [
+    "ACCOUNT",
+    "BUCKET",
+    "LAMBDAS",
+    "PIPELINE_FAULTS",
+    "REGION",
+    "ROOT",
+    "TERMINAL",
+    "Execution",
+    "LambdaContext",
+    "LocalPipeline",
+    "S3Faults",
+    "compress_retries",
+    "route_bedrock",
+]
 
 
 class LocalPipeline:
@@ -231,6 +119,7 @@ class LocalPipeline:
             sys.path.insert(0, str(LAMBDAS))
         self._stack.enter_context(mock.patch.dict(os.environ, self._environment()))
         self._stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
+        self._stack.enter_context(stopped_executions_stay_stopped())
         self._reset_caches()
         self.s3 = boto3.client("s3", region_name=self.region)
         self.sfn = boto3.client("stepfunctions", region_name=self.region)
@@ -253,8 +142,7 @@ class LocalPipeline:
             return pipeline._invoke(function, event)
 
         self._stack.enter_context(mock.patch.object(LambdaFunction, "_invoke_lambda", invoke_lambda))
-        self._stack.enter_context(mock.patch.object(StepFunctionResponse, "send_task_failure", _send_task_failure))
-        self._stack.enter_context(stopped_executions_stay_stopped())
+        self._stack.enter_context(mock.patch.object(StepFunctionResponse, "send_task_failure", send_task_failure))
         self._provision()
         return self
 
@@ -298,10 +186,11 @@ class LocalPipeline:
             }
             return json.dumps(document), True, ""
         if name == "JudgeAnswers" and "judge-time-short" in self.faults:
-            return _invoke_in_process(function, event, remaining_millis=[900_000, 60_000])
-        if name == statemachine.GRADER_FUNCTION.name and "grader-timeout" in self.faults:
-            return _invoke_in_process(function, event, remaining_millis=[10_000])
-        return _invoke_in_process(function, event)
+            return invoke_in_process(function, event, remaining_millis=[900_000, 60_000])
+        grader_clock = sim_faults.outcomes(self.faults, sim_faults.GRADER_CONTEXT)
+        if name == statemachine.GRADER_FUNCTION.name and sim_faults.SHORT in grader_clock:
+            return invoke_in_process(function, event, remaining_millis=[10_000])
+        return invoke_in_process(function, event)
 
     # ------------------------------------------------------------------ resources
 
@@ -369,7 +258,7 @@ class LocalPipeline:
         definition = statemachine.load_definition(self.timeout)
         if self.fast_retries:
             definition = compress_retries(definition)
-        definition = statemachine.substitute(definition, {**arns, statemachine.BUCKET_NAME_SUBSTITUTION: BUCKET})
+        definition = statemachine.substitute(definition, arns)
         self.state_machine_arn = self.sfn.create_state_machine(
             name="BedrockFineTuningPipeline", definition=definition, roleArn=role_arn
         )["stateMachineArn"]
@@ -383,32 +272,7 @@ class LocalPipeline:
 
     def s3_event(self, key: str) -> dict[str, Any]:
         """The "Object Created" event EventBridge delivers for an upload (whole event as input)."""
-        head = self.s3.head_object(Bucket=BUCKET, Key=key)
-        return {
-            "version": "0",
-            "id": str(uuid.uuid4()),
-            "detail-type": "Object Created",
-            "source": "aws.s3",
-            "account": ACCOUNT,
-            "time": "2026-01-01T00:00:00Z",
-            "region": self.region,
-            "resources": [f"arn:aws:s3:::{BUCKET}"],
-            "detail": {
-                "version": "0",
-                "bucket": {"name": BUCKET},
-                "object": {
-                    "key": key,
-                    "size": head["ContentLength"],
-                    "etag": head["ETag"].strip('"'),
-                    "version-id": head.get("VersionId"),
-                    "sequencer": "0062E99A88DC407460",
-                },
-                "request-id": "LOCAL",
-                "requester": ACCOUNT,
-                "source-ip-address": "127.0.0.1",
-                "reason": "PutObject",
-            },
-        }
+        return object_created_event(self.region, key, self.s3.head_object(Bucket=BUCKET, Key=key))
 
     def start(self, execution_input: dict[str, Any], name: str | None = None) -> str:
         return str(
@@ -446,27 +310,8 @@ class LocalPipeline:
         if status not in {"FAILED", "TIMED_OUT", "ABORTED"}:
             return None
         described = self.sfn.describe_execution(executionArn=execution.arn)
-        event = {
-            "version": "0",
-            "id": str(uuid.uuid4()),
-            "detail-type": "Step Functions Execution Status Change",
-            "source": "aws.states",
-            "account": ACCOUNT,
-            "time": "2026-01-01T00:00:00Z",
-            "region": self.region,
-            "resources": [execution.arn],
-            "detail": {
-                "executionArn": execution.arn,
-                "stateMachineArn": self.state_machine_arn,
-                "name": described["name"],
-                "status": status,
-                "startDate": 0,
-                "stopDate": 0,
-                "input": described.get("input"),
-                "output": None,
-            },
-        }
-        payload, errored, _ = _invoke_in_process(self._function("SweepRun"), event)
+        event = execution_status_event(self.region, self.state_machine_arn, execution.arn, described, status)
+        payload, errored, _ = invoke_in_process(self._function("SweepRun"), event)
         result = json.loads(payload)
         if errored:
             raise RuntimeError(f"sweeper failed: {result}")
@@ -474,7 +319,7 @@ class LocalPipeline:
 
     def _deliver_job_event(self, event: dict[str, Any]) -> None:
         """What the stack's job-state-change rule does: invoke ResumeOnTrainingEvent with the event."""
-        payload, errored, _ = _invoke_in_process(self._function(statemachine.TRAINING_EVENT_FUNCTION.name), event)
+        payload, errored, _ = invoke_in_process(self._function(statemachine.TRAINING_EVENT_FUNCTION.name), event)
         self.job_event_outcomes.append({"event": event, "errored": errored, "result": json.loads(payload)})
 
     def _function(self, name: str) -> LambdaFunction:

@@ -23,8 +23,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from . import sim_faults
+from .sim_common import stable
+from .sim_text import similarity
+
 if TYPE_CHECKING:
-    from .simulated_bedrock import SimulatedBedrock
+    from .sim_jobs import SimulatedJobs
 
 TEACHES = {
     "amazon.nova-premier-v1:0": (
@@ -88,28 +92,26 @@ def read_prompts(text: str) -> tuple[list[tuple[str, str | None]], str | None]:
     return prompts, None
 
 
-def teacher_answer(aws: SimulatedBedrock, question: str, given: str | None) -> str:
+def teacher_answer(aws: SimulatedJobs, question: str, given: str | None) -> str:
     """What the simulated teacher answers: the domain content it knows (the answers seen in
     distillation data), for TEACHER_RECALL of questions; else a hedge."""
-    from .simulated_bedrock import _similarity, _stable
-
-    if (_stable(question) % 1000) / 1000 >= TEACHER_RECALL:
+    if (stable(question) % 1000) / 1000 >= TEACHER_RECALL:
         return HEDGE
     if given:
         return given
-    best = max(aws.teacher_world, key=lambda pair: _similarity(question, pair[0]), default=None)
-    if best is None or _similarity(question, best[0]) < 0.2:
+    best = max(aws.teacher_world, key=lambda pair: similarity(question, pair[0]), default=None)
+    if best is None or similarity(question, best[0]) < 0.2:
         return HEDGE
     return best[1]
 
 
-def train(aws: SimulatedBedrock, job: dict[str, Any]) -> str | None:
+def train(aws: SimulatedJobs, job: dict[str, Any]) -> str | None:
     """The teacher answers the prompts; the student learns them. Returns a failure message or None."""
     prompts, problem = read_prompts(aws.read_text(job["trainingDataConfig"]["s3Uri"]))
     if problem:
         return problem
     teacher = job["customizationConfig"]["distillationConfig"]["teacherModelConfig"]["teacherModelIdentifier"]
-    if "teacher-unavailable" in aws.faults:
+    if sim_faults.UNAVAILABLE in aws.faults.outcomes(sim_faults.TEACHER):
         return (
             f"The teacher model {teacher} could not be invoked to generate responses: the model is not "
             "available in this Region or account (simulated)"

@@ -17,10 +17,24 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .simulated_bedrock import SimulatedBedrock
+from . import sim_faults
+from .sim_common import invalid, reply, stable
+from .sim_faults import ActiveFaults
+from .sim_text import between, content_words, overlap_f1
+
+
+class JudgeWorld(Protocol):
+    """What the judge's faults depend on (SimulatedBedrock and its jobs service both have it)."""
+
+    @property
+    def faults(self) -> ActiveFaults: ...
+    @property
+    def jobs(self) -> dict[str, dict[str, Any]]: ...
+    @property
+    def rft_training(self) -> int: ...
+
 
 _PROFILE = re.compile(r"^(?:us|eu|apac|us-gov|ca|jp|au|global)\.")
 POSITION_BIAS = 0.04
@@ -64,37 +78,34 @@ def _score(model_id: str, f1: float) -> int:
     return max(1, min(10, 1 + points))
 
 
-def judge(aws: SimulatedBedrock, model_id: str, prompt: str, body: dict[str, Any]) -> dict[str, Any]:
-    from .simulated_bedrock import BedrockError, _between, _overlap_f1, _stable, content_words
-
+def judge(aws: JudgeWorld, model_id: str, prompt: str, body: dict[str, Any]) -> dict[str, Any]:
     if ":provisioned-model/" not in model_id:
         problem = _tool_choice_error(model_id, body)
         if problem:
-            raise BedrockError(400, "ValidationException", problem)
-    if "judge-unreachable" in aws.faults:
-        raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")
-    started = bool(aws.jobs)  # these faults hit once training has started (after the preflight probe)
-    if "judge-error" in aws.faults and started:
-        raise BedrockError(403, "AccessDeniedException", f"You don't have access to the model {model_id}")
-    from .sim_methods import grader_judge_fails
-
-    if grader_judge_fails(aws):  # the grader-error fault, while an RFT job's rollouts run
-        raise BedrockError(424, "ModelErrorException", "The model returned an error (simulated judge failure)")
-    if "judge-no-verdicts" in aws.faults or ("judge-malformed" in aws.faults and started):
-        return aws._reply("The answer looks fine to me.", prompt, 300, "end_turn")
+            raise invalid(problem)
+    faults = aws.faults
+    faults.trip(sim_faults.JUDGE, model=model_id)
+    verdicts = faults.outcomes(sim_faults.JUDGE)
+    if aws.jobs:  # these faults hit once training has started (after the preflight probe)
+        faults.trip(sim_faults.JUDGE_AFTER_START, model=model_id)
+        verdicts |= faults.outcomes(sim_faults.JUDGE_AFTER_START)
+    if aws.rft_training:  # grader-error: while an RFT job's rollouts run
+        faults.trip(sim_faults.JUDGE_DURING_RFT, model=model_id)
+    if sim_faults.NO_VERDICTS in verdicts:
+        return reply("The answer looks fine to me.", prompt, 300, "end_turn")
     tool = body["toolConfig"]["tools"][0]["toolSpec"]["name"]
-    reference = _between(prompt, "reference_answer")
+    reference = between(prompt, "reference_answer")
     if "<answer_a>" in prompt:
-        f1_a = _overlap_f1(_between(prompt, "answer_a"), reference) + POSITION_BIAS
-        f1_b = _overlap_f1(_between(prompt, "answer_b"), reference)
+        f1_a = overlap_f1(between(prompt, "answer_a"), reference) + POSITION_BIAS
+        f1_b = overlap_f1(between(prompt, "answer_b"), reference)
         better = "tie" if abs(f1_a - f1_b) < TIE_MARGIN else ("A" if f1_a > f1_b else "B")
         verdict: dict[str, Any] = {
             "better": better,
             "reasoning": f"Term-overlap F1 with the reference: A {f1_a:.2f} (as read first), B {f1_b:.2f}.",
         }
     else:
-        answer = _between(prompt, "answer_to_grade")
-        f1 = _overlap_f1(answer, reference)
+        answer = between(prompt, "answer_to_grade")
+        f1 = overlap_f1(answer, reference)
         score = _score(model_id, f1)
         shared = len(set(content_words(answer)) & set(content_words(reference)))
         verdict = {
@@ -103,5 +114,5 @@ def judge(aws: SimulatedBedrock, model_id: str, prompt: str, body: dict[str, Any
             "reasoning": f"The answer shares {shared} of {len(set(content_words(reference)))} key terms "
             f"with the reference (term-overlap F1 {f1:.2f}).",
         }
-    block = {"toolUse": {"toolUseId": f"tooluse_{_stable(prompt):08x}", "name": tool, "input": verdict}}
-    return aws._reply(json.dumps(verdict), prompt, 350, "tool_use", [block])
+    block = {"toolUse": {"toolUseId": f"tooluse_{stable(prompt):08x}", "name": tool, "input": verdict}}
+    return reply(json.dumps(verdict), prompt, 350, "tool_use", [block])

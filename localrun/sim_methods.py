@@ -7,16 +7,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from . import sim_distillation, sim_rft
+from .sim_faults import METHOD_FAULTS as METHOD_FAULTS  # their faults live in the registry
 from .sim_rft import GraderInvocationError
 
 if TYPE_CHECKING:
-    from .simulated_bedrock import SimulatedBedrock
+    from .sim_jobs import SimulatedJobs
 
-METHOD_FAULTS: dict[str, str] = {
-    "grader-error": "the judge the RFT grader calls fails on every third call (the grader returns its neutral reward)",
-    "grader-timeout": "the RFT grader Lambda starts with 10 s left: it stops judging and returns neutral rewards",
-    "teacher-unavailable": "the distillation teacher cannot be invoked: the distillation job fails",
-}
 CONFIGS = {"REINFORCEMENT_FINE_TUNING": "rftConfig", "DISTILLATION": "distillationConfig"}
 SUPPORTED = ("FINE_TUNING", "REINFORCEMENT_FINE_TUNING", "DISTILLATION")
 
@@ -41,7 +37,7 @@ def request_refusal(base: str, body: dict[str, Any]) -> str | None:
     return None
 
 
-def accept_data(aws: SimulatedBedrock, kind: str, text: str) -> str | None:
+def accept_data(aws: SimulatedJobs, kind: str, text: str) -> str | None:
     """The data problem the job's validation phase will report, or None. A distillation job's
     answered prompts become what the simulated teachers know of the domain (from the job's start:
     the base-answers path, which runs beside the training, asks the teacher too)."""
@@ -70,27 +66,20 @@ def lambda_invoker(arn: str, samples: list[dict[str, Any]]) -> Any:
     return json.loads(payload or b"null")
 
 
-def train(aws: SimulatedBedrock, job: dict[str, Any]) -> str | None:
+def train(aws: SimulatedJobs, job: dict[str, Any]) -> str | None:
     if job["customizationType"] == "REINFORCEMENT_FINE_TUNING":
         return sim_rft.train(aws, job, aws.grader_invoker or lambda_invoker)
     return sim_distillation.train(aws, job)
 
 
-def write_metrics(aws: SimulatedBedrock, job: dict[str, Any], base: str, bucket: str) -> None:
+def write_metrics(aws: SimulatedJobs, job: dict[str, Any], base: str, bucket: str) -> None:
     if job["customizationType"] == "REINFORCEMENT_FINE_TUNING":
         sim_rft.write_metrics(aws, job, base, bucket)
 
 
-def teacher_reply(aws: SimulatedBedrock, model_id: str, question: str) -> str | None:
+def teacher_reply(aws: SimulatedJobs, model_id: str, question: str) -> str | None:
     """A teacher model's answer once it has seen domain data; None otherwise (the base model's answer)."""
     if not aws.teacher_world or sim_distillation.teacher_base(model_id) not in sim_distillation.TEACHES:
         return None
     answer = sim_distillation.teacher_answer(aws, question, None)
     return None if answer == sim_distillation.HEDGE else answer
-
-
-def grader_judge_fails(aws: SimulatedBedrock) -> bool:
-    """grader-error: every third judge call made while an RFT job trains fails."""
-    if "grader-error" not in aws.faults or not aws.rft_training:
-        return False
-    return aws._once_every("grader-error", 3)

@@ -25,18 +25,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from shared.price_list import METER_SUFFIX, REGION_PREFIXES, SERVICE_CODE, Meter
 from shared.prices import PRICE_TABLE, ModelPrices
 
-PRICING_FAULTS: dict[str, str] = {
-    "pricing-unavailable": "the AWS Price List denies every GetProducts call (AccessDeniedException); "
-    "the quote falls back to the dated table and says so",
-    "pricing-unmatched": "the Price List has no product for the run's base model (Nova Micro in the demo): "
-    "its prices come from the table, or stay unpriced",
-}
+from . import sim_faults
+from .sim_common import Handler
+from .sim_errors import SimulatedError
+from .sim_faults import PRICING_FAULTS as PRICING_FAULTS  # pricing-unavailable, pricing-unmatched
+
 PUBLICATION_DATE = "2026-12-01T00:00:00Z"
 VERSION = "SIMULATED-20261201000000"
 LOCATIONS = {"us-east-1": "US East (N. Virginia)", "us-west-2": "US West (Oregon)"}
@@ -99,10 +98,8 @@ _FEATURE: dict[Meter, str] = {
 }
 
 
-class PricingError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+PricingError = SimulatedError
+"""Kept for callers of the old name: the simulator has one error type (localrun/sim_errors.py)."""
 
 
 def _figure(entry: ModelPrices, meter: Meter) -> float:
@@ -199,26 +196,22 @@ def catalog(unmatched: Iterable[str] = ()) -> list[dict[str, Any]]:
 class SimulatedPricing:
     """`GetProducts` over the simulated offer, with TERM_MATCH/EQUALS (exact) and CONTAINS filters and paging."""
 
-    def __init__(self, faults: set[str]) -> None:
+    def __init__(self, faults: sim_faults.ActiveFaults) -> None:
         self.faults = faults
         self.records = catalog()
         self.records_unmatched = catalog([UNMATCHED_MODEL])
 
-    def handlers(self) -> dict[str, Callable[[dict[str, Any], dict[str, str], dict[str, Any]], dict[str, Any]]]:
+    def handlers(self) -> dict[str, Handler]:
         return {"GetProducts": self.get_products}
 
     def get_products(self, body: dict[str, Any], _: dict[str, str], __: dict[str, Any]) -> dict[str, Any]:
-        if "pricing-unavailable" in self.faults:
-            raise PricingError(
-                400,
-                "AccessDeniedException",
-                "User is not authorized to perform: pricing:GetProducts (simulated denial)",
-            )
+        # pricing-unavailable denies every call before it gets here (sim_faults, at CALL)
         service = body.get("ServiceCode")
         if service != SERVICE_CODE:
-            raise PricingError(400, "NotFoundException", f"The service code {service!r} is not simulated")
+            raise SimulatedError(400, "NotFoundException", f"The service code {service!r} is not simulated")
         size = int(body.get("MaxResults") or 100)
-        records = self.records_unmatched if "pricing-unmatched" in self.faults else self.records
+        unmatched = sim_faults.UNMATCHED in self.faults.outcomes(sim_faults.PRICE_LIST)
+        records = self.records_unmatched if unmatched else self.records
         matching = [record for record in records if _matches(record, body.get("Filters", []))]
         start = _offset(body.get("NextToken"))
         page = matching[start : start + size]
@@ -237,7 +230,7 @@ def _offset(token: str | None) -> int:
             raise ValueError(kind)
         return int(value)
     except ValueError:
-        raise PricingError(400, "InvalidNextTokenException", "The pagination token is invalid") from None
+        raise SimulatedError(400, "InvalidNextTokenException", "The pagination token is invalid") from None
 
 
 def _matches(record: dict[str, Any], filters: list[dict[str, str]]) -> bool:
@@ -252,5 +245,5 @@ def _matches(record: dict[str, Any], filters: list[dict[str, str]]) -> bool:
         if kind == "CONTAINS" and value.lower() not in actual.lower():
             return False
         if kind not in ("TERM_MATCH", "EQUALS", "CONTAINS"):
-            raise PricingError(400, "InvalidParameterException", f"filter type {kind} is not simulated")
+            raise SimulatedError(400, "InvalidParameterException", f"filter type {kind} is not simulated")
     return True

@@ -12,35 +12,32 @@
 
 The "ready" account holds 5 applied units in the no-commitment quota and 2 in each per-model
 quota. Faults change that: `pt-quota-zero` (no applied row: the account is at the default 0),
-`pt-model-quota-zero` (no applied per-model rows), `pt-quota-unreadable` (AccessDenied).
+`pt-model-quota-zero` (no applied per-model rows), `pt-quota-unreadable` (AccessDenied); all three
+are in the fault registry, localrun/sim_faults.py.
 Bedrock's CreateProvisionedModelThroughput checks the same numbers (`pt_purchase_refusal`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from shared.pt_quotas import NO_COMMITMENT_QUOTA_CODE, NO_COMMITMENT_QUOTA_NAME, PER_MODEL_QUOTA_NAMES
 
+from . import sim_faults
+from .sim_common import Handler
+from .sim_errors import SimulatedError
+from .sim_faults import QUOTA_FAULTS as QUOTA_FAULTS  # pt-quota-zero, pt-model-quota-zero, pt-quota-unreadable
+
 READY_ACCOUNT_UNITS = 5.0
 """Applied no-commitment model units of the "ready" account: enough for five concurrent runs."""
 READY_MODEL_UNITS = 2.0
 """Applied units of each per-model quota (the most one throughput may have)."""
-QUOTA_FAULTS: dict[str, str] = {
-    "pt-quota-zero": "the account is at the default of 0 no-commitment model units: Service Quotas has no "
-    "applied row (caught by the preflight check)",
-    "pt-model-quota-zero": "the per-model quota 'Model units per provisioned model' is at its default of 0 "
-    "(caught by the preflight check)",
-    "pt-quota-unreadable": "every Service Quotas call is denied (AccessDeniedException); preflight fails closed",
-}
 
 
-class QuotaError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+QuotaError = SimulatedError
+"""Kept for callers of the old name: the simulator has one error type (localrun/sim_errors.py)."""
 
 
 @dataclass
@@ -56,7 +53,7 @@ def _per_model_code(index: int) -> str:
 
 
 class SimulatedQuotas:
-    def __init__(self, faults: set[str], region: str, account: str) -> None:
+    def __init__(self, faults: sim_faults.ActiveFaults, region: str, account: str) -> None:
         self.faults, self.region, self.account = faults, region, account
         self.quotas: dict[str, Quota] = {
             NO_COMMITMENT_QUOTA_CODE: Quota(
@@ -73,9 +70,10 @@ class SimulatedQuotas:
     # ------------------------------------------------------------------ the account's values
 
     def applied(self, quota: Quota) -> float | None:
-        if quota.code == NO_COMMITMENT_QUOTA_CODE and "pt-quota-zero" in self.faults:
+        at_default = self.faults.outcomes(sim_faults.QUOTA_VALUES)
+        if quota.code == NO_COMMITMENT_QUOTA_CODE and sim_faults.AT_DEFAULT in at_default:
             return None
-        if quota.code in self.per_model.values() and "pt-model-quota-zero" in self.faults:
+        if quota.code in self.per_model.values() and sim_faults.MODEL_AT_DEFAULT in at_default:
             return None
         return quota.applied
 
@@ -102,7 +100,7 @@ class SimulatedQuotas:
 
     # ------------------------------------------------------------------ API
 
-    def handlers(self) -> dict[str, Callable[[dict[str, Any], dict[str, str], dict[str, Any]], dict[str, Any]]]:
+    def handlers(self) -> dict[str, Handler]:
         return {
             "GetServiceQuota": self._get,
             "GetAWSDefaultServiceQuota": self._get_default,
@@ -111,10 +109,11 @@ class SimulatedQuotas:
         }
 
     def _guard(self, body: dict[str, Any]) -> Iterable[Quota]:
-        if "pt-quota-unreadable" in self.faults:
-            raise QuotaError(400, "AccessDeniedException", "You do not have sufficient access to perform this action.")
+        # pt-quota-unreadable denies every call before it gets here (sim_faults, at CALL)
         if body.get("ServiceCode") != "bedrock":
-            raise QuotaError(400, "NoSuchResourceException", f"The service {body.get('ServiceCode')} does not exist.")
+            raise SimulatedError(
+                400, "NoSuchResourceException", f"The service {body.get('ServiceCode')} does not exist."
+            )
         return self.quotas.values()
 
     def _row(self, quota: Quota, value: float) -> dict[str, Any]:
@@ -133,14 +132,14 @@ class SimulatedQuotas:
         self._guard(body)
         quota = self.quotas.get(str(body.get("QuotaCode")))
         if quota is None:
-            raise QuotaError(400, "NoSuchResourceException", f"The quota {body.get('QuotaCode')} does not exist.")
+            raise SimulatedError(400, "NoSuchResourceException", f"The quota {body.get('QuotaCode')} does not exist.")
         return quota
 
     def _get(self, body: dict[str, Any], *_: Any) -> dict[str, Any]:
         quota = self._find(body)
         applied = self.applied(quota)
         if applied is None:  # an account at the default has no applied value to return
-            raise QuotaError(
+            raise SimulatedError(
                 400,
                 "NoSuchResourceException",
                 f"The request failed because the specified quota {quota.code} has no applied value.",

@@ -32,8 +32,10 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .sim_common import stable
+
 if TYPE_CHECKING:
-    from .simulated_bedrock import SimulatedBedrock
+    from .sim_jobs import SimulatedJobs
 
 RFT_BASES = frozenset({"amazon.nova-2-lite-v1:0:256k"})
 RANGES: dict[str, tuple[float, float]] = {
@@ -51,9 +53,7 @@ START_CHANCE = 0.1
 METRICS_FILE = "training_artifacts/step_wise_training_metrics.csv"
 METRICS_HEADER = "step_number,epoch_number,train_reward_mean,train_reward_min,train_reward_max,grader_failed_share"
 """The reward metrics' layout is the simulator's own choice: AWS documents reward metrics for RFT
-(training reward per step) but not the file's columns. lambdas/report/rewards.py reads it. No
-validation-reward columns: AWS writes validation rewards only for a job given a validation dataset
-(rft-evaluate-model.html), and this simulator refuses a validation set for Nova 2 Lite RFT (above)."""
+(training reward per step) but not the file's columns. lambdas/report/rewards.py reads it."""
 
 GraderInvoker = Callable[[str, list[dict[str, Any]]], Any]
 """(Lambda ARN, samples) -> the grader's parsed response (a list), or raises GraderInvocationError."""
@@ -158,12 +158,10 @@ def _check_rewards(response: Any, ids: list[str]) -> tuple[dict[str, float], dic
     return rewards, failed, None
 
 
-def train(aws: SimulatedBedrock, job: dict[str, Any], invoke: GraderInvoker) -> str | None:
+def train(aws: SimulatedJobs, job: dict[str, Any], invoke: GraderInvoker) -> str | None:
     """Run the job's rollouts against the grader; set the custom model's knowledge and write the reward
     metrics. Returns the job's failure message, or None. Called without the simulator's lock held:
     the grader calls the simulated judge from its own threads."""
-    from .simulated_bedrock import _stable
-
     records, problem = _records(aws.read_text(job["trainingDataConfig"]["s3Uri"]))
     if problem:
         return problem
@@ -174,7 +172,7 @@ def train(aws: SimulatedBedrock, job: dict[str, Any], invoke: GraderInvoker) -> 
     samples_per_prompt = int(hp["trainingSamplePerPrompt"])
     step_size = min(1.0, float(hp["learningRate"]) * 8e4)  # 1e-5 -> 0.8 of the advantage per step
     chance = [START_CHANCE] * len(records)
-    seed = _stable(job["jobName"])
+    seed = stable(job["jobName"])
     rows: list[tuple[int, int, float, float, float, float]] = []
     step = 0
     for epoch in range(1, epochs + 1):
@@ -224,6 +222,6 @@ def train(aws: SimulatedBedrock, job: dict[str, Any], invoke: GraderInvoker) -> 
     return None
 
 
-def write_metrics(aws: SimulatedBedrock, job: dict[str, Any], base: str, bucket: str) -> None:
+def write_metrics(aws: SimulatedJobs, job: dict[str, Any], base: str, bucket: str) -> None:
     lines = [METRICS_HEADER] + [",".join(str(value) for value in row) for row in job.get("_rewardRows", [])]
     aws.s3.put_object(Bucket=bucket, Key=f"{base}/{METRICS_FILE}", Body=("\n".join(lines) + "\n").encode("utf-8"))

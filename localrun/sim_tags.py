@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .sim_errors import not_found
+
 TAG_PATTERN = re.compile(r"[a-zA-Z0-9\s._:/=+@-]*", re.ASCII)
 """`\\s` is Java's ASCII whitespace class in AWS's validators, hence re.ASCII."""
 MAX_KEY, MAX_VALUE, MAX_TAGS = 128, 256, 200
@@ -47,3 +49,15 @@ def check_tags(tags: list[dict[str, Any]] | None, field: str) -> None:
                     text,
                     f"Member must satisfy regular expression pattern: {TAG_PATTERN.pattern}",
                 )
+
+
+def list_tags_handlers(tags: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
+    """ListTagsForResource over the account's tags (every tagged create records its tags there)."""
+
+    def list_tags(body: dict[str, Any], *_: Any) -> dict[str, Any]:
+        arn = body["resourceARN"]
+        if arn not in tags:
+            raise not_found(f"Resource {arn}")
+        return {"tags": tags[arn]}
+
+    return {"ListTagsForResource": list_tags}

@@ -1,13 +1,17 @@
-"""The terms the simulated models compare texts by, in any script.
+"""The terms the simulated models compare texts by, in any script, and the text helpers the
+simulated models share (content words, similarity, term-overlap F1, tagged sections).
 
-Latin (and other space-separated) scripts: lower-cased words, as before. Chinese, Japanese and
-Korean have no spaces between words, so a `\\w+` run there is a whole clause: two correct
-Japanese answers would share no "word". CJK runs are cut into overlapping character bigrams
-instead (single characters when a run is one character long), the usual way to index CJK text
-without a dictionary (Lucene's CJKBigramFilter does the same). Hiragana runs are dropped: in
-Japanese they are mostly particles, auxiliaries and inflections (は, を, します, ください),
-the equivalent of English stop words. Text is NFKC-normalised first, so full-width and
-half-width forms (full-width Latin letters, half-width katakana) compare equal.
+Scripts, normalization and language come from the pipeline's own module (lambdas/shared/text.py):
+the same Unicode ranges, the same NFKC + case-folding, the same script-count language detector.
+What differs is the unit of comparison, on purpose. The pipeline's ROUGE-L counts one CJK
+character per token (the published CJK ROUGE practice). The simulated models instead decide
+"does this answer share key terms with that one" (the fine-tuned model's recall, the judge's
+verdict, the embedding's hashed bag of terms), and single characters are far too common for
+that: two unrelated Japanese sentences share many of them. So CJK runs are cut into overlapping
+character bigrams (single characters when a run is one character long), the usual way to index
+CJK text without a dictionary (Lucene's CJKBigramFilter does the same). Hiragana runs are
+dropped: in Japanese they are mostly particles, auxiliaries and inflections (は, を, します),
+the equivalent of English stop words. Katakana runs are split at the middle dot (・), a separator.
 
 Written by hand rather than with a morphological analyser (MeCab, Sudachi): the simulator
 needs a deterministic, dependency-free notion of "shares key terms", not linguistics.
@@ -19,22 +23,29 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from shared import text as shared_text
+from shared.text import HAN_RANGES, HANGUL_RANGES, KANA_RANGES
+
 _HIRAGANA = "\u3040-\u309f"
-_KATAKANA = "\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff"
-"""Katakana letters and the prolonged sound mark; not the middle dot (U+30FB), a separator."""
-_HAN = "\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
-_CJK = _HIRAGANA + _KATAKANA + _HAN + _HANGUL
+"""The Hiragana block, a part of the shared KANA_RANGES."""
+_NOT_KATAKANA = f"{_HIRAGANA}\u30a0\u30fb"
+"""Inside KANA_RANGES, what is not a katakana letter: Hiragana, the double hyphen and the middle dot."""
+_HAN = HAN_RANGES + "\u3005\u3006"
+"""The shared Han ranges plus the iteration marks 々 and 〆, which are written inside kanji words
+(人々, 様々) and which the shared ranges leave to punctuation."""
+_CJK = KANA_RANGES + _HAN + HANGUL_RANGES
 _PIECE = re.compile(
-    rf"(?P<kana>[{_HIRAGANA}]+)|(?P<cjk>[{_KATAKANA}]+|[{_HAN}]+|[{_HANGUL}]+)|(?P<word>[^\W{_CJK}]+)", re.UNICODE
+    rf"(?P<kana>[{_HIRAGANA}]+)"
+    rf"|(?P<cjk>(?:(?![{_NOT_KATAKANA}])[{KANA_RANGES}])+|[{_HAN}]+|[{HANGUL_RANGES}]+)"
+    rf"|(?P<word>[^\W{_CJK}]+)"
 )
-_KANA = re.compile(rf"[{_HIRAGANA}{_KATAKANA}]")
-_HAN_CHAR = re.compile(rf"[{_HAN}]")
-_HANGUL_CHAR = re.compile(rf"[{_HANGUL}]")
+_FUNCTION_WORDS = """a an the is are was were be been of to in on for and or with by at from as it its this that
+which what how many much does do did can could should would will your you i me my we our their they them there
+when where who whom why into than then so if not no yes about per"""
+STOPWORDS = frozenset(_FUNCTION_WORDS.split())
+"""English function words the simulated models do not count as shared content."""
 
-
-def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+normalize = shared_text.normalize
 
 
 def terms(text: str, keep_word: Callable[[str], bool] = lambda _: True) -> list[str]:
@@ -52,14 +63,10 @@ def terms(text: str, keep_word: Callable[[str], bool] = lambda _: True) -> list[
 
 
 def language(text: str) -> str:
-    """A rough script-based guess: "ja" (any kana), "ko" (Hangul), "zh" (Han without kana), else "en"."""
-    if _KANA.search(text):
-        return "ja"
-    if _HANGUL_CHAR.search(text):
-        return "ko"
-    if _HAN_CHAR.search(text):
-        return "zh"
-    return "en"
+    """The language a simulated model answers in: the pipeline's script-count detector
+    (shared.text.language), with space-separated scripts and letterless text answered in English."""
+    found = shared_text.language(text)
+    return found if found in ("ja", "zh", "ko") else "en"
 
 
 def topic(text: str, limit: int = 3) -> list[str]:
@@ -71,3 +78,31 @@ def topic(text: str, limit: int = 3) -> list[str]:
         if piece.lastgroup == "cjk" or (piece.lastgroup == "word" and len(piece.group()) > 2)
     ]
     return chunks[:limit]
+
+
+def content_words(text: str) -> list[str]:
+    """Content words (English stop words left out) and CJK character bigrams."""
+    return terms(text, lambda word: word not in STOPWORDS)
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard of the two texts' content terms."""
+    wa, wb = set(content_words(a)), set(content_words(b))
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+def overlap_f1(answer: str, reference: str) -> float:
+    """F1 of the content terms an answer shares with a reference."""
+    wa, wr = set(content_words(answer)), set(content_words(reference))
+    common = len(wa & wr)
+    if not common:
+        return 0.0
+    precision, recall = common / len(wa), common / len(wr)
+    return 2 * precision * recall / (precision + recall)
+
+
+def between(text: str, tag: str) -> str:
+    """The text inside <tag>...</tag> of a prompt, with the prompt's XML escapes undone."""
+    found = re.search(f"<{tag}>(.*?)</{tag}>", text, re.DOTALL)
+    raw = found.group(1) if found else ""
+    return raw.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

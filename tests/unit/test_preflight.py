@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-import localrun.simulated_bedrock as simulated
-from localrun import simulated_bedrock
+from localrun import sim_catalog
 from localrun.simulated_bedrock import CATALOG, SimulatedBedrock
 from preflight.hosting import check_on_demand
 from preflight.logic import preflight
@@ -40,8 +39,8 @@ def _hosted(hosting: str, **overrides: Any) -> RunContext:
 
 
 def _catalog(monkeypatch: pytest.MonkeyPatch, model_id: str, **changes: Any) -> None:
-    catalog = tuple(dataclasses.replace(m, **changes) if m.model_id == model_id else m for m in simulated.CATALOG)
-    monkeypatch.setattr(simulated, "CATALOG", catalog)
+    catalog = tuple(dataclasses.replace(m, **changes) if m.model_id == model_id else m for m in sim_catalog.CATALOG)
+    monkeypatch.setattr(sim_catalog, "CATALOG", catalog)  # the module that owns the catalog
 
 
 def _held(aws: SimulatedBedrock, units: int, **extra: Any) -> None:
@@ -82,7 +81,7 @@ def test_a_model_not_offered_in_the_region_is_refused(
 ) -> None:
     # The simulated catalog covers every registry model; this Region lacks Llama 3.1 8B.
     model_id = "meta.llama3-1-8b-instruct-v1:0:128k"
-    monkeypatch.setattr(simulated_bedrock, "CATALOG", tuple(m for m in CATALOG if m.model_id != model_id))
+    monkeypatch.setattr(sim_catalog, "CATALOG", tuple(m for m in CATALOG if m.model_id != model_id))
     run = make_run(baseModelId=model_id, family="llama-3.1")
     with pytest.raises(UnsupportedBaseModel, match="is not offered in us-west-2"):
         preflight(run, bedrock, runtime, quotas, "us-west-2")
