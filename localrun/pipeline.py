@@ -258,7 +258,7 @@ class LocalPipeline:
         definition = statemachine.load_definition(self.timeout)
         if self.fast_retries:
             definition = compress_retries(definition)
-        definition = statemachine.substitute(definition, arns)
+        definition = statemachine.substitute(definition, {**arns, statemachine.BUCKET_NAME_SUBSTITUTION: BUCKET})
         self.state_machine_arn = self.sfn.create_state_machine(
             name="BedrockFineTuningPipeline", definition=definition, roleArn=role_arn
         )["stateMachineArn"]

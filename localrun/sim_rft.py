@@ -53,7 +53,9 @@ START_CHANCE = 0.1
 METRICS_FILE = "training_artifacts/step_wise_training_metrics.csv"
 METRICS_HEADER = "step_number,epoch_number,train_reward_mean,train_reward_min,train_reward_max,grader_failed_share"
 """The reward metrics' layout is the simulator's own choice: AWS documents reward metrics for RFT
-(training reward per step) but not the file's columns. lambdas/report/rewards.py reads it."""
+(training reward per step) but not the file's columns. lambdas/report/rewards.py reads it. No
+validation-reward columns: AWS writes validation rewards only for a job given a validation dataset
+(rft-evaluate-model.html), and this simulator refuses a validation set for Nova 2 Lite RFT (above)."""
 
 GraderInvoker = Callable[[str, list[dict[str, Any]]], Any]
 """(Lambda ARN, samples) -> the grader's parsed response (a list), or raises GraderInvocationError."""
