@@ -198,7 +198,7 @@ class LocalPipeline:
         location = (
             {} if self.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": self.region}}
         )
-        self.s3.create_bucket(Bucket=BUCKET, **location)  # type: ignore[arg-type]
+        self.s3.create_bucket(Bucket=BUCKET, **location)
         self.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         iam = boto3.client("iam", region_name=self.region)
         trust = json.dumps(
