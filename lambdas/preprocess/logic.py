@@ -243,8 +243,8 @@ def prepare_run(
         config_used,
         training_file,
         leak_doc,
-        pricing,
         customization,
+        pricing,
     )
 
 
