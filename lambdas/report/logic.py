@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from report import comparison, distillation, metrics, render, rewards, run_index
 from report.cost import cost_section
@@ -325,82 +325,89 @@ def collect(step: ReportStep, s3: Any) -> Results:
         verdict = f"SIMULATED — {verdict}"
     recorded_similarity = (judgements or {}).get("similarity") or {}
     data_language = text.dominant_language(row["question"] for row in domain_rows)
-    return Results.model_validate(
-        {
-            "resultsVersion": RESULTS_VERSION,
-            "simulated": run.simulated,
-            "runId": run.runId,
-            "verdict": verdict,
-            "verdictOutcome": verdict_outcome,
-            "executionName": run.executionName,
-            "startedAt": step.executionStartTime,
-            "generatedAt": iso(),
-            "baseModelId": run.baseModelId,
-            "baseModelInferenceId": evaluation.baseModelInferenceId,
-            "customModelArn": state.job.customModelArn,
-            "customizationJobArn": state.job.jobArn,
-            "provisionedThroughput": throughput,
-            "hosting": hosting,
-            "judge": {
-                "modelId": evaluation.judgeModelId,
-                "inference": (judgements or {}).get("inference"),
-                "error": error_text(state.judgeError),
-                "audit": comparison.judge_audit(judgements, evaluation.judgeModelId, run.baseModelId),
-            },
-            "similarity": {
-                "enabled": evaluation.semanticSimilarity,
-                "modelId": evaluation.embeddingModelId if evaluation.semanticSimilarity else None,
-                "dimensions": recorded_similarity.get("dimensions"),
-                "method": "cosine of the embedding vectors of the answer and the reference answer",
-                "textsCut": recorded_similarity.get("textsCut", 0),
-            },
-            "leakage": leak,
-            "text": {
-                "tokenization": text.TOKENIZATION,
-                "dataLanguage": data_language,
-                "htmlLang": text.HTML_LANG.get(data_language, "en"),
-                "languageRule": text.LANGUAGE_RULE,
-            },
-            "inference": {
-                "maxTokens": evaluation.maxTokens,
-                "temperature": evaluation.temperature,
-                "topP": evaluation.topP,
-                "systemPrompt": run.systemPrompt,
-            },
-            "hyperParameters": run.hyperParameters,
-            "customization": run.customization.model_dump(),
-            "distillation": distillation.three_way(s3, run, rows, answers),
-            "configuration": {
-                "trigger": run.trigger,
-                "sources": run.sources,
-                "family": run.family,
-                "evaluation": evaluation.model_dump(),
-                "modelUnits": run.modelUnits,
-                "pollIntervalSeconds": run.pollIntervalSeconds,
-                "throughputPollIntervalSeconds": run.throughputPollIntervalSeconds,
-                "throughputMaxWaitSeconds": run.throughputMaxWaitSeconds,
-            },
-            "data": run.data.model_dump(),
-            "summary": summary,
-            "throttling": {
-                **{target: call_stats.totals(list(answers[target].values())) for target in TARGETS},
-                # every judge call: the verdicts, both orders of each pairwise comparison, the second judge's
-                "judge": call_stats.totals(
-                    [
-                        record
-                        for part in ("verdicts", "pairwise", "secondVerdicts")
-                        for record in (judgements or {}).get(part, [])
-                    ]
-                ),
-            },
-            "training": training,
-            "cost": cost,
-            "complete": not problems,
-            "problems": problems,
-            "warnings": warnings,
-            "questions": rows,
-        }
-    )
+    document = {
+        "resultsVersion": RESULTS_VERSION,
+        "simulated": run.simulated,
+        "runId": run.runId,
+        "verdict": verdict,
+        "verdictOutcome": verdict_outcome,
+        "executionName": run.executionName,
+        "startedAt": step.executionStartTime,
+        "generatedAt": iso(),
+        "baseModelId": run.baseModelId,
+        "baseModelInferenceId": evaluation.baseModelInferenceId,
+        "customModelArn": state.job.customModelArn,
+        "customizationJobArn": state.job.jobArn,
+        "provisionedThroughput": throughput,
+        "hosting": hosting,
+        "judge": {
+            "modelId": evaluation.judgeModelId,
+            "inference": (judgements or {}).get("inference"),
+            "error": error_text(state.judgeError),
+            "audit": comparison.judge_audit(judgements, evaluation.judgeModelId, run.baseModelId),
+        },
+        "similarity": {
+            "enabled": evaluation.semanticSimilarity,
+            "modelId": evaluation.embeddingModelId if evaluation.semanticSimilarity else None,
+            "dimensions": recorded_similarity.get("dimensions"),
+            "method": "cosine of the embedding vectors of the answer and the reference answer",
+            "textsCut": recorded_similarity.get("textsCut", 0),
+        },
+        "leakage": leak,
+        "text": {
+            "tokenization": text.TOKENIZATION,
+            "dataLanguage": data_language,
+            "htmlLang": text.HTML_LANG.get(data_language, "en"),
+            "languageRule": text.LANGUAGE_RULE,
+        },
+        "inference": {
+            "maxTokens": evaluation.maxTokens,
+            "temperature": evaluation.temperature,
+            "topP": evaluation.topP,
+            "systemPrompt": run.systemPrompt,
+        },
+        "hyperParameters": run.hyperParameters,
+        "customization": run.customization.model_dump(),
+        "distillation": distillation.three_way(s3, run, rows, answers),
+        "configuration": {
+            "trigger": run.trigger,
+            "sources": run.sources,
+            "family": run.family,
+            "evaluation": evaluation.model_dump(),
+            "modelUnits": run.modelUnits,
+            "pollIntervalSeconds": run.pollIntervalSeconds,
+            "throughputPollIntervalSeconds": run.throughputPollIntervalSeconds,
+            "throughputMaxWaitSeconds": run.throughputMaxWaitSeconds,
+        },
+        "data": run.data.model_dump(),
+        "summary": summary,
+        "throttling": {
+            **{target: call_stats.totals(list(answers[target].values())) for target in TARGETS},
+            # every judge call: the verdicts, both orders of each pairwise comparison, the second judge's
+            "judge": call_stats.totals(
+                [
+                    record
+                    for part in ("verdicts", "pairwise", "secondVerdicts")
+                    for record in (judgements or {}).get(part, [])
+                ]
+            ),
+        },
+        "training": training,
+        "cost": cost,
+        "complete": not problems,
+        "problems": problems,
+        "warnings": warnings,
+        "questions": rows,
+    }
+    try:
+        return Results.model_validate(document)
+    except ValidationError as error:
+        # a bug in a measurement, not bad user input: name the fields, keep what the run recorded
+        broken = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5])
+        raise ReportWriteFailed(
+            f"results.json would not match its schema (docs/results.schema.json), so no report was written: "
+            f"{broken}; the answers and verdicts are kept under s3://{run.bucket}/runs/{run.runId}/eval/"
+        ) from None
 
 
 def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:

@@ -41,6 +41,16 @@ def _number(low: float | None = None, high: float | None = None) -> Any:
     return Annotated[(int | float | None, *bounds, WithJsonSchema(schema))]
 
 
+def _integer(low: int, high: int | None = None) -> Any:
+    """A JSON integer or null, within [low, high] (one compact schema, so a validator names the bound broken)."""
+    schema: dict[str, Any] = {"type": ["integer", "null"], "minimum": low}
+    bounds: list[Any] = [at.Ge(low)]
+    if high is not None:
+        schema["maximum"] = high
+        bounds.append(at.Le(high))
+    return Annotated[(int | None, *bounds, WithJsonSchema(schema))]
+
+
 Number = _number()
 NonNegative = _number(0)
 Share = _number(0, 1)
@@ -51,6 +61,9 @@ SimilarityDelta = _number(-2, 2)
 ReductionPct = _number(None, 100)
 ScoreGap = _number(0, 9)
 Count = Annotated[int, Field(ge=0)]
+CountOrNull = _integer(0)
+Verdict = _integer(1, 10)
+PositiveOrNull = _integer(1)
 Interval = Annotated[list[float] | None, Field(min_length=2, max_length=2)]
 
 
@@ -365,7 +378,7 @@ class Training(_Model):
     files: list[str]
     rewards: Rewards | None = Field(default=None, exclude_if=_absent_when_none)
     """Reinforcement fine-tuning only (absent otherwise)."""
-    epochsRequested: Annotated[int, Field(ge=1)] | None
+    epochsRequested: PositiveOrNull
     earlyStopped: bool
 
 
@@ -446,7 +459,7 @@ class Side(_Model):
         }
     )
     answer: str | None
-    score: Annotated[int, Field(ge=1, le=10)] | None
+    score: Verdict
     correct: bool | None
     reasoning: str | None
     missingReason: str | None
@@ -455,9 +468,9 @@ class Side(_Model):
     similarityTextCut: list[Literal["answer", "reference"]]
     rougeL: Share
     language: Language | None
-    answerChars: Count | None
-    outputTokens: Count | None
-    latencyMs: Count | None
+    answerChars: CountOrNull
+    outputTokens: CountOrNull
+    latencyMs: CountOrNull
 
 
 class Question(_Model):

@@ -408,31 +408,29 @@ def price_origin_rows(results: Results) -> list[tuple[str, str, str]]:
             if price.name in rows:
                 continue
             if price.usd is None:
-                rows[price.name] = (price.name, "not priced", price.note or DASH)
+                rows[price.name] = (price.name, DASH, "not priced" + (f": {price.note}" if price.note else ""))
             else:
-                rows[price.name] = (price.name, f"${price.usd:g}", price_origin(price, simulated))
+                rows[price.name] = (price.name, _unit_usd(price.usd), price_origin(price, simulated))
     return list(rows.values())
 
 
-def price_sources_text(results: Results) -> str | None:
-    """The quote's `priceSources` in one sentence (None for a quote without it)."""
+def price_caption(results: Results) -> str | None:
+    """Under the price table: where the run's copy of the Price List prices is, or why the Price
+    List gave nothing (the counts per origin are the quote's own "Prices:" assumption)."""
     estimate = results.cost.estimate
     sources = estimate.priceSources if estimate else None
     if sources is None:
         return None
-    counts = (
-        f"{sources.fromPriceList} from the AWS Price List, {sources.fromTable} from the dated table, "
-        f"{sources.fromOverrides} override(s)"
-    )
     if sources.priceListError:
-        text = f"{counts}; the AWS Price List was not used ({sources.priceListError})"
-    else:
-        published = ", ".join(sources.priceListPublished) or "publication date not given"
-        list_name = "SIMULATED Price List" if sources.priceListSimulated else "AWS Price List"
-        text = f"{counts}; {list_name} published {published}"
-    if sources.cacheUri:
-        text += f"; the run's copy of the Price List prices: {sources.cacheUri}"
-    return f"SIMULATED — {text}" if results.simulated and not text.startswith("SIMULATED") else text
+        return f"The AWS Price List was not used ({sources.priceListError}): the dated table and overrides apply."
+    where = f"; the run's copy of them: {sources.cacheUri}" if sources.cacheUri else ""
+    list_name = "SIMULATED Price List" if sources.priceListSimulated else "AWS Price List"
+    return f"{sources.fromPriceList} price(s) read from the {list_name}{where}."
+
+
+def _unit_usd(value: float) -> str:
+    """A unit price as written in the price table: no exponent, no trailing zeros ($0.000035)."""
+    return "$" + (f"{value:.8f}".rstrip("0").rstrip(".") or "0")
 
 
 def cost_rows(results: Results) -> list[tuple[str, str]]:
@@ -465,9 +463,6 @@ def cost_rows(results: Results) -> list[tuple[str, str]]:
                 "input's `prices` or the stack's `priceOverrides`. Until then the totals are lower bounds.",
             )
         )
-    sources = price_sources_text(results)
-    if sources:
-        rows.append(("Price sources", sources))
     rows.extend(("Assumption", text) for text in (estimate.assumptions if estimate else []))
     rows.append(("Note", cost.note))
     return rows
@@ -588,6 +583,7 @@ def context(results: Results) -> dict[str, Any]:
         "epoch_rows": epoch_rows(results),
         "cost_rows": cost_rows(results),
         "price_rows": price_origin_rows(results),
+        "price_caption": price_caption(results),
         "distillation_facts": distillation.facts({"distillation": results.document()["distillation"]})
         if results.distillation
         else [],
