@@ -7,12 +7,12 @@ attributes `base` and `tuned`). The quote's models (shared/quote.py) and the run
 (shared/models.py) are reused as they are, so each of those shapes is written in one place.
 
 Numbers are `int | float` so that an integer stays an integer in the JSON (and in the report's
-text); their JSON Schema is a plain `number` with its bounds (`_number`).
+text); their JSON Schema is a plain `number` with its bounds (`_schema`).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import annotated_types as at
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from shared.models import Customization, Evaluation, PreparedData
 from shared.quote import CostQuote, QuotePart
 
-RESULTS_VERSION = 4
+RESULTS_VERSION: Final = 4
 """Bumped when a field changes meaning or moves; docs/results-schema.md lists the changes."""
 
 Language = Literal["ja", "zh", "ko", "latin", "none"]
@@ -28,42 +28,32 @@ TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"
 Timestamp = Annotated[str, Field(pattern=TIMESTAMP_PATTERN)]
 
 
-def _number(low: float | None = None, high: float | None = None) -> Any:
-    """A JSON number (int or float kept as given) or null, within [low, high]."""
-    schema: dict[str, Any] = {"type": ["number", "null"]}
-    bounds: list[Any] = []
+def _schema(kind: str, low: float | None = None, high: float | None = None) -> WithJsonSchema:
+    """One compact JSON Schema for a nullable number or integer with its bounds (a validator then
+    names the bound broken, where pydantic's `anyOf` would only say no branch matched)."""
+    schema: dict[str, Any] = {"type": [kind, "null"]}
     if low is not None:
         schema["minimum"] = low
-        bounds.append(at.Ge(low))
     if high is not None:
         schema["maximum"] = high
-        bounds.append(at.Le(high))
-    return Annotated[(int | float | None, *bounds, WithJsonSchema(schema))]
+    return WithJsonSchema(schema)
 
 
-def _integer(low: int, high: int | None = None) -> Any:
-    """A JSON integer or null, within [low, high] (one compact schema, so a validator names the bound broken)."""
-    schema: dict[str, Any] = {"type": ["integer", "null"], "minimum": low}
-    bounds: list[Any] = [at.Ge(low)]
-    if high is not None:
-        schema["maximum"] = high
-        bounds.append(at.Le(high))
-    return Annotated[(int | None, *bounds, WithJsonSchema(schema))]
-
-
-Number = _number()
-NonNegative = _number(0)
-Share = _number(0, 1)
-Score = _number(1, 10)
-Similarity = _number(-1, 1)
-ScoreDelta = _number(-9, 9)
-SimilarityDelta = _number(-2, 2)
-ReductionPct = _number(None, 100)
-ScoreGap = _number(0, 9)
+# A JSON number (int or float kept as given) or null, within its bounds.
+Number = Annotated[int | float | None, _schema("number")]
+NonNegative = Annotated[int | float | None, at.Ge(0), _schema("number", 0)]
+Share = Annotated[int | float | None, at.Ge(0), at.Le(1), _schema("number", 0, 1)]
+Score = Annotated[int | float | None, at.Ge(1), at.Le(10), _schema("number", 1, 10)]
+Similarity = Annotated[int | float | None, at.Ge(-1), at.Le(1), _schema("number", -1, 1)]
+ScoreDelta = Annotated[int | float | None, at.Ge(-9), at.Le(9), _schema("number", -9, 9)]
+SimilarityDelta = Annotated[int | float | None, at.Ge(-2), at.Le(2), _schema("number", -2, 2)]
+ReductionPct = Annotated[int | float | None, at.Le(100), _schema("number", None, 100)]
+ScoreGap = Annotated[int | float | None, at.Ge(0), at.Le(9), _schema("number", 0, 9)]
+# A JSON integer or null, within its bounds.
+CountOrNull = Annotated[int | None, at.Ge(0), _schema("integer", 0)]
+Verdict = Annotated[int | None, at.Ge(1), at.Le(10), _schema("integer", 1, 10)]
+PositiveOrNull = Annotated[int | None, at.Ge(1), _schema("integer", 1)]
 Count = Annotated[int, Field(ge=0)]
-CountOrNull = _integer(0)
-Verdict = _integer(1, 10)
-PositiveOrNull = _integer(1)
 Interval = Annotated[list[float] | None, Field(min_length=2, max_length=2)]
 
 
