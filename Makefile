@@ -10,7 +10,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser tmux demo test lint synth deploy bench clean
+.PHONY: help setup browser tmux demo test lint synth deploy bench schema clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ deploy: setup ## Deploy the stack to the current AWS account (needs credentials)
 
 bench: $(STAMP) ## Performance figures (SIMULATED) -> bench-output/bench.json and a table; about 20 min
 	PYTHONPATH=lambdas $(BIN)/python -m benchmarks
+
+schema: $(STAMP) ## Regenerate docs/results.schema.json from the results.json models (lambdas/report/results.py)
+	PYTHONPATH=lambdas $(BIN)/python -m report.schema
 
 clean: ## Remove generated files
 	rm -rf cdk.out demo-output bft-reports .pytest_cache .mypy_cache .ruff_cache

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from report import comparison, distillation, metrics, render, rewards, run_index
 from report.cost import cost_section
+from report.results import RESULTS_VERSION, Results
 from shared import call_stats, text
 from shared import s3 as s3io
 from shared.answers import TARGETS, judgements_key, load_answers
@@ -18,8 +19,7 @@ from shared.models import HostingDeletion, HostingState, JobState, RunContext, S
 from shared.step_errors import error_text
 from shared.usage_example import converse_example
 
-RESULTS_VERSION = 4
-"""Bumped when a field changes meaning or moves; docs/results-schema.md lists the changes."""
+__all__ = ["RESULTS_VERSION", "ReportStep", "build_report", "collect"]
 
 
 class ReportState(BaseModel):
@@ -260,7 +260,9 @@ def _warnings(run: RunContext, rows: list[dict[str, Any]], curves: metrics.LossC
     return warnings
 
 
-def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
+def collect(step: ReportStep, s3: Any) -> Results:
+    """Everything the run measured, as the typed results.json (validated: a number out of its
+    documented range fails here, before anything is written)."""
     state, run = step.state, step.state.run
     questions = s3io.get_json(s3, run.bucket, f"{run.data.prefix}eval.json")
     answers = load_answers(s3, run.bucket, run.runId)
@@ -323,7 +325,7 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
         verdict = f"SIMULATED — {verdict}"
     recorded_similarity = (judgements or {}).get("similarity") or {}
     data_language = text.dominant_language(row["question"] for row in domain_rows)
-    results: dict[str, Any] = {
+    document = {
         "resultsVersion": RESULTS_VERSION,
         "simulated": run.simulated,
         "runId": run.runId,
@@ -397,43 +399,60 @@ def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
         "warnings": warnings,
         "questions": rows,
     }
+    try:
+        return Results.model_validate(document)
+    except ValidationError as error:
+        # a bug in a measurement, not bad user input: name the fields, keep what the run recorded
+        broken = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:5])
+        raise ReportWriteFailed(
+            f"results.json would not match its schema (docs/results.schema.json), so no report was written: "
+            f"{broken}; the answers and verdicts are kept under s3://{run.bucket}/runs/{run.runId}/eval/"
+        ) from None
+
+
+def build_report(step: ReportStep, s3: Any) -> dict[str, Any]:
+    """Writes results.json, report.md and index.html (and the run index); returns the step's output."""
+    state, run = step.state, step.state.run
+    typed = collect(step, s3)
+    results = typed.document()
     prefix = f"runs/{run.runId}/report/"
     try:
         s3io.put_json(s3, run.bucket, f"{prefix}results.json", results)
-        s3io.put_text(s3, run.bucket, f"{prefix}report.md", render.markdown(results), "text/markdown; charset=utf-8")
-        s3io.put_text(s3, run.bucket, f"{prefix}index.html", render.html(results), "text/html; charset=utf-8")
+        s3io.put_text(s3, run.bucket, f"{prefix}report.md", render.markdown(typed), "text/markdown; charset=utf-8")
+        s3io.put_text(s3, run.bucket, f"{prefix}index.html", render.html(typed), "text/html; charset=utf-8")
     except s3.exceptions.ClientError as error:
         raise ReportWriteFailed(
             f"the report could not be written to s3://{run.bucket}/{prefix} ({error_code(error)}); the answers "
             f"and verdicts are kept under s3://{run.bucket}/runs/{run.runId}/eval/"
         ) from None
     run_index.update(s3, run.bucket, results)  # runs/index.json and runs/index.html; never fails the run
-    overall = summary["comparison"]
+    overall, problems = typed.summary.comparison, typed.problems
+    base, tuned, throughput, cost = typed.summary.base, typed.summary.tuned, typed.provisionedThroughput, typed.cost
     return {
-        "complete": not problems,
+        "complete": typed.complete,
         "incompleteError": None if not problems else ("JudgeFailed" if state.judgeError else "EvaluationIncomplete"),
         "incompleteCause": None if not problems else "; ".join(problems) + f" (report: s3://{run.bucket}/{prefix})",
         "reportUri": f"s3://{run.bucket}/{prefix}",
-        "runId": run.runId,
-        "simulated": run.simulated,
-        "verdict": verdict,
-        "baseMeanScore": base["meanScore"],
-        "fineTunedMeanScore": tuned["meanScore"],
-        "comparison": {key: overall[key] for key in ("wins", "ties", "losses", "compared", "winRate")},
-        "similarityEnabled": evaluation.semanticSimilarity,
-        "baseMeanSimilarity": base["meanSimilarity"],
-        "fineTunedMeanSimilarity": tuned["meanSimilarity"],
-        "outputTokensReductionPct": overall["outputTokensReductionPct"],
-        "questions": len(domain_rows),
-        "generalQuestions": len(general_rows),
-        "customModelArn": state.job.customModelArn,
-        "throughputHeldMinutes": throughput["heldMinutes"],
-        "hosting": hosting,
-        "estimatedCostUsd": cost["totalUsd"],
-        "costStatus": cost["status"],
-        "costNotConfigured": cost["missingPrices"],
+        "runId": typed.runId,
+        "simulated": typed.simulated,
+        "verdict": typed.verdict,
+        "baseMeanScore": base.meanScore,
+        "fineTunedMeanScore": tuned.meanScore,
+        "comparison": overall.model_dump(include={"wins", "ties", "losses", "compared", "winRate"}),
+        "similarityEnabled": typed.similarity.enabled,
+        "baseMeanSimilarity": base.meanSimilarity,
+        "fineTunedMeanSimilarity": tuned.meanSimilarity,
+        "outputTokensReductionPct": overall.outputTokensReductionPct,
+        "questions": sum(1 for row in typed.questions if row.set != "general"),
+        "generalQuestions": sum(1 for row in typed.questions if row.set == "general"),
+        "customModelArn": typed.customModelArn,
+        "throughputHeldMinutes": throughput.heldMinutes,
+        "hosting": results["hosting"],
+        "estimatedCostUsd": cost.totalUsd,
+        "costStatus": cost.status,
+        "costNotConfigured": cost.missingPrices,
         "problems": problems,
-        "warnings": warnings,
+        "warnings": typed.warnings,
     }
 
 

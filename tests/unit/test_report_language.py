@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from localrun.simulated_bedrock import SimulatedBedrock
+from preprocess.leakage import METHOD, NEAR_THRESHOLD
 from report.logic import build_report
 from shared.text import TOKENIZATION
 from tests.unit.test_report import _files, _put, _step
@@ -36,7 +37,19 @@ def _write(s3: Any) -> None:
     _put(
         s3,
         "runs/run-1/data/manifest.json",
-        {"leakage": {"allowLeakage": True, "removed": [], "kept": [LEAK], "validation": [], "contradictions": []}},
+        {
+            "leakage": {
+                # the shape PreprocessDataset writes (preprocess/logic.py); BuildReport validates it
+                "method": METHOD,
+                "threshold": float(NEAR_THRESHOLD),
+                "allowLeakage": True,
+                "checked": 2,
+                "removed": [],
+                "kept": [LEAK],
+                "validation": [],
+                "contradictions": [],
+            }
+        },
     )
     for target, texts in ANSWERS.items():
         answers = [
@@ -82,13 +95,9 @@ def test_kept_leaked_questions_are_flagged(aws: SimulatedBedrock, s3: Any) -> No
 
 
 def test_a_difference_of_means_over_unpaired_answers_is_labelled() -> None:
-    from report.render import unpaired_note
+    from report.view import unpaired_note
 
-    summary: dict[str, Any] = {
-        "base": {"judged": 2, "withSimilarity": 2},
-        "fine-tuned": {"judged": 1, "withSimilarity": 2},
-        "comparison": {"judgeScore": {"n": 1}, "semanticSimilarity": {"n": 2}},
-    }
     # one fine-tuned answer has no score: the change of the means and the paired mean differ
-    assert "over the 1 question(s) with both" in unpaired_note(summary, "judgeScore")
-    assert unpaired_note(summary, "semanticSimilarity") == ""
+    assert "over the 1 question(s) with both" in unpaired_note(paired=1, base_count=2, tuned_count=1)
+    # every question has both similarities: the two figures are the same, nothing to say
+    assert unpaired_note(paired=2, base_count=2, tuned_count=2) == ""
