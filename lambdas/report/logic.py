@@ -129,7 +129,7 @@ def _side(answer: dict[str, Any] | None, verdict: dict[str, Any] | None, referen
         "similarityMissingReason": verdict.get("similarityMissingReason")
         or (None if "similarity" in verdict else "not computed: the judge step recorded no similarity"),
         "similarityTextCut": verdict.get("similarityTextCut") or [],
-        "rougeL": round(metrics.rouge_l_f1(answer["answer"], reference), 4),
+        "rougeL": round(text.rouge_l_f1(answer["answer"], reference), 4),
         "language": text.language(answer["answer"]),
         "answerChars": len(answer["answer"]),
         "outputTokens": answer.get("outputTokens"),

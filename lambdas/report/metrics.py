@@ -15,27 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.text import tokenize
-
-
-def rouge_l_f1(candidate: str, reference: str) -> float:
-    """ROUGE-L F1: longest common subsequence of tokens, as shared/text.py tokenizes them (CJK
-    characters one by one, other scripts by words: see `shared.text.TOKENIZATION`)."""
-    cand, ref = tokenize(candidate), tokenize(reference)
-    if not cand or not ref:
-        return 0.0
-    previous = [0] * (len(ref) + 1)
-    for word in cand:
-        current = [0]
-        for j, ref_word in enumerate(ref, start=1):
-            current.append(previous[j - 1] + 1 if word == ref_word else max(previous[j], current[j - 1]))
-        previous = current
-    lcs = previous[-1]
-    if lcs == 0:
-        return 0.0
-    precision, recall = lcs / len(cand), lcs / len(ref)
-    return 2 * precision * recall / (precision + recall)
-
 
 def percentile(values: Sequence[float], share: float) -> float | None:
     """Nearest-rank percentile (share in 0..1)."""

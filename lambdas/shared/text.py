@@ -55,6 +55,25 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(normalize(text))
 
 
+def rouge_l_f1(candidate: str, reference: str) -> float:
+    """ROUGE-L F1: longest common subsequence of tokens as `tokenize` cuts them (CJK characters one
+    by one, other scripts by words), 0..1. The report's metric and the RFT grader's `rouge` reward."""
+    cand, ref = tokenize(candidate), tokenize(reference)
+    if not cand or not ref:
+        return 0.0
+    previous = [0] * (len(ref) + 1)
+    for word in cand:
+        current = [0]
+        for j, ref_word in enumerate(ref, start=1):
+            current.append(previous[j - 1] + 1 if word == ref_word else max(previous[j], current[j - 1]))
+        previous = current
+    lcs = previous[-1]
+    if lcs == 0:
+        return 0.0
+    precision, recall = lcs / len(cand), lcs / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
 def _run_length(pattern: re.Pattern[str], text: str) -> int:
     return sum(len(run) for run in pattern.findall(text))
 

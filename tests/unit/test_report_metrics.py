@@ -10,11 +10,11 @@ from report.metrics import (
     parse_metrics_csv,
     percentile,
     reduction_pct,
-    rouge_l_f1,
     score_distribution,
     share,
 )
 from shared.numbers import fixed
+from shared.text import rouge_l_f1
 
 
 def test_rouge_l_by_hand() -> None:

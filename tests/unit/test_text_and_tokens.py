@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from report.metrics import rouge_l_f1
-from shared.text import dominant_language, language, normalize, tokenize
+from shared.text import dominant_language, language, normalize, rouge_l_f1, tokenize
 from shared.tokens import (
     CONSERVATIVE,
     OPTIMISTIC,
