@@ -115,6 +115,16 @@ class LocalPipeline:
     # ------------------------------------------------------------------ lifecycle
 
     def __enter__(self) -> LocalPipeline:
+        try:
+            return self._enter()
+        except BaseException:
+            # `with` calls __exit__ only after __enter__ returned: without this, a failed start would
+            # leave moto's mock and the patches active for everything that runs after it in the process.
+            self._stack.close()
+            self._reset_caches()
+            raise
+
+    def _enter(self) -> LocalPipeline:
         if str(LAMBDAS) not in sys.path:
             sys.path.insert(0, str(LAMBDAS))
         self._stack.enter_context(mock.patch.dict(os.environ, self._environment()))
