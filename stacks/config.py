@@ -47,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "removalPolicy": "retain",
     "powertoolsLayerVersion": POWERTOOLS_VERSION,
     "customizationMethod": "supervised",
+    "hosting": "auto",
+    "keepDeployment": True,
 }
 """Context keys of this app and their defaults (cdk.json repeats them for discoverability, except
 the two model IDs, whose one place is lambdas/shared/contract.py)."""
@@ -131,6 +133,12 @@ class PipelineProps:
     powertools_layer_version: str = POWERTOOLS_VERSION
     customization_method: str = "supervised"
     """Default `customization.method` of a run: supervised, reinforcement or distillation."""
+    hosting: str = "auto"
+    """Default `evaluation.hosting` of a run: auto (the cheapest the model family allows: on demand
+    for Nova), on-demand or provisioned. An execution input's own value wins."""
+    keep_deployment: bool = True
+    """Default `evaluation.keepDeployment`: keep an on-demand deployment after a successful run
+    (it costs nothing idle; a PT is always deleted). An execution input's own value wins."""
     job_name_prefix: str | None = None
     """Prefix of this instance's customization jobs (and, through them, of its hosting names);
     the job-event rule matches it. None: `ft` + five characters derived from the construct's
@@ -195,6 +203,8 @@ class PipelineProps:
             "removal_policy": check("removalPolicy", _removal_policy),
             "powertools_layer_version": check("powertoolsLayerVersion", _semver),
             "customization_method": check("customizationMethod", _customization_method),
+            "hosting": check("hosting", _hosting),
+            "keep_deployment": check("keepDeployment", _bool),
         }
         for legacy, name, value in (
             ("ptHourlyPriceUsd", "ptPerModelUnitHourUsd", config["pt_hourly_price_usd"]),
@@ -227,6 +237,8 @@ def _props_problems(props: PipelineProps) -> list[str]:
         ("log_retention_days", _retention_days),
         ("powertools_layer_version", _semver),
         ("customization_method", _customization_method),
+        ("hosting", _hosting),
+        ("keep_deployment", _bool),
     ]
     for name, check in checks:
         value = getattr(props, name)
@@ -248,6 +260,20 @@ def _props_problems(props: PipelineProps) -> list[str]:
 
 
 PROPS_FIELDS = tuple(f.name for f in fields(PipelineProps))
+
+
+def _hosting(value: Any) -> str:
+    if value not in contract.HOSTING_REQUESTS:
+        raise ValueError(f"expected one of {', '.join(contract.HOSTING_REQUESTS)}")
+    return str(value)
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
 
 
 def _customization_method(value: Any) -> str:

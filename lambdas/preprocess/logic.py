@@ -504,8 +504,10 @@ def _write_run(
     run_evaluation = Evaluation(
         judgeModelId=request_eval.judgeModelId or settings.default_judge_model_id,
         baseModelInferenceId=request_eval.baseModelInferenceId or invocation_id(config_used["baseModelId"]),
-        hosting=family.resolve_hosting(request_eval.hosting),
-        keepDeployment=request_eval.keepDeployment,
+        hosting=family.resolve_hosting(request_eval.hosting or settings.default_hosting),
+        keepDeployment=(
+            settings.default_keep_deployment if request_eval.keepDeployment is None else request_eval.keepDeployment
+        ),
         concurrency=request_eval.concurrency,
         mapConcurrency=plan.mapConcurrency,
         threadsPerBatch=plan.threadsPerBatch,

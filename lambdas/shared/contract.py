@@ -42,3 +42,9 @@ JUDGE_MODEL_ID = "JUDGE_MODEL_ID"
 """The one model the grader Lambda may call (its IAM policy names exactly this model)."""
 CUSTOMIZATION_METHODS = ("supervised", "reinforcement", "distillation")
 """The values of `customization.method` (the stack default and the execution input)."""
+DEFAULT_HOSTING = "DEFAULT_HOSTING"
+"""Stack default of `evaluation.hosting` (auto, on-demand or provisioned)."""
+DEFAULT_KEEP_DEPLOYMENT = "DEFAULT_KEEP_DEPLOYMENT"
+"""Stack default of `evaluation.keepDeployment` (true or false)."""
+HOSTING_REQUESTS = ("auto", "on-demand", "provisioned")
+"""The values of `evaluation.hosting` (the stack default and the execution input)."""

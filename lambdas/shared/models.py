@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.families import CustomizationMethod
+from shared.families import CustomizationMethod, HostingRequest
 from shared.prices import PriceOverrides
 from shared.quote import CostQuote
 from shared.s3 import S3Uri
@@ -70,11 +70,15 @@ class EvaluationInput(Strict):
         default=True, description="Cosine of embedding vectors of answer and reference, computed after judging"
     )
     embeddingModelId: str = Field(default=TITAN_EMBED_TEXT_V2, min_length=1)
-    hosting: Literal["auto", "on-demand", "provisioned"] = Field(
-        default="auto", description="How the fine-tuned model is served for evaluation; auto = cheapest allowed"
+    hosting: HostingRequest | None = Field(
+        default=None,
+        description="How the fine-tuned model is served for evaluation; auto = cheapest allowed; "
+        "absent: the stack's default (DEFAULT_HOSTING, itself auto unless the deployment says otherwise)",
     )
-    keepDeployment: bool = Field(
-        default=True, description="Keep an on-demand deployment after a successful run (it costs nothing idle)"
+    keepDeployment: bool | None = Field(
+        default=None,
+        description="Keep an on-demand deployment after a successful run (it costs nothing idle); "
+        "absent: the stack's default (DEFAULT_KEEP_DEPLOYMENT, itself true unless the deployment says otherwise)",
     )
     generalCheck: bool = Field(
         default=True, description="Also ask both models the bundled general questions (the forgetting check)"

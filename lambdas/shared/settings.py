@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, ValidationError
 from shared import contract
 from shared.contract import DEFAULT_BASE_MODEL_ID, DEFAULT_JUDGE_MODEL_ID, EXECUTION_TIMEOUT_HOURS
 from shared.errors import InconsistentRunState
-from shared.families import CustomizationMethod
+from shared.families import CustomizationMethod, HostingRequest
 from shared.prices import PriceOverrides
 
 __all__ = ["DEFAULT_BASE_MODEL_ID", "DEFAULT_JUDGE_MODEL_ID", "EXECUTION_TIMEOUT_HOURS", "Settings", "settings"]
@@ -29,6 +29,10 @@ class Settings(BaseModel):
     default_poll_interval_seconds: int = Field(default=7200, ge=0, le=21600)
     default_customization_method: CustomizationMethod = "supervised"
     """Stack default of `customization.method` (DEFAULT_CUSTOMIZATION_METHOD)."""
+    default_hosting: HostingRequest = "auto"
+    """Stack default of `evaluation.hosting` (DEFAULT_HOSTING)."""
+    default_keep_deployment: bool = True
+    """Stack default of `evaluation.keepDeployment` (DEFAULT_KEEP_DEPLOYMENT)."""
     grader_function_arn: str | None = None
     """The RFT grader Lambda the stack deploys (GRADER_FUNCTION_ARN), sent as `lambdaGrader.lambdaArn`."""
     pt_hourly_price_usd: float | None = Field(default=None, ge=0)
@@ -65,6 +69,8 @@ _ENV = {
     "default_judge_model_id": contract.DEFAULT_JUDGE_MODEL_ID_ENV,
     "default_poll_interval_seconds": contract.DEFAULT_POLL_INTERVAL_SECONDS,
     "default_customization_method": contract.DEFAULT_CUSTOMIZATION_METHOD,
+    "default_hosting": contract.DEFAULT_HOSTING,
+    "default_keep_deployment": contract.DEFAULT_KEEP_DEPLOYMENT,
     "grader_function_arn": contract.GRADER_FUNCTION_ARN,
     "pt_hourly_price_usd": contract.PT_HOURLY_PRICE_USD,
     "training_price_per_1k_tokens_usd": contract.TRAINING_PRICE_PER_1K_TOKENS_USD,

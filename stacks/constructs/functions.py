@@ -94,6 +94,8 @@ class PipelineFunctions(Construct):
             statemachine.EXECUTION_TIMEOUT_HOURS: str(config.execution_timeout_hours),
             statemachine.JOB_NAME_PREFIX: self._job_name_prefix,
             statemachine.DEFAULT_CUSTOMIZATION_METHOD: config.customization_method,
+            statemachine.DEFAULT_HOSTING: config.hosting,
+            statemachine.DEFAULT_KEEP_DEPLOYMENT: "true" if config.keep_deployment else "false",
         }
         # Price overrides and the budget are optional: left out when not configured (the price table
         # in lambdas/shared/prices.py is then used, and no budget is enforced).

@@ -28,6 +28,7 @@ def test_props_are_frozen_and_default_to_a_working_pipeline() -> None:
     props = PipelineProps()
     assert props.base_model_id == "amazon.nova-micro-v1:0:128k" and props.max_cost_usd is None
     assert props.removal_policy == cdk.RemovalPolicy.RETAIN and props.job_name_prefix is None
+    assert (props.hosting, props.keep_deployment) == ("auto", True)
     with pytest.raises(dataclasses.FrozenInstanceError):
         props.max_cost_usd = 5  # type: ignore[misc]
 
@@ -40,9 +41,12 @@ def test_invalid_props_list_every_problem() -> None:
             max_cost_usd=-1,
             price_overrides={"cheaperPlease": 0.1},
             job_name_prefix="Way_Too-Long-",
+            hosting="dedicated",
+            keep_deployment="maybe",  # type: ignore[arg-type]
         )
     message = str(raised.value)
-    for field in ("base_model_id", "notification_email", "max_cost_usd", "price_overrides", "job_name_prefix"):
+    fields = ("base_model_id", "notification_email", "max_cost_usd", "price_overrides", "job_name_prefix", "hosting")
+    for field in (*fields, "keep_deployment"):
         assert f"  - {field}: " in message, message
 
 

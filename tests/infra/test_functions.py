@@ -43,6 +43,8 @@ def _expected_environment(synthesized: Synthesized, entry: statemachine.TaskFunc
         # This instance's jobs and hosting names (and its job-event rule) carry its prefix.
         statemachine.JOB_NAME_PREFIX: stack.pipeline.job_name_prefix,
         statemachine.DEFAULT_CUSTOMIZATION_METHOD: config.customization_method,
+        statemachine.DEFAULT_HOSTING: "auto",
+        statemachine.DEFAULT_KEEP_DEPLOYMENT: "true",
         statemachine.GRADER_FUNCTION_ARN: {
             "Fn::GetAtt": [synthesized.logical_id(stack.pipeline.grader.function), "Arn"]
         },

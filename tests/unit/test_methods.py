@@ -596,3 +596,14 @@ def test_without_the_price_list_the_teacher_falls_back_to_the_table(env: None, s
     assert premier.usd is None and premier.missing == ["teacherInputPer1kTokensUsd", "teacherOutputPer1kTokensUsd"]
     assert "third-party figure, not used in totals" in premier.prices[0].note
     assert quote.status == "lower bound" and "teacherInputPer1kTokensUsd" in quote.missingPrices
+
+
+def test_the_hosting_names_are_stated_once() -> None:
+    """The Literal the functions type `evaluation.hosting` with lists exactly the names the stack
+    validates its `hosting` default with."""
+    from typing import get_args
+
+    from shared import contract
+    from shared.families import HostingRequest
+
+    assert get_args(HostingRequest) == contract.HOSTING_REQUESTS

@@ -717,3 +717,28 @@ def test_max_questions_is_capped_at_twenty_thousand(env: None, s3: Any) -> None:
     _upload_sample(s3)
     with pytest.raises(Exception, match="20000"):
         _run(s3, _console(evaluation={"maxQuestions": 20_001}))
+
+
+def test_the_stack_defaults_for_hosting_apply_unless_the_input_gives_its_own(env: None, s3: Any) -> None:
+    """`evaluation.hosting` and `keepDeployment` left out of the input take the deployment's
+    defaults (PipelineProps.hosting / keep_deployment, set as DEFAULT_HOSTING and
+    DEFAULT_KEEP_DEPLOYMENT); given in the input, the input's win."""
+    _upload_sample(s3)
+    uris = {
+        "trainingDataUri": f"s3://{BUCKET}/raw/training.json",
+        "validationDataUri": f"s3://{BUCKET}/raw/validation.json",
+        "evalDataUri": f"s3://{BUCKET}/raw/eval.json",
+    }
+    run = prepare_run(_step(uris, "defaults-1"), settings(), s3)
+    assert isinstance(run, RunContext)
+    assert (run.evaluation.hosting, run.evaluation.keepDeployment) == ("on-demand", True)  # auto: Nova on demand
+
+    stack = settings().model_copy(update={"default_hosting": "provisioned", "default_keep_deployment": False})
+    run = prepare_run(_step(uris, "defaults-2"), stack, s3)
+    assert isinstance(run, RunContext)
+    assert (run.evaluation.hosting, run.evaluation.keepDeployment) == ("provisioned", False)
+
+    given = {**uris, "evaluation": {"hosting": "on-demand", "keepDeployment": True}}
+    run = prepare_run(_step(given, "defaults-3"), stack, s3)
+    assert isinstance(run, RunContext)
+    assert (run.evaluation.hosting, run.evaluation.keepDeployment) == ("on-demand", True)
