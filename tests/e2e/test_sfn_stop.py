@@ -67,9 +67,10 @@ def test_a_parallel_branch_stopped_inside_a_task_state_leaves_a_readable_history
         original_execution(task, env)
 
     def hold_until_stopped(timeout: TimeoutSeconds) -> bool:
-        env = getattr(current, "env", None)
-        name = env.states.context_object.context_object_data["State"]["Name"] if env else ""
-        if name == "AnswerBaseBatch" and not in_window.is_set():
+        env: Environment | None = getattr(current, "env", None)
+        state = env.states.context_object.context_object_data.get("State") if env else None
+        name = state["Name"] if state else ""
+        if env is not None and name == "AnswerBaseBatch" and not in_window.is_set():
             in_window.set()  # the crashing branch may fail now
             deadline = time.monotonic() + 30
             while env.is_running() and time.monotonic() < deadline:
