@@ -25,7 +25,9 @@ from shared import formats
 from shared.errors import InvalidHyperParameters
 from shared.families import (
     CustomizationMethod,
+    DistillationSpec,
     ModelFamily,
+    RftSpec,
     check_method,
     teacher_for,
     teacher_invocation_id,
@@ -92,32 +94,21 @@ def raise_for_hyperparameters(method: str) -> None:
 def family_for_method(family: ModelFamily, method: CustomizationMethod) -> ModelFamily:
     """The family's data limits as the method sees them (record counts, no validation set): the
     dataset checks then apply the method's rules with the same code as supervised runs."""
-    if method == "reinforcement" and family.reinforcement is not None:
-        spec = family.reinforcement
-        return replace(
-            family,
-            min_training_records=spec.min_records,
-            max_training_records=spec.max_records,
-            max_total_records=spec.max_records,
-            validation_set=spec.validation_set,
-            min_validation_records=0,
-            max_validation_records=0,
-            unconfirmed=family.unconfirmed + spec.unconfirmed,
-        )
-    if method == "distillation" and family.distillation is not None:
-        dist = family.distillation
-        # The distillation request has no validation data: Bedrock generates the teacher's answers itself.
-        return replace(
-            family,
-            min_training_records=dist.min_records,
-            max_training_records=dist.max_records,
-            max_total_records=dist.max_records,
-            validation_set=False,
-            min_validation_records=0,
-            max_validation_records=0,
-            unconfirmed=family.unconfirmed + dist.unconfirmed,
-        )
-    return family
+    rules: RftSpec | DistillationSpec | None = (
+        family.reinforcement if method == "reinforcement" else family.distillation if method == "distillation" else None
+    )
+    if rules is None:
+        return family
+    return replace(
+        family,
+        min_training_records=rules.min_records,
+        max_training_records=rules.max_records,
+        max_total_records=rules.max_records,
+        validation_set=rules.validation_set,
+        min_validation_records=0,
+        max_validation_records=0,
+        unconfirmed=family.unconfirmed + rules.unconfirmed,
+    )
 
 
 def rft_record(system_prompt: str, pair: QAPair, reward: str = "judge") -> dict[str, Any]:

@@ -175,6 +175,8 @@ class DistillationSpec:
     """Teacher model ID (in-Region, no context suffix) -> student customization IDs it may teach."""
     min_records: int = 100
     max_records: int = 15_000
+    validation_set: bool = False
+    """The distillation request has no validation data: Bedrock generates the teacher's answers itself."""
     unconfirmed: tuple[str, ...] = ("minimum of 100 distillation prompts",)
 
     def teacher_base(self, teacher_id: str) -> str:

@@ -288,41 +288,50 @@ class RunPrices:
     embedding: PriceUsed
 
 
+PricedModel = Literal["base_model_id", "base_inference_id", "judge_model_id", "embedding_model_id"]
+"""The `QuoteInput` field naming the model a price is for."""
+
+
+@dataclass(frozen=True)
+class RunPriceRow:
+    """One unit price of `RunPrices`: its field, its override name, what is priced and for which model."""
+
+    field: str
+    override: str
+    """A `PriceOverrides` field; also the price's name in the quote."""
+    attribute: PriceAttribute
+    model: PricedModel
+
+
+RUN_PRICE_ROWS: tuple[RunPriceRow, ...] = (
+    RunPriceRow("training", "trainingPer1kTokensUsd", "training_per_1k", "base_model_id"),
+    RunPriceRow("storage", "storagePerModelMonthUsd", "storage_per_month", "base_model_id"),
+    RunPriceRow("pt", "ptPerModelUnitHourUsd", "pt_per_model_unit_hour", "base_model_id"),
+    RunPriceRow("custom_input", "customInputPer1kTokensUsd", "custom_input_per_1k", "base_model_id"),
+    RunPriceRow("custom_output", "customOutputPer1kTokensUsd", "custom_output_per_1k", "base_model_id"),
+    RunPriceRow("base_input", "baseInputPer1kTokensUsd", "input_per_1k", "base_inference_id"),
+    RunPriceRow("base_output", "baseOutputPer1kTokensUsd", "output_per_1k", "base_inference_id"),
+    RunPriceRow("judge_input", "judgeInputPer1kTokensUsd", "input_per_1k", "judge_model_id"),
+    RunPriceRow("judge_output", "judgeOutputPer1kTokensUsd", "output_per_1k", "judge_model_id"),
+    RunPriceRow("embedding", "embeddingPer1kTokensUsd", "input_per_1k", "embedding_model_id"),
+)
+"""Each price `run_prices` resolves (the teacher's: preprocess/method_costing.py)."""
+
+
 def run_prices(spec: QuoteInput) -> RunPrices:
-    """Each unit price the run needs, by `resolve_price`'s rule."""
-    o, region, listed = spec.overrides, spec.region, spec.listed
-    bid, aid, jid, eid = spec.base_model_id, spec.base_inference_id, spec.judge_model_id, spec.embedding_model_id
+    """Each unit price the run needs (RUN_PRICE_ROWS), by `resolve_price`'s rule."""
     return RunPrices(
-        training=resolve_price(
-            "trainingPer1kTokensUsd", o.trainingPer1kTokensUsd, bid, "training_per_1k", region, listed
-        ),
-        storage=resolve_price(
-            "storagePerModelMonthUsd", o.storagePerModelMonthUsd, bid, "storage_per_month", region, listed
-        ),
-        pt=resolve_price(
-            "ptPerModelUnitHourUsd", o.ptPerModelUnitHourUsd, bid, "pt_per_model_unit_hour", region, listed
-        ),
-        custom_input=resolve_price(
-            "customInputPer1kTokensUsd", o.customInputPer1kTokensUsd, bid, "custom_input_per_1k", region, listed
-        ),
-        custom_output=resolve_price(
-            "customOutputPer1kTokensUsd", o.customOutputPer1kTokensUsd, bid, "custom_output_per_1k", region, listed
-        ),
-        base_input=resolve_price(
-            "baseInputPer1kTokensUsd", o.baseInputPer1kTokensUsd, aid, "input_per_1k", region, listed
-        ),
-        base_output=resolve_price(
-            "baseOutputPer1kTokensUsd", o.baseOutputPer1kTokensUsd, aid, "output_per_1k", region, listed
-        ),
-        judge_input=resolve_price(
-            "judgeInputPer1kTokensUsd", o.judgeInputPer1kTokensUsd, jid, "input_per_1k", region, listed
-        ),
-        judge_output=resolve_price(
-            "judgeOutputPer1kTokensUsd", o.judgeOutputPer1kTokensUsd, jid, "output_per_1k", region, listed
-        ),
-        embedding=resolve_price(
-            "embeddingPer1kTokensUsd", o.embeddingPer1kTokensUsd, eid, "input_per_1k", region, listed
-        ),
+        **{
+            row.field: resolve_price(
+                row.override,
+                getattr(spec.overrides, row.override),
+                getattr(spec, row.model),
+                row.attribute,
+                spec.region,
+                spec.listed,
+            )
+            for row in RUN_PRICE_ROWS
+        }
     )
 
 

@@ -13,9 +13,10 @@ from judge.logic import JUDGE_SYSTEM_PROMPT, TOOL_CONFIG, judge_prompt
 from judge.tools import preference_request
 from shared.errors import BudgetExceeded, InconsistentRunState
 from shared.models import ExecutionInput
-from shared.prices import PRICE_TABLE, PriceOverrides, bare_inference_id, prices_for
+from shared.prices import PRICE_OVERRIDE_KEYS, PRICE_TABLE, PriceOverrides, bare_inference_id, prices_for
 from shared.quote import (
     JUDGE_PROMPT_OVERHEAD_TOKENS,
+    RUN_PRICE_ROWS,
     CostQuote,
     Question,
     QuoteInput,
@@ -213,6 +214,13 @@ def test_execution_input_prices_are_strict() -> None:
         ExecutionInput.model_validate(
             {"trainingDataUri": "s3://b/raw/t.json", "prices": {"trainingPer1kTokensUsd": -1}}
         )
+
+
+def test_every_price_override_is_one_run_price_or_the_teachers() -> None:
+    run = [row.override for row in RUN_PRICE_ROWS]
+    assert len(set(run)) == len(run)
+    assert set(PRICE_OVERRIDE_KEYS) - set(run) == {"teacherInputPer1kTokensUsd", "teacherOutputPer1kTokensUsd"}
+    assert set(run) <= set(PRICE_OVERRIDE_KEYS)
 
 
 def test_stack_price_overrides_arrive_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
