@@ -1,9 +1,11 @@
-"""Shared fixtures: moto with the simulated Bedrock, and the runtime settings."""
+"""Shared fixtures: moto with the simulated Bedrock, and the runtime settings; moto alone for
+the tests that need nothing else."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,36 @@ from localrun.simulated_bedrock import SimulatedBedrock
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = Path(__file__).resolve().parent / "events"
 DATASET = ROOT / "dataset" / "rawdata"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
 
 
 def load_event(name: str) -> dict[str, Any]:
     return dict(json.loads((EVENTS / name).read_text(encoding="utf-8")))
+
+
+@contextmanager
+def moto_alone() -> Iterator[None]:
+    """moto and nothing else (no simulated Bedrock), with fake credentials and REGION as the default
+    Region; the environment is restored afterwards. For fixtures of any scope that override `aws`
+    or `s3` where the simulated Bedrock is not needed."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": REGION}.items():
+            patch.setenv(name, value)
+        with mock_aws():
+            yield
+
+
+@contextmanager
+def moto_bucket(bucket: str) -> Iterator[Any]:
+    """`moto_alone` with `bucket` created; yields an S3 client."""
+    with moto_alone():
+        client = boto3.client("s3", region_name=REGION)
+        client.create_bucket(Bucket=bucket)
+        yield client
 
 
 @pytest.fixture
@@ -38,9 +66,7 @@ def env(monkeypatch: pytest.MonkeyPatch, region: str) -> Iterator[None]:
     from shared.settings import settings
 
     values = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
+        **FAKE_CREDENTIALS,
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
         "POWERTOOLS_METRICS_DISABLED": "true",

@@ -6,11 +6,14 @@ Powertools layer, pinned to one release and resolved at deploy time from its pub
 parameter (a CloudFormation dynamic reference: nothing is looked up at synth).
 Each function has its own role, with only the statements in `function_policies`, and its own
 log group; no function gets the AWSLambdaBasicExecutionRole managed policy.
+`PipelineFunctions.build_function` builds each of them, and the RFT grader (grader.py), with
+these shared settings.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_iam as iam
@@ -71,7 +74,6 @@ class PipelineFunctions(Construct):
             force_dynamic_reference=True,
         ).string_value
         self._powertools = lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", layer_arn)
-        self.code, self.powertools = self._code, self._powertools  # shared with the RFT grader (grader.py)
         self._settings = self._runtime_settings()
         self.by_name: dict[str, lambda_.Function] = {
             entry.name: self._function(entry) for entry in statemachine.TASK_FUNCTIONS
@@ -113,36 +115,13 @@ class PipelineFunctions(Construct):
         unknown = set(entry.environment) - self._settings.keys() - statemachine.OPTIONAL_SETTINGS
         if unknown:
             raise ValueError(f"{entry.name}: no value for runtime settings {sorted(unknown)}")
-        return {
-            "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
-            "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
-            "POWERTOOLS_LOG_LEVEL": "INFO",
-            **{name: self._settings[name] for name in entry.environment if name in self._settings},
-        }
+        return {name: self._settings[name] for name in entry.environment if name in self._settings}
 
     def _function(self, entry: statemachine.TaskFunction) -> lambda_.Function:
         stack = Stack.of(self)
-        log_group = logs.LogGroup(
-            self,
-            f"{entry.name}Logs",
-            retention=self._config.log_retention,
-            removal_policy=self._config.removal_policy,
-        )
-        statements = [
-            *statements_for(entry.name, stack, self._targets),
-            iam.PolicyStatement(
-                sid="WriteOwnLogs",
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[log_group.log_group_arn],
-            ),
-        ]
-        role = iam.Role(
-            self,
-            f"{entry.name}Role",
-            description=f"Lambda function {entry.name} of the Bedrock fine-tuning pipeline",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            # Inline, so the permissions exist as soon as the role does.
-            inline_policies={"Permissions": iam.PolicyDocument(statements=statements)},
+        statements = statements_for(entry.name, stack, self._targets)
+        function, role = self.build_function(
+            self, entry, statements=statements, environment=self._environment(entry), id_prefix=entry.name
         )
         unscoped = unscoped_actions(stack, statements)
         for finding in nag.wildcard_findings(stack, statements):
@@ -151,9 +130,51 @@ class PipelineFunctions(Construct):
                 f"{nag.IAM5}[{finding}]",
                 wildcard_reason(finding, unscoped),
             )
+        return function
 
+    def build_function(
+        self,
+        scope: Construct,
+        entry: statemachine.TaskFunction,
+        *,
+        statements: Sequence[iam.PolicyStatement],
+        environment: Mapping[str, str],
+        id_prefix: str = "",
+        label: str | None = None,
+    ) -> tuple[lambda_.Function, iam.Role]:
+        """A function of this stack in `scope`, with the settings every one of them shares.
+
+        The runtime and architecture, the one code asset, the Powertools layer and its environment,
+        active tracing, and a log group of its own (`{id_prefix}Logs`, with the configured retention
+        and removal policy). Its own role (`{id_prefix}Role`) has exactly `statements` plus writing to
+        that log group; `environment` is added to the Powertools settings. The caller acknowledges
+        any wildcard of `statements` on the returned role; the X-Ray statement CDK adds is
+        acknowledged here.
+        """
+        log_group = logs.LogGroup(
+            scope,
+            f"{id_prefix}Logs",
+            retention=self._config.log_retention,
+            removal_policy=self._config.removal_policy,
+        )
+        permissions = [
+            *statements,
+            iam.PolicyStatement(
+                sid="WriteOwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[log_group.log_group_arn],
+            ),
+        ]
+        role = iam.Role(
+            scope,
+            f"{id_prefix}Role",
+            description=f"Lambda function {label or entry.name} of the Bedrock fine-tuning pipeline",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            # Inline, so the permissions exist as soon as the role does.
+            inline_policies={"Permissions": iam.PolicyDocument(statements=permissions)},
+        )
         function = lambda_.Function(
-            self,
+            scope,
             entry.name,
             description=entry.description,
             runtime=RUNTIME,
@@ -166,9 +187,14 @@ class PipelineFunctions(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             role=role,
             log_group=log_group,
-            environment=self._environment(entry),
+            environment={
+                "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
+                "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                **environment,
+            },
         )
         # CDK adds the X-Ray statement to the role's default policy for active tracing.
         default_policy = role.node.find_child("DefaultPolicy")
         nag.acknowledge(default_policy.node.default_child, f"{nag.IAM5}[Resource::*]", arns.XRAY_REASON)  # type: ignore[arg-type]
-        return function
+        return function, role

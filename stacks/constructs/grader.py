@@ -12,23 +12,14 @@ responses (lambdas/grader/). Not a workflow step.
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from bedrock_finetuning import statemachine
 from bedrock_finetuning.stacks import nag
 from bedrock_finetuning.stacks.config import PipelineProps
-from bedrock_finetuning.stacks.constructs import arns
-from bedrock_finetuning.stacks.constructs.functions import (
-    ARCHITECTURE,
-    POWERTOOLS_METRICS_NAMESPACE,
-    POWERTOOLS_SERVICE_NAME,
-    RUNTIME,
-    PipelineFunctions,
-)
+from bedrock_finetuning.stacks.constructs.functions import PipelineFunctions
 
 PROFILE_PREFIXES = ("us.", "eu.", "apac.", "global.", "us-gov.", "jp.", "au.", "ca.")
 
@@ -58,58 +49,26 @@ class GraderFunction(Construct):
         service_role: iam.IRole,
     ) -> None:
         super().__init__(scope, construct_id)
-        stack = Stack.of(self)
         entry = statemachine.GRADER_FUNCTION
-        log_group = logs.LogGroup(self, "Logs", retention=config.log_retention, removal_policy=config.removal_policy)
-        judge = judge_model_arns(stack, config.judge_model_id)
-        statements = [
-            iam.PolicyStatement(sid="InvokeJudgeModel", actions=["bedrock:InvokeModel"], resources=judge),
-            iam.PolicyStatement(
-                sid="WriteOwnLogs",
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[log_group.log_group_arn],
-            ),
-        ]
-        role = iam.Role(
+        judge = judge_model_arns(Stack.of(self), config.judge_model_id)
+        statements = [iam.PolicyStatement(sid="InvokeJudgeModel", actions=["bedrock:InvokeModel"], resources=judge)]
+        self.function, role = functions.build_function(
             self,
-            "Role",
-            description="Lambda function GradeResponses (RFT grader) of the Bedrock fine-tuning pipeline",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            inline_policies={"Permissions": iam.PolicyDocument(statements=statements)},
+            entry,
+            statements=statements,
+            environment={statemachine.JUDGE_MODEL_ID: config.judge_model_id},
+            label=f"{entry.name} (RFT grader)",
         )
         if len(judge) > 1:
             # By the finding's resolved name (nag.acknowledge_wildcards): with an explicit environment the
             # partition is a literal, without one a token.
             nag.acknowledge_wildcards(
                 role.node.default_child,  # type: ignore[arg-type]
-                statements[:1],
+                statements,
                 "The judge is a cross-Region inference profile: Bedrock routes each call to the same model in "
                 "one of several Regions of the profile's geography, so the one model is allowed in any Region "
                 "(inference-profiles-prereq.html); no other model is allowed.",
             )
-        self.function = lambda_.Function(
-            self,
-            entry.name,
-            description=entry.description,
-            runtime=RUNTIME,
-            architecture=ARCHITECTURE,
-            code=functions.code,
-            handler=entry.handler,
-            timeout=Duration.seconds(entry.timeout_seconds),
-            memory_size=entry.memory_mb,
-            layers=[functions.powertools],
-            tracing=lambda_.Tracing.ACTIVE,
-            role=role,
-            log_group=log_group,
-            environment={
-                "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
-                "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
-                "POWERTOOLS_LOG_LEVEL": "INFO",
-                statemachine.JUDGE_MODEL_ID: config.judge_model_id,
-            },
-        )
-        default_policy = role.node.find_child("DefaultPolicy")
-        nag.acknowledge(default_policy.node.default_child, f"{nag.IAM5}[Resource::*]", arns.XRAY_REASON)  # type: ignore[arg-type]
         # Exactly this function, and its versions/aliases are not used (no `:*`).
         service_role.add_to_principal_policy(
             iam.PolicyStatement(

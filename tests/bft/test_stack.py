@@ -11,24 +11,19 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from cli.errors import CliError, Exit
 from cli.stack import DEFAULT_STACK, discover
 from localrun.pipeline import route_bedrock
 from localrun.simulated_bedrock import SimulatedBedrock
 from tests.bft.conftest import bft
+from tests.conftest import moto_alone
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
+def aws() -> Iterator[None]:
+    """moto alone in us-east-1 (conftest's `aws` also starts the simulated Bedrock)."""
+    with moto_alone():
         yield
 
 

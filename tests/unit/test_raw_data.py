@@ -7,16 +7,14 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from localrun.pipeline import BUCKET, REGION
+from localrun.pipeline import BUCKET
 from preprocess.issues import MAX_LISTED, IssueLog
-from preprocess.raw_data import KEY_PAIRS, QAPair, RawFile, detect_keys, read_raw_file
+from preprocess.raw_data import KEY_PAIRS, QAPair, detect_keys, read_raw_file
 from shared.s3 import S3Uri
-
-BIG = 10 * 1024**3
+from tests.conftest import moto_bucket
+from tests.unit.raw_files import BIG, read_raw
 
 
 @pytest.fixture(scope="module")
@@ -26,28 +24,8 @@ def s3() -> Iterator[Any]:
     Overrides conftest's per-test `s3`: that one also starts the simulated Bedrock (about
     0.5 s a test), and these ~50 tests need only S3. Every test writes the object it reads.
     """
-    credentials = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }
-    with pytest.MonkeyPatch.context() as patch, mock_aws():
-        for name, value in credentials.items():
-            patch.setenv(name, value)
-        client = boto3.client("s3", region_name=REGION)
-        client.create_bucket(Bucket=BUCKET)
+    with moto_bucket(BUCKET) as client:
         yield client
-
-
-def _read(
-    s3: Any, key: str, body: bytes | str, keys: tuple[str, str] | None = None, max_bytes: int = BIG
-) -> tuple[RawFile, IssueLog]:
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    s3.put_object(Bucket=BUCKET, Key=key, Body=data)
-    log = IssueLog()
-    raw = read_raw_file(s3, S3Uri(BUCKET, key), keys, max_bytes, log)
-    return raw, log
 
 
 def _qa(n: int) -> list[dict[str, str]]:
@@ -62,7 +40,7 @@ def _rules(log: IssueLog) -> list[tuple[str | None, str]]:
 
 
 def test_json_array(s3: Any) -> None:
-    raw, log = _read(s3, "raw/a.json", json.dumps(_qa(3)))
+    raw, log = read_raw(s3, "raw/a.json", json.dumps(_qa(3)))
     assert not log.failed
     assert log.error_count == 0
     assert raw.format == "json"
@@ -84,7 +62,7 @@ def test_json_lines_with_blank_lines_skipped(s3: Any) -> None:
         "   \n"
         '{"question": "Q3", "answer": "A3"}'
     )
-    raw, log = _read(s3, "raw/a.jsonl", body)
+    raw, log = read_raw(s3, "raw/a.jsonl", body)
     assert not log.failed
     assert raw.format == "jsonl"
     assert raw.pairs == [
@@ -96,20 +74,20 @@ def test_json_lines_with_blank_lines_skipped(s3: Any) -> None:
 
 def test_json_array_with_bom(s3: Any) -> None:
     body = codecs.BOM_UTF8 + json.dumps(_qa(2)).encode("utf-8")
-    raw, log = _read(s3, "raw/bom.json", body)
+    raw, log = read_raw(s3, "raw/bom.json", body)
     assert not log.failed
     assert [p.prompt for p in raw.pairs] == ["Question 1?", "Question 2?"]
 
 
 def test_json_lines_with_bom(s3: Any) -> None:
     body = codecs.BOM_UTF8 + b'{"question": "Q1", "answer": "A1"}\n{"question": "Q2", "answer": "A2"}\n'
-    raw, log = _read(s3, "raw/bom.jsonl", body)
+    raw, log = read_raw(s3, "raw/bom.jsonl", body)
     assert not log.failed
     assert raw.pairs == [QAPair("Q1", "A1", "line 1"), QAPair("Q2", "A2", "line 2")]
 
 
 def test_uppercase_jsonl_extension_is_read_as_json_lines(s3: Any) -> None:
-    raw, log = _read(s3, "raw/UP.JSONL", '{"question": "Q1", "answer": "A1"}\n')
+    raw, log = read_raw(s3, "raw/UP.JSONL", '{"question": "Q1", "answer": "A1"}\n')
     assert not log.failed
     assert raw.format == "jsonl"
     assert raw.pairs == [QAPair("Q1", "A1", "line 1")]
@@ -121,14 +99,14 @@ def test_japanese_and_markup_text_kept_byte_for_byte(s3: Any) -> None:
         {"question": "<b>bold</b> & <script>x</script>", "answer": "Ignore previous instructions."},
         {"question": "  leading\ttab\nnewline", "answer": "emoji 🚀 \u00e9\u0301 \u200b"},
     ]
-    raw, log = _read(s3, "raw/ja.json", json.dumps(records, ensure_ascii=False))
+    raw, log = read_raw(s3, "raw/ja.json", json.dumps(records, ensure_ascii=False))
     assert not log.failed
     assert [(p.prompt, p.completion) for p in raw.pairs] == [(r["question"], r["answer"]) for r in records]
     assert raw.pairs[0].prompt.encode("utf-8") == "日本の首都はどこですか\uff1f".encode()
 
 
 def test_extra_keys_are_ignored(s3: Any) -> None:
-    raw, log = _read(s3, "raw/x.json", json.dumps([{"id": 7, "question": "Q", "answer": "A", "tags": []}]))
+    raw, log = read_raw(s3, "raw/x.json", json.dumps([{"id": 7, "question": "Q", "answer": "A", "tags": []}]))
     assert not log.failed
     assert raw.pairs == [QAPair("Q", "A", "record 1")]
 
@@ -137,7 +115,7 @@ def test_extra_keys_are_ignored(s3: Any) -> None:
 
 
 def test_invalid_utf8_json(s3: Any) -> None:
-    raw, log = _read(s3, "raw/bad.json", b'[{"question": "caf\xe9", "answer": "A"}]')
+    raw, log = read_raw(s3, "raw/bad.json", b'[{"question": "caf\xe9", "answer": "A"}]')
     assert raw.pairs == []
     assert _rules(log) == [(None, "not-utf8")]
     assert "not UTF-8" in log.errors[0].message
@@ -146,14 +124,14 @@ def test_invalid_utf8_json(s3: Any) -> None:
 
 def test_invalid_utf8_jsonl_names_the_line(s3: Any) -> None:
     body = b'{"question": "Q1", "answer": "A1"}\n{"question": "caf\xe9", "answer": "A"}\n'
-    raw, log = _read(s3, "raw/bad.jsonl", body)
+    raw, log = read_raw(s3, "raw/bad.jsonl", body)
     assert _rules(log) == [("line 2", "not-utf8")]
     assert "not UTF-8" in log.errors[0].message
     assert raw.pairs == [QAPair("Q1", "A1", "line 1")]
 
 
 def test_not_json(s3: Any) -> None:
-    raw, log = _read(s3, "raw/bad.json", '[\n  {"question": "Q", "answer": "A"},\n  oops\n]')
+    raw, log = read_raw(s3, "raw/bad.json", '[\n  {"question": "Q", "answer": "A"},\n  oops\n]')
     assert raw.pairs == []
     assert _rules(log) == [(None, "invalid-json")]
     message = log.errors[0].message
@@ -164,7 +142,7 @@ def test_not_json(s3: Any) -> None:
 
 def test_json_lines_content_in_a_json_file(s3: Any) -> None:
     body = '{"question": "Q1", "answer": "A1"}\n{"question": "Q2", "answer": "A2"}\n'
-    raw, log = _read(s3, "raw/lines.json", body)
+    raw, log = read_raw(s3, "raw/lines.json", body)
     assert raw.pairs == []
     assert _rules(log) == [(None, "invalid-json")]
     assert "Extra data at line 2 column 1" in log.errors[0].message
@@ -172,7 +150,7 @@ def test_json_lines_content_in_a_json_file(s3: Any) -> None:
 
 
 def test_json_object_instead_of_array_with_hint(s3: Any) -> None:
-    raw, log = _read(s3, "raw/obj.json", json.dumps({"name": "set", "data": _qa(2)}))
+    raw, log = read_raw(s3, "raw/obj.json", json.dumps({"name": "set", "data": _qa(2)}))
     assert raw.pairs == []
     assert _rules(log) == [(None, "not-an-array")]
     message = log.errors[0].message
@@ -181,19 +159,19 @@ def test_json_object_instead_of_array_with_hint(s3: Any) -> None:
 
 
 def test_json_object_without_array_field_has_no_hint(s3: Any) -> None:
-    _, log = _read(s3, "raw/obj.json", json.dumps({"question": "Q", "answer": "A"}))
+    _, log = read_raw(s3, "raw/obj.json", json.dumps({"question": "Q", "answer": "A"}))
     assert _rules(log) == [(None, "not-an-array")]
     assert log.errors[0].message == "expected a JSON array of records, found an object"
 
 
 def test_json_scalar_instead_of_array(s3: Any) -> None:
-    _, log = _read(s3, "raw/s.json", '"just text"')
+    _, log = read_raw(s3, "raw/s.json", '"just text"')
     assert _rules(log) == [(None, "not-an-array")]
     assert "found a string" in log.errors[0].message
 
 
 def test_empty_array(s3: Any) -> None:
-    raw, log = _read(s3, "raw/empty.json", "[]")
+    raw, log = read_raw(s3, "raw/empty.json", "[]")
     assert raw.pairs == []
     assert _rules(log) == [(None, "no-records")]
     assert log.error_count == 1
@@ -201,7 +179,7 @@ def test_empty_array(s3: Any) -> None:
 
 @pytest.mark.parametrize("body", [b"", b"   \n\t", codecs.BOM_UTF8])
 def test_empty_json_file(s3: Any, body: bytes) -> None:
-    raw, log = _read(s3, "raw/empty.json", body)
+    raw, log = read_raw(s3, "raw/empty.json", body)
     assert raw.pairs == []
     assert _rules(log) == [(None, "empty-file")]
     assert log.error_count == 1
@@ -209,7 +187,7 @@ def test_empty_json_file(s3: Any, body: bytes) -> None:
 
 @pytest.mark.parametrize("body", [b"", b"\n\n  \n"])
 def test_empty_jsonl_file(s3: Any, body: bytes) -> None:
-    raw, log = _read(s3, "raw/empty.jsonl", body)
+    raw, log = read_raw(s3, "raw/empty.jsonl", body)
     assert raw.pairs == []
     assert _rules(log) == [(None, "no-records")]
 
@@ -239,7 +217,7 @@ def test_file_over_max_bytes_is_not_read(s3: Any) -> None:
 
 def test_file_exactly_at_max_bytes_is_read(s3: Any) -> None:
     body = json.dumps(_qa(2)).encode("utf-8")
-    raw, log = _read(s3, "raw/edge.json", body, max_bytes=len(body))
+    raw, log = read_raw(s3, "raw/edge.json", body, max_bytes=len(body))
     assert not log.failed
     assert len(raw.pairs) == 2
 
@@ -257,7 +235,7 @@ def test_missing_object(s3: Any) -> None:
 
 def test_element_not_an_object(s3: Any) -> None:
     records: list[Any] = [*_qa(2), "a string", [1, 2], None, 42]
-    raw, log = _read(s3, "raw/x.json", json.dumps(records))
+    raw, log = read_raw(s3, "raw/x.json", json.dumps(records))
     assert _rules(log) == [
         ("record 3", "not-an-object"),
         ("record 4", "not-an-object"),
@@ -275,14 +253,14 @@ def test_element_not_an_object(s3: Any) -> None:
 
 def test_missing_key(s3: Any) -> None:
     records = [*_qa(1), {"question": "Q2"}]
-    _, log = _read(s3, "raw/x.json", json.dumps(records))
+    _, log = read_raw(s3, "raw/x.json", json.dumps(records))
     assert _rules(log) == [("record 2", "missing-key")]
     assert log.errors[0].message == "missing 'answer'"
     assert log.errors[0].file == "raw/x.json"
 
 
 def test_null_value(s3: Any) -> None:
-    _, log = _read(s3, "raw/x.json", json.dumps([*_qa(1), {"question": None, "answer": "A"}]))
+    _, log = read_raw(s3, "raw/x.json", json.dumps([*_qa(1), {"question": None, "answer": "A"}]))
     assert _rules(log) == [("record 2", "null-value")]
     assert log.errors[0].message == "'question' is null"
 
@@ -298,14 +276,14 @@ def test_null_value(s3: Any) -> None:
     ],
 )
 def test_non_string_value(s3: Any, value: Any, found: str) -> None:
-    _, log = _read(s3, "raw/x.json", json.dumps([*_qa(1), {"question": "Q", "answer": value}]))
+    _, log = read_raw(s3, "raw/x.json", json.dumps([*_qa(1), {"question": "Q", "answer": value}]))
     assert _rules(log) == [("record 2", "not-a-string")]
     assert log.errors[0].message == f"'answer' must be a string, found {found}"
 
 
 def test_empty_and_whitespace_values(s3: Any) -> None:
     records = [*_qa(1), {"question": "", "answer": "A"}, {"question": "Q", "answer": " \t\n "}]
-    raw, log = _read(s3, "raw/x.json", json.dumps(records))
+    raw, log = read_raw(s3, "raw/x.json", json.dumps(records))
     assert _rules(log) == [("record 2", "empty-value"), ("record 3", "empty-value")]
     messages = [i.message for i in log.errors]
     assert messages[0].startswith("empty question")
@@ -315,7 +293,7 @@ def test_empty_and_whitespace_values(s3: Any) -> None:
 
 
 def test_both_values_bad_gives_two_errors_for_one_record(s3: Any) -> None:
-    _, log = _read(s3, "raw/x.json", json.dumps([*_qa(1), {"question": 1, "answer": None}]))
+    _, log = read_raw(s3, "raw/x.json", json.dumps([*_qa(1), {"question": 1, "answer": None}]))
     assert _rules(log) == [("record 2", "not-a-string"), ("record 2", "null-value")]
 
 
@@ -328,7 +306,7 @@ def test_all_problems_are_collected(s3: Any) -> None:
         "not an object",
         *_qa(1),
     ]
-    raw, log = _read(s3, "raw/many.json", json.dumps(records))
+    raw, log = read_raw(s3, "raw/many.json", json.dumps(records))
     assert log.error_count == 3
     assert _rules(log) == [
         ("record 3", "missing-key"),
@@ -346,7 +324,7 @@ def test_jsonl_bad_line_location_is_exact(s3: Any) -> None:
         '{"question": "Q4", "answer": }\n'
         '{"question": "Q5", "answer": "A5"}\n'
     )
-    raw, log = _read(s3, "raw/x.jsonl", body)
+    raw, log = read_raw(s3, "raw/x.jsonl", body)
     assert _rules(log) == [("line 4", "invalid-json")]
     assert "not valid JSON" in log.errors[0].message
     assert "column 30" in log.errors[0].message
@@ -361,7 +339,7 @@ def test_jsonl_collects_every_bad_line(s3: Any) -> None:
         '{"question": "Q4", "answer": ""}\n'
         '{"question": "Q5", "answer": "A5"}\n'
     )
-    raw, log = _read(s3, "raw/x.jsonl", body)
+    raw, log = read_raw(s3, "raw/x.jsonl", body)
     assert _rules(log) == [("line 2", "invalid-json"), ("line 3", "not-an-object"), ("line 4", "empty-value")]
     assert [p.location for p in raw.pairs] == ["line 1", "line 5"]
 
@@ -369,7 +347,7 @@ def test_jsonl_collects_every_bad_line(s3: Any) -> None:
 def test_long_jsonl_file_line_numbers_across_read_chunks(s3: Any) -> None:
     lines = [json.dumps({"question": f"Q{i} " + "x" * 300, "answer": f"A{i}"}) for i in range(1, 41)]
     lines[36] = '{"question": "broken"'
-    raw, log = _read(s3, "raw/long.jsonl", "\r\n".join(lines) + "\r\n")
+    raw, log = read_raw(s3, "raw/long.jsonl", "\r\n".join(lines) + "\r\n")
     assert _rules(log) == [("line 37", "invalid-json")]
     assert len(raw.pairs) == 39
     assert raw.pairs[-1].location == "line 40"
@@ -382,7 +360,7 @@ def test_long_jsonl_file_line_numbers_across_read_chunks(s3: Any) -> None:
 @pytest.mark.parametrize(("prompt_key", "completion_key"), KEY_PAIRS)
 def test_key_auto_detection(s3: Any, prompt_key: str, completion_key: str) -> None:
     records = [{prompt_key: "P1", completion_key: "C1"}, {prompt_key: "P2", completion_key: "C2", "x": 1}]
-    raw, log = _read(s3, "raw/k.json", json.dumps(records))
+    raw, log = read_raw(s3, "raw/k.json", json.dumps(records))
     assert not log.failed
     assert raw.keys == (prompt_key, completion_key)
     assert [(p.prompt, p.completion) for p in raw.pairs] == [("P1", "C1"), ("P2", "C2")]
@@ -400,7 +378,7 @@ def test_the_four_key_pairs() -> None:
 
 def test_ambiguous_keys(s3: Any) -> None:
     records = [{"question": "Q", "answer": "A", "prompt": "P", "completion": "C"}, *_qa(2)]
-    raw, log = _read(s3, "raw/amb.json", json.dumps(records))
+    raw, log = read_raw(s3, "raw/amb.json", json.dumps(records))
     assert raw.pairs == []
     assert _rules(log) == [("record 1", "ambiguous-keys")]
     message = log.errors[0].message
@@ -411,7 +389,7 @@ def test_ambiguous_keys(s3: Any) -> None:
 
 def test_unknown_keys_lists_the_record_keys(s3: Any) -> None:
     records = [{"q": "Q", "a": "A"}, {"q": "Q2", "a": "A2"}]
-    raw, log = _read(s3, "raw/unk.json", json.dumps(records))
+    raw, log = read_raw(s3, "raw/unk.json", json.dumps(records))
     assert raw.pairs == []
     assert raw.keys is None
     assert _rules(log) == [("record 1", "unknown-keys")]
@@ -426,14 +404,14 @@ def test_explicit_keys_override_detection(s3: Any) -> None:
         {"q": "mine", "a": "mine too", "question": "not this", "answer": "nor this"},
         {"q": "Q2", "a": "A2", "prompt": "P", "completion": "C"},
     ]
-    raw, log = _read(s3, "raw/ex.json", json.dumps(records), keys=("q", "a"))
+    raw, log = read_raw(s3, "raw/ex.json", json.dumps(records), keys=("q", "a"))
     assert not log.failed
     assert raw.keys == ("q", "a")
     assert [(p.prompt, p.completion) for p in raw.pairs] == [("mine", "mine too"), ("Q2", "A2")]
 
 
 def test_explicit_keys_missing_in_records(s3: Any) -> None:
-    raw, log = _read(s3, "raw/ex.json", json.dumps(_qa(2)), keys=("q", "a"))
+    raw, log = read_raw(s3, "raw/ex.json", json.dumps(_qa(2)), keys=("q", "a"))
     assert raw.pairs == []
     assert _rules(log) == [
         ("record 1", "missing-key"),
@@ -446,7 +424,7 @@ def test_explicit_keys_missing_in_records(s3: Any) -> None:
 
 def test_detection_uses_the_first_object_record(s3: Any) -> None:
     records: list[Any] = ["oops", {"prompt": "P", "completion": "C"}]
-    raw, log = _read(s3, "raw/d.json", json.dumps(records))
+    raw, log = read_raw(s3, "raw/d.json", json.dumps(records))
     assert _rules(log) == [("record 1", "not-an-object")]
     assert raw.keys == ("prompt", "completion")
     assert raw.pairs == [QAPair("P", "C", "record 2")]

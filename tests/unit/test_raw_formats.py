@@ -9,19 +9,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from localrun.pipeline import BUCKET, REGION
+from localrun.pipeline import BUCKET
 from preprocess import dataset
 from preprocess.issues import IssueLog
-from preprocess.raw_data import RawFile, read_raw_file
+from preprocess.raw_data import RawFile
 from preprocess.records import CONTEXT_TEMPLATE, QAPair
 from shared.families import FAMILIES, family_for
-from shared.s3 import S3Uri
+from tests.conftest import moto_bucket
+from tests.unit.raw_files import read_raw
 
-BIG = 10 * 1024**3
 EXAMPLES = Path(__file__).resolve().parents[2] / "dataset" / "examples"
 NOVA = family_for("amazon.nova-micro-v1:0:128k")
 CLAUDE = next(f for f in FAMILIES if f.record_format == "anthropic-messages")
@@ -31,27 +29,16 @@ JA = [("富士山の高さは\uff1f", "3,776メートルです。"), ("日本の
 
 @pytest.fixture(scope="module")
 def s3() -> Iterator[Any]:
-    credentials = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }
-    with pytest.MonkeyPatch.context() as patch, mock_aws():
-        for name, value in credentials.items():
-            patch.setenv(name, value)
-        client = boto3.client("s3", region_name=REGION)
-        client.create_bucket(Bucket=BUCKET)
+    """S3 on moto with the pipeline bucket, shared by this module's tests (as in test_raw_data.py)."""
+    with moto_bucket(BUCKET) as client:
         yield client
 
 
 def _read(
     s3: Any, key: str, body: bytes | str, keys: tuple[str, str] | None = None, encoding: str | None = None
 ) -> tuple[RawFile, IssueLog]:
+    raw, log = read_raw(s3, key, body, keys, encoding=encoding)
     data = body.encode("utf-8") if isinstance(body, str) else body
-    s3.put_object(Bucket=BUCKET, Key=key, Body=data)
-    log = IssueLog()
-    raw = read_raw_file(s3, S3Uri(BUCKET, key), keys, BIG, log, encoding)
     assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == data  # the raw object is never modified
     for issue in [*log.errors, *log.warnings]:
         assert "\n" not in issue.text(), issue.text()  # every refusal is one line
@@ -447,9 +434,7 @@ def test_every_turn_and_the_records_own_system_prompt_are_counted() -> None:
 
 
 def _prompts(s3: Any, key: str, body: str, optional: bool) -> tuple[RawFile, IssueLog]:
-    s3.put_object(Bucket=BUCKET, Key=key, Body=body.encode("utf-8"))
-    log = IssueLog()
-    return read_raw_file(s3, S3Uri(BUCKET, key), None, BIG, log, None, optional), log
+    return read_raw(s3, key, body, answers_optional=optional)
 
 
 def test_questions_alone_are_prompts_when_answers_are_optional(s3: Any) -> None:

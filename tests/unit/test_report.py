@@ -11,162 +11,26 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from localrun.pipeline import BUCKET
 from localrun.simulated_bedrock import SimulatedBedrock
 from report import render
-from report.logic import RESULTS_VERSION, ReportState, ReportStep, build_report
+from report.logic import RESULTS_VERSION, build_report
 from report.results import Results
-from shared.models import HostingDeletion, HostingState, JobState, StepError
+from shared.models import StepError
 from shared.prices import PriceOverrides
-from shared.quote import CostQuote, Question, QuoteInput, build_quote
-from tests.unit.factories import make_run
-
-QUESTIONS = [
-    {"index": 0, "question": "How many epochs?", "reference": "Two epochs."},
-    {"index": 1, "question": "Which Region?", "reference": "us-west-2."},
-]
-# (answer, output tokens, latency ms, score, correct, similarity) per question, per model
-ANSWERS = {
-    "base": [("I do not know.", 40, 1000, 2, False, 0.2), ("It depends on the Region.", 60, 1400, 4, False, 0.4)],
-    "fine-tuned": [("Two epochs.", 10, 300, 9, True, 0.9), ("us-east-1.", 10, 500, 4, False, 0.5)],
-}
-TRAINING_CSV = "step_number,epoch_number,training_loss,perplexity\n0,1,2.0,7.4\n1,1,1.6,5.0\n2,2,1.2,3.3\n3,2,1.0,2.7\n"
-VALIDATION_CSV = "step_number,epoch_number,validation_loss,perplexity\n1,1,1.5,4.5\n3,2,1.3,3.7\n"
-PRICES = PriceOverrides(
-    trainingPer1kTokensUsd=0.5,
-    storagePerModelMonthUsd=2.0,
-    ptPerModelUnitHourUsd=20.0,
-    baseInputPer1kTokensUsd=0.001,
-    baseOutputPer1kTokensUsd=0.002,
-    judgeInputPer1kTokensUsd=0.001,
-    judgeOutputPer1kTokensUsd=0.004,
-    embeddingPer1kTokensUsd=0.0001,
+from tests.unit.report_run import (
+    ANSWERS,
+    make_step,
+    make_verdict,
+    put,
+    report_files,
+    write_run,
 )
 
 
-def _quote(prices: PriceOverrides) -> CostQuote:
-    return build_quote(
-        QuoteInput(
-            base_model_id="amazon.nova-micro-v1:0:128k",
-            base_inference_id="amazon.nova-micro-v1:0",
-            judge_model_id="us.amazon.nova-pro-v1:0",
-            embedding_model_id="amazon.titan-embed-text-v2:0",
-            region="us-east-1",
-            training_tokens=40,
-            epochs=2,
-            questions=[Question(q["question"], q["reference"]) for q in QUESTIONS],
-            system_prompt="Be brief.",
-            max_tokens=256,
-            concurrency=2,
-            hosting="provisioned",
-            model_units=1,
-            semantic_similarity=True,
-            overrides=prices,
-            max_cost_usd=None,
-            budget_source=None,
-        )
-    )
-
-
-def _put(s3: Any, key: str, body: Any) -> None:
-    data = body if isinstance(body, str) else json.dumps(body)
-    s3.put_object(Bucket=BUCKET, Key=key, Body=data.encode("utf-8"))
-
-
-def _verdict(target: str, index: int, **overrides: Any) -> dict[str, Any]:
-    _, _, _, score, correct, similarity = ANSWERS[target][index]
-    verdict = {
-        "index": index,
-        "target": target,
-        "score": score,
-        "correct": correct,
-        "reasoning": f"{target} reasoning {index}",
-        "attempts": 1,
-        "missingReason": None,
-        "similarity": similarity,
-        "similarityMissingReason": None,
-        "inputTokens": 500,
-        "outputTokens": 100,
-    }
-    return {**verdict, **overrides}
-
-
-def _write_run(s3: Any, verdicts: list[dict[str, Any]] | None = None, csvs: bool = True) -> None:
-    _put(s3, "runs/run-1/data/eval.json", QUESTIONS)
-    for target, rows in ANSWERS.items():
-        answers = [
-            {**QUESTIONS[i], "answer": answer, "outputTokens": tokens, "latencyMs": latency}
-            for i, (answer, tokens, latency, *_) in enumerate(rows)
-        ]
-        _put(s3, f"runs/run-1/eval/answers/{target}/batch-0000.json", {"target": target, "answers": answers})
-    if verdicts is None:
-        verdicts = [_verdict(target, i) for target in ANSWERS for i in range(2)]
-    if verdicts:
-        _put(
-            s3,
-            "runs/run-1/eval/judgements.json",
-            {
-                "judgeModelId": "us.amazon.nova-pro-v1:0",
-                "inference": {"maxTokens": 1024, "temperature": 0.0, "tool": "record_verdict"},
-                "similarity": {
-                    "enabled": True,
-                    "modelId": "amazon.titan-embed-text-v2:0",
-                    "dimensions": 1024,
-                    "embeddingCalls": 6,
-                    "inputTokens": 50,
-                },
-                "verdicts": verdicts,
-            },
-        )
-    if csvs:
-        prefix = "runs/run-1/output/model-customization-job-abc/"
-        _put(s3, f"{prefix}training_artifacts/step_wise_training_metrics.csv", TRAINING_CSV)
-        _put(s3, f"{prefix}validation_artifacts/post_fine_tuning_validation/validation_metrics.csv", VALIDATION_CSV)
-
-
-def _step(judge_error: StepError | None = None, prices: PriceOverrides = PRICES) -> ReportStep:
-    run = make_run(costQuote=_quote(prices))
-    state = ReportState(
-        run=run,
-        job=JobState(
-            jobArn="arn:aws:bedrock:us-east-1:123456789012:model-customization-job/x/abc",
-            jobName=run.names.jobName,
-            status="Completed",
-            customModelArn="arn:aws:bedrock:us-east-1:123456789012:custom-model/x/abc",
-        ),
-        hosting=HostingState(
-            kind="provisioned",
-            arn="arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
-            name=run.names.provisionedModelName,
-            status="InService",
-            ready=True,
-            requestedAt="2026-01-01T10:00:00Z",
-            readyAt="2026-01-01T10:20:00Z",
-        ),
-        hostingDeletion=HostingDeletion(
-            kind="provisioned",
-            name=run.names.provisionedModelName,
-            arn="arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
-            existed=True,
-            deletedAt="2026-01-01T10:30:00Z",
-            reason="answers complete",
-        ),
-        judgeError=judge_error,
-    )
-    return ReportStep(state=state, executionStartTime="2026-01-01T09:00:00Z")
-
-
-def _files(s3: Any) -> tuple[dict[str, Any], str, str]:
-    def get(name: str) -> str:
-        return str(s3.get_object(Bucket=BUCKET, Key=f"runs/run-1/report/{name}")["Body"].read().decode("utf-8"))
-
-    return json.loads(get("results.json")), get("report.md"), get("index.html")
-
-
 def test_the_numbers_of_a_small_run_match_a_hand_calculation(aws: SimulatedBedrock, s3: Any) -> None:
-    _write_run(s3)
-    report = build_report(_step(), s3)
-    results, _, _ = _files(s3)
+    write_run(s3)
+    report = build_report(make_step(), s3)
+    results, _, _ = report_files(s3)
     base, tuned = results["summary"]["base"], results["summary"]["fine-tuned"]
     comparison = results["summary"]["comparison"]
 
@@ -251,9 +115,9 @@ def test_the_numbers_of_a_small_run_match_a_hand_calculation(aws: SimulatedBedro
 
 
 def test_the_configuration_and_the_judge_settings_are_recorded(aws: SimulatedBedrock, s3: Any) -> None:
-    _write_run(s3)
-    build_report(_step(), s3)
-    results, _, _ = _files(s3)
+    write_run(s3)
+    build_report(make_step(), s3)
+    results, _, _ = report_files(s3)
     audit = results["judge"].pop("audit")
     assert results["judge"] == {
         "modelId": "us.amazon.nova-pro-v1:0",
@@ -270,9 +134,9 @@ def test_the_configuration_and_the_judge_settings_are_recorded(aws: SimulatedBed
 
 
 def test_the_rendered_report_has_headline_charts_and_one_row_per_question(aws: SimulatedBedrock, s3: Any) -> None:
-    _write_run(s3)
-    build_report(_step(), s3)
-    _, markdown, page = _files(s3)
+    write_run(s3)
+    build_report(make_step(), s3)
+    _, markdown, page = report_files(s3)
     for chart in ("training-loss", "validation-loss", "score-distribution"):
         assert f'data-chart="{chart}"' in page
     assert page.count("<tr data-question=") == 2
@@ -291,15 +155,15 @@ def test_a_failed_judge_still_writes_a_report_saying_which_numbers_are_missing_a
 ) -> None:
     reason = "judge call failed: AccessDeniedException: You don't have access to the model us.amazon.nova-pro-v1:0"
     verdicts = [
-        _verdict(target, i, score=None, correct=None, reasoning=None, missingReason=reason)
+        make_verdict(target, i, score=None, correct=None, reasoning=None, missingReason=reason)
         for target in ANSWERS
         for i in range(2)
     ]
-    _write_run(s3, verdicts)
+    write_run(s3, verdicts)
     cause = "the judge model us.amazon.nova-pro-v1:0 returned no usable verdict: " + reason
     error = StepError(Error="JudgeFailed", Cause=json.dumps({"errorMessage": cause, "errorType": "JudgeFailed"}))
-    report = build_report(_step(error), s3)
-    results, markdown, page = _files(s3)
+    report = build_report(make_step(error), s3)
+    results, markdown, page = report_files(s3)
 
     assert report["complete"] is False and report["incompleteError"] == "JudgeFailed"
     assert "no scores were recorded" in report["incompleteCause"] and cause in report["incompleteCause"]
@@ -317,10 +181,10 @@ def test_a_failed_judge_still_writes_a_report_saying_which_numbers_are_missing_a
 
 
 def test_a_judge_that_wrote_nothing_still_gives_a_report(aws: SimulatedBedrock, s3: Any) -> None:
-    _write_run(s3, verdicts=[])
+    write_run(s3, verdicts=[])
     error = StepError(Error="States.Timeout", Cause="Task timed out after 900.00 seconds")
-    report = build_report(_step(error), s3)
-    results, _, _ = _files(s3)
+    report = build_report(make_step(error), s3)
+    results, _, _ = report_files(s3)
     assert report["incompleteError"] == "JudgeFailed"
     assert "States.Timeout: Task timed out" in results["problems"][0]
     side = results["questions"][0]["fine-tuned"]
@@ -329,12 +193,12 @@ def test_a_judge_that_wrote_nothing_still_gives_a_report(aws: SimulatedBedrock, 
 
 
 def test_some_missing_scores_are_listed_by_question_with_their_reason(aws: SimulatedBedrock, s3: Any) -> None:
-    verdicts = [_verdict(target, i) for target in ANSWERS for i in range(2)]
-    verdicts[3] = _verdict(
+    verdicts = [make_verdict(target, i) for target in ANSWERS for i in range(2)]
+    verdicts[3] = make_verdict(
         "fine-tuned", 1, score=None, correct=None, reasoning=None, missingReason="malformed verdict after 3 attempts"
     )
-    _write_run(s3, verdicts)
-    report = build_report(_step(), s3)
+    write_run(s3, verdicts)
+    report = build_report(make_step(), s3)
     assert report["incompleteError"] == "EvaluationIncomplete"
     assert report["problems"] == [
         "fine-tuned scores are missing for question(s) [2]: malformed verdict after 3 attempts"
@@ -344,11 +208,11 @@ def test_some_missing_scores_are_listed_by_question_with_their_reason(aws: Simul
 def test_missing_similarity_is_a_warning_not_an_incomplete_evaluation(aws: SimulatedBedrock, s3: Any) -> None:
     reason = "embedding call failed: AccessDeniedException: no access"
     verdicts = [
-        _verdict(target, i, similarity=None, similarityMissingReason=reason) for target in ANSWERS for i in range(2)
+        make_verdict(target, i, similarity=None, similarityMissingReason=reason) for target in ANSWERS for i in range(2)
     ]
-    _write_run(s3, verdicts)
-    report = build_report(_step(), s3)
-    results, markdown, page = _files(s3)
+    write_run(s3, verdicts)
+    report = build_report(make_step(), s3)
+    results, markdown, page = report_files(s3)
     assert report["complete"] is True and report["fineTunedMeanSimilarity"] is None
     assert results["warnings"] == [f"semantic similarity is missing for 4 of 4 answers: {reason}"]
     assert "## Warnings" in markdown and reason in page
@@ -356,9 +220,9 @@ def test_missing_similarity_is_a_warning_not_an_incomplete_evaluation(aws: Simul
 
 
 def test_prices_not_in_the_table_make_the_cost_a_lower_bound_and_say_so(aws: SimulatedBedrock, s3: Any) -> None:
-    _write_run(s3)
-    report = build_report(_step(prices=PriceOverrides()), s3)
-    results, markdown, page = _files(s3)
+    write_run(s3)
+    report = build_report(make_step(prices=PriceOverrides()), s3)
+    results, markdown, page = report_files(s3)
     cost = results["cost"]
     # Nova Micro's training, storage and PT prices are not in the table; the on-demand token prices are:
     # base 100 output tokens x $0.00014 / 1000 = $0.000014; judge (Nova Pro) 2000 x $0.0008 / 1000 + 400 x
@@ -372,10 +236,10 @@ def test_prices_not_in_the_table_make_the_cost_a_lower_bound_and_say_so(aws: Sim
 
 
 def test_fewer_epochs_than_asked_for_is_early_stopping(aws: SimulatedBedrock, s3: Any) -> None:
-    _write_run(s3, csvs=False)
-    _put(s3, "runs/run-1/output/job/step_wise_training_metrics.csv", "step_number,epoch_number,training_loss\n0,1,2\n")
-    build_report(_step(), s3)
-    results, _, page = _files(s3)
+    write_run(s3, csvs=False)
+    put(s3, "runs/run-1/output/job/step_wise_training_metrics.csv", "step_number,epoch_number,training_loss\n0,1,2\n")
+    build_report(make_step(), s3)
+    results, _, page = report_files(s3)
     assert results["training"]["earlyStopped"] is True and results["training"]["epochsRequested"] == 2
     assert "The job wrote no validation metrics" in page
 
@@ -409,9 +273,9 @@ class _Tags(HTMLParser):
 
 
 def _poisoned_results(s3: Any) -> dict[str, Any]:
-    _write_run(s3)
-    build_report(_step(), s3)
-    results, _, _ = _files(s3)
+    write_run(s3)
+    build_report(make_step(), s3)
+    results, _, _ = report_files(s3)
     results["warnings"] = ["a warning"]
     results["problems"] = ["a problem"]
     results["simulated"] = True
@@ -484,9 +348,9 @@ def test_every_text_field_is_escaped_in_markdown(aws: SimulatedBedrock, s3: Any)
 
 
 def test_the_page_is_self_contained(aws: SimulatedBedrock, s3: Any) -> None:
-    _write_run(s3)
-    build_report(_step(), s3)
-    _, _, page = _files(s3)
+    write_run(s3)
+    build_report(make_step(), s3)
+    _, _, page = report_files(s3)
     parser = _Tags()
     parser.feed(page)
     assert not parser.tags & {"script", "link", "img", "iframe", "object", "embed", "audio", "video", "source"}
@@ -496,9 +360,9 @@ def test_the_page_is_self_contained(aws: SimulatedBedrock, s3: Any) -> None:
 
 @pytest.mark.parametrize("simulated", [True, False])
 def test_the_simulated_banner_follows_the_run(aws: SimulatedBedrock, s3: Any, simulated: bool) -> None:
-    _write_run(s3)
-    results = dict(build_report(_step(), s3))
-    full, _, _ = _files(s3)
+    write_run(s3)
+    results = dict(build_report(make_step(), s3))
+    full, _, _ = report_files(s3)
     full["simulated"] = simulated
     assert ('class="banner"' in render.html(full)) is simulated
     assert ("SIMULATED RUN" in render.markdown(full)) is simulated

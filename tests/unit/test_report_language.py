@@ -11,7 +11,7 @@ from localrun.simulated_bedrock import SimulatedBedrock
 from preprocess.leakage import METHOD, NEAR_THRESHOLD
 from report.logic import build_report
 from shared.text import TOKENIZATION
-from tests.unit.test_report import _files, _put, _step
+from tests.unit.report_run import make_step, put, report_files
 
 QUESTIONS = [
     {"index": 0, "question": "日本の首都はどこですか?", "reference": "東京です。"},
@@ -33,8 +33,8 @@ LEAK = {
 
 def _write(s3: Any) -> None:
     questions = [QUESTIONS[0], {**QUESTIONS[1], "leakedFrom": LEAK}]
-    _put(s3, "runs/run-1/data/eval.json", questions)
-    _put(
+    put(s3, "runs/run-1/data/eval.json", questions)
+    put(
         s3,
         "runs/run-1/data/manifest.json",
         {
@@ -55,19 +55,19 @@ def _write(s3: Any) -> None:
         answers = [
             {**QUESTIONS[i], "answer": text, "outputTokens": 10, "latencyMs": 100} for i, text in enumerate(texts)
         ]
-        _put(s3, f"runs/run-1/eval/answers/{target}/batch-0000.json", {"target": target, "answers": answers})
+        put(s3, f"runs/run-1/eval/answers/{target}/batch-0000.json", {"target": target, "answers": answers})
     verdicts = [
         {"index": i, "target": target, "score": score, "correct": score > 5, "reasoning": "r", "similarity": 0.5}
         for target, scores in (("base", (5, 9)), ("fine-tuned", (9, 2)))
         for i, score in enumerate(scores)
     ]
-    _put(s3, "runs/run-1/eval/judgements.json", {"verdicts": verdicts, "similarity": {"dimensions": 1024}})
+    put(s3, "runs/run-1/eval/judgements.json", {"verdicts": verdicts, "similarity": {"dimensions": 1024}})
 
 
 def test_a_japanese_run_is_measured_by_character_and_by_language(aws: SimulatedBedrock, s3: Any) -> None:
     _write(s3)
-    build_report(_step(), s3)
-    results, markdown, page = _files(s3)
+    build_report(make_step(), s3)
+    results, markdown, page = report_files(s3)
     rows = {row["index"]: row for row in results["questions"]}
     # 東京です (4 tokens) against itself: 1.0; 5エポックです vs 2エポックです: LCS 6 of 7 -> 6/7
     assert rows[0]["fine-tuned"]["rougeL"] == 1.0
@@ -85,8 +85,8 @@ def test_a_japanese_run_is_measured_by_character_and_by_language(aws: SimulatedB
 
 def test_kept_leaked_questions_are_flagged(aws: SimulatedBedrock, s3: Any) -> None:
     _write(s3)
-    build_report(_step(), s3)
-    results, markdown, page = _files(s3)
+    build_report(make_step(), s3)
+    results, markdown, page = report_files(s3)
     assert results["leakage"]["kept"] == [LEAK]
     assert any(w.startswith("LEAKED: 1 evaluation question(s)") and "record 9" in w for w in results["warnings"])
     assert "**Leaked:** repeats training record 9 (exact, similarity 1.00)." in markdown

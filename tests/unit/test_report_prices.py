@@ -16,36 +16,7 @@ from report.results import Results
 from shared.errors import ReportWriteFailed
 from shared.price_list import ListedPrice, PriceListReading
 from shared.prices import PriceOverrides
-from shared.quote import CostQuote, Question, QuoteInput, build_quote
-from tests.unit.test_report import QUESTIONS, _files, _put, _step, _write_run
-
-
-def _quote(listed: PriceListReading | None) -> CostQuote:
-    """Nova Micro on demand: the PT price an override, base input from the Price List (when given),
-    the rest from the dated table."""
-    return build_quote(
-        QuoteInput(
-            base_model_id="amazon.nova-micro-v1:0:128k",
-            base_inference_id="amazon.nova-micro-v1:0",
-            judge_model_id="us.amazon.nova-pro-v1:0",
-            embedding_model_id="amazon.titan-embed-text-v2:0",
-            region="us-east-1",
-            training_tokens=40,
-            epochs=2,
-            questions=[Question(q["question"], q["reference"]) for q in QUESTIONS],
-            system_prompt="Be brief.",
-            max_tokens=256,
-            concurrency=2,
-            hosting="provisioned",
-            model_units=1,
-            semantic_similarity=True,
-            overrides=PriceOverrides(ptPerModelUnitHourUsd=21.5),
-            max_cost_usd=None,
-            budget_source=None,
-            listed=listed,
-            prices_uri="s3://bucket/runs/run-1/data/prices.json" if listed else None,
-        )
-    )
+from tests.unit.report_run import make_quote, make_step, put, report_files, write_run
 
 
 def _listed(version: str) -> PriceListReading:
@@ -62,12 +33,15 @@ def _listed(version: str) -> PriceListReading:
 
 
 def _report(s3: Any, listed: PriceListReading | None, simulated: bool) -> tuple[dict[str, Any], str, str]:
-    _write_run(s3)
-    step = _step()
-    run = step.state.run.model_copy(update={"costQuote": _quote(listed), "simulated": simulated})
+    write_run(s3)
+    step = make_step()
+    # Nova Micro: the PT price an override, base input from the Price List (when given), the rest
+    # from the dated table.
+    quote = make_quote(PriceOverrides(ptPerModelUnitHourUsd=21.5), listed)
+    run = step.state.run.model_copy(update={"costQuote": quote, "simulated": simulated})
     step = step.model_copy(update={"state": step.state.model_copy(update={"run": run})})
     build_report(step, s3)
-    return _files(s3)
+    return report_files(s3)
 
 
 def _origin_rows(markdown: str) -> dict[str, str]:
@@ -120,11 +94,11 @@ def test_a_quote_without_the_price_list_says_the_table_was_used(aws: SimulatedBe
 def test_a_results_document_that_breaks_its_schema_is_refused_with_the_fields_named(
     aws: SimulatedBedrock, s3: Any
 ) -> None:
-    _write_run(s3)
+    write_run(s3)
     # a leakage document without its method and threshold (not what PreprocessDataset writes)
-    _put(s3, "runs/run-1/data/manifest.json", {"leakage": {"allowLeakage": False, "removed": [], "kept": []}})
+    put(s3, "runs/run-1/data/manifest.json", {"leakage": {"allowLeakage": False, "removed": [], "kept": []}})
     with pytest.raises(ReportWriteFailed, match=r"leakage\.method: Field required.*runs/run-1/eval/"):
-        build_report(_step(), s3)
+        build_report(make_step(), s3)
     assert s3.list_objects_v2(Bucket=BUCKET, Prefix="runs/run-1/report/").get("KeyCount", 0) == 0
 
 

@@ -14,7 +14,7 @@ from localrun.simulated_bedrock import SimulatedBedrock
 from report import schema
 from report.logic import build_report
 from report.results import RESULTS_VERSION, Results
-from tests.unit.test_report import _files, _step, _write_run
+from tests.unit.report_run import make_step, report_files, write_run
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "results.schema.json"
 
@@ -58,9 +58,9 @@ def test_the_generated_schema_is_valid_2020_12_and_strict() -> None:
 def test_the_schema_and_the_models_refuse_the_same_bad_values(
     aws: SimulatedBedrock, s3: Any, path: tuple[Any, ...], value: object
 ) -> None:
-    _write_run(s3)
-    build_report(_step(), s3)
-    document, _, _ = _files(s3)
+    write_run(s3)
+    build_report(make_step(), s3)
+    document, _, _ = report_files(s3)
     jsonschema.Draft202012Validator(schema.generate()).validate(document)  # as written: valid
     Results.model_validate(document)
     where = document

@@ -7,26 +7,18 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from report import run_index
+from tests.conftest import moto_bucket
 
 BUCKET = "runs-bucket"
 
 
 @pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
+def s3() -> Iterator[Any]:
+    """moto alone in us-east-1 with BUCKET (conftest's `s3` also starts the simulated Bedrock)."""
+    with moto_bucket(BUCKET) as client:
         yield client
 
 
