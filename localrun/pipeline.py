@@ -53,6 +53,7 @@ from .local_aws import (
 from .sfn_stop import stopped_executions_stay_stopped
 from .sim_timing import DEFAULT_SCALE, TimeModel
 from .simulated_bedrock import FAULTS, SimulatedBedrock
+from .step_logging import logged_at_the_deployed_level
 
 PIPELINE_FAULTS = {
     "report-write-error": "writing the report to S3 is refused (AccessDenied)",
@@ -130,6 +131,7 @@ class LocalPipeline:
         self._stack.enter_context(mock.patch.dict(os.environ, self._environment()))
         self._stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
         self._stack.enter_context(stopped_executions_stay_stopped())
+        self._stack.enter_context(logged_at_the_deployed_level(shown=self.log_level))
         self._reset_caches()
         self.s3 = boto3.client("s3", region_name=self.region)
         self.sfn = boto3.client("stepfunctions", region_name=self.region)
@@ -168,11 +170,9 @@ class LocalPipeline:
             "AWS_SESSION_TOKEN": "simulated",
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
-            "POWERTOOLS_SERVICE_NAME": "bedrock-finetuning",
-            "POWERTOOLS_METRICS_NAMESPACE": "BedrockFineTuningPipeline",
+            **statemachine.POWERTOOLS_SETTINGS,
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": self.log_level,
             statemachine.BUCKET: BUCKET,
             statemachine.SIMULATED: "true",
             statemachine.DEFAULT_POLL_INTERVAL_SECONDS: "1",

@@ -16,6 +16,7 @@ from moto import mock_aws
 import statemachine
 from localrun.pipeline import ACCOUNT, BUCKET, REGION, route_bedrock
 from localrun.simulated_bedrock import SimulatedBedrock
+from localrun.step_logging import logged_at_the_deployed_level
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = Path(__file__).resolve().parent / "events"
@@ -61,7 +62,8 @@ def region() -> str:
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, region: str) -> Iterator[None]:
-    """Runtime settings as the stack sets them, with fake credentials; caches cleared."""
+    """Runtime settings as the stack sets them, with fake credentials; caches cleared. The handlers
+    log at the deployed level, their output hidden (localrun.step_logging)."""
     from shared.aws import client
     from shared.settings import settings
 
@@ -69,11 +71,9 @@ def env(monkeypatch: pytest.MonkeyPatch, region: str) -> Iterator[None]:
         **FAKE_CREDENTIALS,
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
+        **statemachine.POWERTOOLS_SETTINGS,
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "CRITICAL",
-        "POWERTOOLS_SERVICE_NAME": "bedrock-finetuning",
-        "POWERTOOLS_METRICS_NAMESPACE": "Test",
         statemachine.BUCKET: BUCKET,
         statemachine.BEDROCK_ROLE_ARN: f"arn:aws:iam::{ACCOUNT}:role/bedrock-service-role",
     }
@@ -81,7 +81,8 @@ def env(monkeypatch: pytest.MonkeyPatch, region: str) -> Iterator[None]:
         monkeypatch.setenv(key, value)
     settings.cache_clear()
     client.cache_clear()
-    yield
+    with logged_at_the_deployed_level(shown="CRITICAL"):
+        yield
     settings.cache_clear()
     client.cache_clear()
 

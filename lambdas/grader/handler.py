@@ -36,5 +36,5 @@ def lambda_handler(event: Any, context: LambdaContext) -> list[dict[str, Any]]:
     metrics.add_metric(name="GraderSamples", unit=MetricUnit.Count, value=counts["samples"])
     metrics.add_metric(name="GraderFailures", unit=MetricUnit.Count, value=counts["failed"])
     if counts["failed"]:
-        logger.warning("samples given the neutral reward", extra=counts)
+        logger.warning("samples given the neutral reward", extra={"counts": counts})
     return rewards

@@ -22,7 +22,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     step = parse(event=event, model=DeleteHostingStep)
     logger.set_correlation_id(step.run.runId)
     deletion = delete_hosting(step.run, step.reason, client("bedrock"))
-    logger.info("hosting deleted", extra=deletion.model_dump())
+    logger.info("hosting deleted", extra={"deletion": deletion.model_dump()})
     if deletion.heldSeconds is not None and deletion.kind == "provisioned":
         metrics.add_metric(name="ProvisionedThroughputSeconds", unit=MetricUnit.Seconds, value=deletion.heldSeconds)
     return deletion.model_dump()

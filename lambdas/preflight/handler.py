@@ -26,5 +26,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     result = preflight(
         step.run, client("bedrock"), client("bedrock-runtime"), client("service-quotas"), region, budget_hours
     )
-    logger.info("preflight passed", extra=result.model_dump())
+    logger.info("preflight passed", extra={"preflight": result.model_dump()})
     return result.model_dump()

@@ -14,6 +14,13 @@ DEFAULT_JUDGE_MODEL_ID = "us.amazon.nova-pro-v1:0"
 DEFAULT_JOB_NAME_PREFIX = "ft-"
 """Prefix of the customization jobs (ft-<run-id>) when the deployment sets none (the local runner)."""
 
+POWERTOOLS_SERVICE_NAME = "bedrock-finetuning"
+POWERTOOLS_METRICS_NAMESPACE = "BedrockFineTuningPipeline"
+LOG_LEVEL = "INFO"
+"""The level every deployed function logs at (POWERTOOLS_LOG_LEVEL). The local runner and the tests
+run the handlers at it too: a record that Python's logging refuses (an `extra` key it reserves,
+such as `name`) fails only when its level is enabled."""
+
 # Environment variable names (runtime settings), set by the stack, read by shared.settings.
 BUCKET = "PIPELINE_BUCKET"
 BEDROCK_ROLE_ARN = "BEDROCK_ROLE_ARN"

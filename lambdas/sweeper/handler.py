@@ -24,6 +24,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     result = sweep(parsed, client("bedrock"), settings().job_name_prefix)
     message = sweep_message(result)
     if message:
-        logger.warning("swept resources of a run that ended badly", extra=result)
+        logger.warning("swept resources of a run that ended badly", extra={"sweep": result})
         publish(client("sns"), settings(), *message)
     return result

@@ -37,8 +37,6 @@ from bedrock_finetuning.stacks.constructs.function_policies import (
 LAMBDA_CODE_DIR = statemachine.LAMBDAS_DIR
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
-POWERTOOLS_SERVICE_NAME = "bedrock-finetuning"
-POWERTOOLS_METRICS_NAMESPACE = "BedrockFineTuningPipeline"
 
 
 def powertools_parameter_name(version: str) -> str:
@@ -187,12 +185,7 @@ class PipelineFunctions(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             role=role,
             log_group=log_group,
-            environment={
-                "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
-                "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
-                "POWERTOOLS_LOG_LEVEL": "INFO",
-                **environment,
-            },
+            environment={**statemachine.POWERTOOLS_SETTINGS, **environment},
         )
         # CDK adds the X-Ray statement to the role's default policy for active tracing.
         default_policy = role.node.find_child("DefaultPolicy")
