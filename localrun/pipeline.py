@@ -275,9 +275,10 @@ class LocalPipeline:
 
     # ------------------------------------------------------------------ helpers for runs and tests
 
-    def upload(self, key: str, body: bytes | str) -> str:
+    def upload(self, key: str, body: bytes | str, metadata: dict[str, str] | None = None) -> str:
+        """`metadata`: the object's user metadata (`aws s3 cp --metadata`)."""
         data = body.encode("utf-8") if isinstance(body, str) else body
-        self.s3.put_object(Bucket=BUCKET, Key=key, Body=data)
+        self.s3.put_object(Bucket=BUCKET, Key=key, Body=data, Metadata=metadata or {})
         return f"s3://{BUCKET}/{key}"
 
     def s3_event(self, key: str) -> dict[str, Any]:

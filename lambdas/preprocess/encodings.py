@@ -105,14 +105,16 @@ def _refusal(codec: str | None, line: int | None, what: str, file: str) -> str:
     if codec is None:
         return (
             f"{what}{where}, and its encoding could not be recognised; save it as UTF-8 "
-            "(Excel: Save As > CSV UTF-8) or name the encoding with sourceEncoding"
+            "(Excel: Save As > CSV UTF-8) or name the encoding with sourceEncoding "
+            "(an upload to raw/: its source-encoding metadata)"
         )
     name = iconv_name(codec)
     source = _SOURCE_ENCODING_NAMES.get(name, codec.replace("_", "-"))
     return (
         f"{what}{where}; it looks like {name}: convert it with "
         f"`iconv -f {name} -t UTF-8 {file.rsplit('/', 1)[-1]} > {_converted_name(file)}` "
-        f'or start the run with "sourceEncoding": "{source}"'
+        f'or start the run with "sourceEncoding": "{source}" '
+        f"(an upload to raw/: `--metadata source-encoding={source}`)"
     )
 
 

@@ -59,6 +59,26 @@ def companion_keys(training_key: str) -> dict[str, list[str]]:
     return {role: [f"{stem}.{role}.{ext}" for ext in ("json", "jsonl", "csv")] for role in ("validation", "eval")}
 
 
+ENCODING_METADATA = "source-encoding"
+"""User metadata naming the encoding of a file uploaded to start a run, the upload's own
+`sourceEncoding`: `aws s3 cp faq.csv s3://BUCKET/raw/ --metadata source-encoding=cp932`. S3 returns
+user metadata (x-amz-meta-*) with lowercase names (docs.aws.amazon.com/AmazonS3/latest/userguide/
+UsingMetadata.html, "User-defined object metadata")."""
+
+
+def with_upload_encoding(request: ExecutionInput, metadata: dict[str, str], uri: str) -> ExecutionInput:
+    """The request of an S3-triggered run, with the uploaded file's `source-encoding` metadata as its
+    sourceEncoding; an unknown encoding is refused as the execution input's would be."""
+    value = metadata.get(ENCODING_METADATA)
+    if value is None:
+        return request
+    try:
+        return ExecutionInput.model_validate({**request.model_dump(exclude_unset=True), "sourceEncoding": value})
+    except ValidationError as error:
+        problem = _describe(error).removeprefix("sourceEncoding: ").removeprefix("Value error, ")
+        raise InvalidExecutionInput(f"{uri}: S3 metadata {ENCODING_METADATA}: {problem}") from None
+
+
 def resolve(payload: dict[str, Any], bucket: str) -> ResolvedInput | NotATrainingFile:
     if is_s3_event(payload):
         try:

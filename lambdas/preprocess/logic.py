@@ -11,7 +11,7 @@ from urllib.parse import unquote_plus
 from preprocess import dataset, general, leakage, methods
 from preprocess.costing import quote_run, read_price_list, run_overrides
 from preprocess.costing import training_tokens as count_training_tokens
-from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve
+from preprocess.inputs import RAW_PREFIX, NotATrainingFile, ResolvedInput, companion_keys, resolve, with_upload_encoding
 from preprocess.issues import IssueLog
 from preprocess.method_costing import with_method_parts
 from preprocess.model_checks import check_invocation_ids, check_max_tokens
@@ -151,6 +151,9 @@ def prepare_run(
     check_max_tokens(request, base_model_id)
     check_invocation_ids(request)
     sources = resolve_sources(s3, resolved, settings.bucket)
+    if resolved.trigger == "s3":  # the execution input of an upload is its metadata
+        metadata = s3.head_object(Bucket=settings.bucket, Key=sources.training.key).get("Metadata", {})
+        request = with_upload_encoding(request, metadata, str(sources.training))
     data_prefix = f"runs/{run_id}/data/"
     log = IssueLog()
     methods.warn_grader_judge(customization, request, settings, log)

@@ -5,6 +5,7 @@ real Lambda handlers in-process and the simulated Bedrock. Every test ends with
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.e2e.conftest import RunPipeline, hosting_kinds
 
@@ -167,6 +168,51 @@ def test_an_upload_event_starts_a_run_that_uses_its_companion_validation_file() 
         assert run["data"]["validationRecords"] == len(json.loads((DATASET / "validation.json").read_text()))
         assert run["data"]["evalQuestions"] == 10  # held-out sample of the validation set
         assert pipeline.remaining_throughputs() == [] and pipeline.raw_snapshot() == raw_before
+
+
+def _excel_csv(path: Path, encoding: str) -> bytes:
+    """The QA file as Japanese Excel's plain "CSV" writes it: CRLF, in the given encoding."""
+    rows = [("question", "answer")] + [(r["question"], r["answer"]) for r in json.loads(path.read_text("utf-8"))]
+    return "".join(f"{q},{a}\r\n" for q, a in rows).encode(encoding)
+
+
+def test_an_upload_names_its_encoding_in_its_metadata() -> None:
+    """`aws s3 cp faq.csv s3://BUCKET/raw/ --metadata source-encoding=cp932`: the run started by the
+    upload reads the Japanese CP932 files (training and companion) as the execution input's
+    sourceEncoding would, and the raw objects stay as uploaded."""
+    from localrun.pipeline import LocalPipeline
+    from tests.conftest import DATASET
+
+    japanese = DATASET / "ja"
+    with LocalPipeline() as pipeline:
+        pipeline.upload("raw/sjis/faq.eval.csv", _excel_csv(japanese / "eval.json", "cp932"))
+        pipeline.upload(
+            "raw/sjis/faq.csv", _excel_csv(japanese / "training.json", "cp932"), {"source-encoding": "cp932"}
+        )
+        raw_before = pipeline.raw_snapshot()
+        execution = pipeline.wait(pipeline.start(pipeline.s3_event("raw/sjis/faq.csv")))
+        assert execution.status == "SUCCEEDED", execution.cause
+        run = execution.output["run"]
+        assert run["trigger"] == "s3" and run["data"]["evalQuestions"] == len(
+            json.loads((japanese / "eval.json").read_text("utf-8"))
+        )
+        training = pipeline.data_files(run["runId"])["train.jsonl"].decode("utf-8")
+        first = json.loads((japanese / "training.json").read_text("utf-8"))[0]
+        assert first["question"] in training  # decoded from CP932, written as UTF-8
+        assert pipeline.raw_snapshot() == raw_before and pipeline.remaining_throughputs() == []
+
+
+def test_an_upload_with_an_unknown_encoding_in_its_metadata_is_refused_before_anything_is_paid() -> None:
+    from localrun.pipeline import LocalPipeline
+    from tests.conftest import DATASET
+
+    with LocalPipeline() as pipeline:
+        body = _excel_csv(DATASET / "ja" / "training.json", "cp932")
+        pipeline.upload("raw/sjis/faq.csv", body, {"source-encoding": "klingon"})
+        execution = pipeline.wait(pipeline.start(pipeline.s3_event("raw/sjis/faq.csv")))
+        assert execution.status == "FAILED" and execution.error == "InvalidExecutionInput"
+        assert "raw/sjis/faq.csv: S3 metadata source-encoding: unknown encoding 'klingon'" in (execution.cause or "")
+        assert pipeline.bedrock.calls == []
 
 
 def test_an_upload_of_a_companion_file_does_not_start_a_run() -> None:
