@@ -126,6 +126,7 @@ def quote(
     files = _files(data, validation, eval_)
     execution_input = build_input(input_, set_ or [])
     environment: dict[str, str] = {}
+    pricing: Any = None
     region = opts.region or "us-east-1"
     if opts.local:
         simulated = True
@@ -141,10 +142,11 @@ def quote(
 
                 session = boto3.Session(profile_name=opts.profile, region_name=backend.region)
                 environment = dryrun.stack_environment(backend.sfn, session.client("lambda"), backend.state_machine_arn)
+                pricing = backend.pricing  # the Price List the run reads, read ahead of the dry run
         except (CliError, BotoCoreError, ClientError) as error:  # no stack, or no right to read its function
             if not opts.json:
                 _console().print(f"note: {error} - quoting with the price table's figures for {region}")
-        result = dryrun.check(files, execution_input, region, environment)
+        result = dryrun.check(files, execution_input, region, environment, pricing=pricing)
     if opts.json:
         _emit_json(
             {

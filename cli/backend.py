@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from shared.aws import PRICING_API_REGION
 from shared.naming import run_id_from_execution_name
 
 from .errors import CliError, Exit
@@ -68,9 +69,8 @@ class Backend:
     bedrock: Any
     cloudwatch: Any
     pricing: Any = None
-    """The Price List the run would read (the simulated one with --local), for the dry-run check;
-    None: the check quotes from the dated table (against AWS the check runs inside moto, where
-    the real Price List cannot be reached)."""
+    """The Price List the run would read (the simulated one with --local), for the dry-run check
+    (against AWS, read ahead of the check's moto: cli/price_replay.py); None: the dated table."""
 
     def __enter__(self) -> Backend:
         return self
@@ -180,4 +180,5 @@ class AwsBackend(Backend):
         self.bucket, self.state_machine_arn = self.outputs.bucket, self.outputs.state_machine_arn
         self.s3, self.sfn = session.client("s3"), session.client("stepfunctions")
         self.bedrock, self.cloudwatch = session.client("bedrock"), session.client("cloudwatch")
+        self.pricing = session.client("pricing", region_name=PRICING_API_REGION)
         return self

@@ -27,6 +27,7 @@ from shared.prices import PriceOverrides
 from shared.settings import _ENV, Settings
 
 from .errors import CliError, Exit
+from .price_replay import read_ahead
 
 SCRATCH_BUCKET = "bft-dry-run-scratch"
 PREPROCESS_FUNCTION = "PreprocessDataset"
@@ -94,6 +95,8 @@ def check(
     """Raise CliError(BAD_INPUT) with the pipeline's message when the data or input is refused.
     `pricing`: the Price List client the run would read (its prices then quote as the run's would)."""
     settings = _settings(environment or {}, region)
+    if s3 is None and pricing is not None:  # moto would intercept the real Price List: read it first
+        pricing = read_ahead(pricing, region)
     with _scratch(s3) as client:
         client.create_bucket(Bucket=SCRATCH_BUCKET)
         try:
