@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.errors import BudgetExceeded
 from shared.price_list import Meter, PriceListReading
@@ -70,8 +70,9 @@ class _Strict(BaseModel):
 class PriceUsed(_Strict):
     """One unit price a part needs, and where it came from."""
 
-    name: str
-    """The override name that replaces it (for example `trainingPer1kTokensUsd`)."""
+    name: str = Field(json_schema_extra={"enum": list(PriceOverrides.model_fields)})
+    """The override name that replaces it (for example `trainingPer1kTokensUsd`): a `PriceOverrides`
+    field, which the generated schema lists."""
     usd: float | None
     """None: absent from the table, or only known from a third party (see `note`)."""
     source: str | None
@@ -81,6 +82,13 @@ class PriceUsed(_Strict):
     origin: Literal["price list", "table", "override"] | None = None
     """Where the figure came from: the AWS Price List read for this run, the dated table, or an
     override (execution input `prices` or the stack's); None when not priced."""
+
+    @field_validator("name")
+    @classmethod
+    def _an_override_name(cls, value: str) -> str:
+        if value not in PriceOverrides.model_fields:
+            raise ValueError(f"{value!r} is not a price override name ({', '.join(PriceOverrides.model_fields)})")
+        return value
 
 
 class PriceSources(_Strict):

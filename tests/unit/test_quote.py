@@ -319,3 +319,17 @@ def test_preprocess_quotes_with_the_stack_budget_unless_the_input_gives_one() ->
     by_input = _preprocess_quote({"maxCostUsd": 2, "prices": {"trainingPer1kTokensUsd": 0.02}}, stack)
     assert (by_input.budget.maxCostUsd, by_input.budget.source) == (2.0, "execution input")
     assert by_input.parts[0].usd == 0.00078  # the input's price wins: 39 / 1000 x $0.02
+
+
+def test_a_price_is_named_by_its_override_and_the_schema_lists_the_names() -> None:
+    from pydantic import ValidationError
+
+    from shared.prices import PriceOverrides
+    from shared.quote import PriceUsed
+
+    fields = {"usd": 1.0, "source": None, "read": None, "basis": None}
+    assert PriceUsed(name="trainingPer1kTokensUsd", **fields).name == "trainingPer1kTokensUsd"
+    with pytest.raises(ValidationError, match="is not a price override name"):
+        PriceUsed(name="trainingUsd", **fields)
+    schema = PriceUsed.model_json_schema()
+    assert schema["properties"]["name"]["enum"] == list(PriceOverrides.model_fields)
