@@ -53,7 +53,7 @@ from .local_aws import (
 from .sfn_stop import stopped_executions_stay_stopped
 from .sim_timing import DEFAULT_SCALE, TimeModel
 from .simulated_bedrock import FAULTS, SimulatedBedrock
-from .step_logging import logged_at_the_deployed_level
+from .step_observability import deployed_observability
 
 PIPELINE_FAULTS = {
     "report-write-error": "writing the report to S3 is refused (AccessDenied)",
@@ -131,7 +131,7 @@ class LocalPipeline:
         self._stack.enter_context(mock.patch.dict(os.environ, self._environment()))
         self._stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
         self._stack.enter_context(stopped_executions_stay_stopped())
-        self._stack.enter_context(logged_at_the_deployed_level(shown=self.log_level))
+        self._stack.enter_context(deployed_observability(shown=self.log_level))
         self._reset_caches()
         self.s3 = boto3.client("s3", region_name=self.region)
         self.sfn = boto3.client("stepfunctions", region_name=self.region)

@@ -16,7 +16,7 @@ from moto import mock_aws
 import statemachine
 from localrun.pipeline import ACCOUNT, BUCKET, REGION, route_bedrock
 from localrun.simulated_bedrock import SimulatedBedrock
-from localrun.step_logging import logged_at_the_deployed_level
+from localrun.step_observability import deployed_observability
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = Path(__file__).resolve().parent / "events"
@@ -63,7 +63,7 @@ def region() -> str:
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, region: str) -> Iterator[None]:
     """Runtime settings as the stack sets them, with fake credentials; caches cleared. The handlers
-    log at the deployed level, their output hidden (localrun.step_logging)."""
+    log and meter as deployed, their log output hidden (localrun.step_observability)."""
     from shared.aws import client
     from shared.settings import settings
 
@@ -81,7 +81,7 @@ def env(monkeypatch: pytest.MonkeyPatch, region: str) -> Iterator[None]:
         monkeypatch.setenv(key, value)
     settings.cache_clear()
     client.cache_clear()
-    with logged_at_the_deployed_level(shown="CRITICAL"):
+    with deployed_observability(shown="CRITICAL"):
         yield
     settings.cache_clear()
     client.cache_clear()
