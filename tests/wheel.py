@@ -19,6 +19,7 @@ SOURCES = (
     "lambdas",
     "cli",
     "localrun",
+    "dataset",
 )
 """What pyproject.toml's package mapping reads."""
 PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]

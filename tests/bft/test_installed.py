@@ -139,3 +139,20 @@ def test_start_watch_runs_compare_and_cleanup_from_outside_the_repository(instal
     assert "--dry-run: nothing deleted" in cleanup.stdout
     account = json.loads((elsewhere / ".bft-local" / "bedrock.json").read_text(encoding="utf-8"))
     assert len(account["custom_models"]) == len(account["deployments"]) == 2  # nothing was deleted
+
+
+def test_the_installed_demo_runs_on_the_packaged_sample(installed_bft: Path, tmp_path: Path) -> None:
+    """`python -m bedrock_finetuning.localrun` from an empty folder: the sample travels in the wheel."""
+    python = installed_bft.parent / "python"
+    demo = subprocess.run(
+        [str(python), "-m", "bedrock_finetuning.localrun", "--sample", "ja"],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert "SIMULATED" in demo.stdout and "SUCCEEDED" in demo.stdout
+    assert "/bedrock_finetuning/dataset/rawdata/ja/" in demo.stdout.replace("\\", "/")

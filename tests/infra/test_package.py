@@ -82,6 +82,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         # `bft` and the local simulation behind `bft --local` (tests/bft/test_installed.py runs them).
         "bedrock_finetuning/cli/app.py",
         "bedrock_finetuning/localrun/pipeline.py",
+        # The bundled sample, for the installed demo (python -m bedrock_finetuning.localrun).
+        "bedrock_finetuning/dataset/rawdata/training.json",
+        "bedrock_finetuning/dataset/rawdata/ja/eval.json",
+        "bedrock_finetuning/dataset/examples/qa-excel-cp932.csv",
     } <= names
     # Nothing else at the top level: no `stacks`, `statemachine`, `cli`, `localrun` or `shared`
     # to clash in a user's app.
