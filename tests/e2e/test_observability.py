@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from bedrock_finetuning import statemachine
 from localrun.pipeline import LocalPipeline
 from shared.observability import logger, metrics
@@ -49,3 +51,15 @@ def test_the_output_shows_only_what_was_asked() -> None:
     finally:
         logging.getLogger(logger.name).removeHandler(collect)
     assert shown == ["an error record is shown"]
+
+
+def test_metrics_do_not_pile_up_across_invocations(capfd: pytest.CaptureFixture[str]) -> None:
+    """Disabled metrics are neither printed nor cleared by Powertools' flush; each local invocation
+    ends with an empty set, as on Lambda. Without it, the values of three runs in one process piled
+    up until Powertools printed them (at a metric's 100th value) into `bft --json` output."""
+    with LocalPipeline() as pipeline:
+        for _ in range(3):
+            execution = pipeline.wait(pipeline.start({**upload_sample(pipeline), **FAST}))
+            assert execution.status == "SUCCEEDED", execution.cause
+            assert metrics.metric_set == {}
+    assert '"_aws"' not in capfd.readouterr().out  # no EMF document printed
