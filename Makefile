@@ -45,9 +45,7 @@ tmux: ## Install tmux when it is missing (the terminal test of `bft watch`)
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tmux >/dev/null; }
 
 test: setup browser tmux ## Run all tests (unit, infrastructure, bft, then end-to-end on moto's Step Functions engine)
-	# Two sessions: the end-to-end runs get worker processes of their own (see the README, Development).
-	$(BIN)/python -m pytest -n 2 --dist loadfile --ignore=tests/e2e
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests/e2e
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy over lambdas/, stacks/, statemachine/, localrun/, cli/
 	$(BIN)/ruff check .
