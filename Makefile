@@ -44,7 +44,7 @@ tmux: ## Install tmux when it is missing (the terminal test of `bft watch`)
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tmux >/dev/null; }
 
-test: setup browser tmux ## Run all tests (unit, infrastructure, bft, then end-to-end on moto's Step Functions engine)
+test: setup browser tmux ## Run all tests (unit, infrastructure, bft and end to end on moto's Step Functions engine), one session
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy over lambdas/, stacks/, statemachine/, localrun/, cli/
