@@ -10,12 +10,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from shared.aws import client
 from shared.hosting import hosting_for
 from shared.models import HostingStep
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, tracer
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse(event=event, model=HostingStep)
     logger.set_correlation_id(step.run.runId)

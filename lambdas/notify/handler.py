@@ -10,7 +10,7 @@ from pydantic import TypeAdapter
 from notify.logic import FailedStep, FinishedStep, describe_failure, failed_message, finished_message, publish
 from shared.aws import client
 from shared.naming import run_id_from_execution_name
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, tracer
 from shared.settings import settings
 
 _STEP: TypeAdapter[FinishedStep | FailedStep] = TypeAdapter(FinishedStep | FailedStep)
@@ -18,7 +18,6 @@ _STEP: TypeAdapter[FinishedStep | FailedStep] = TypeAdapter(FinishedStep | Faile
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = _STEP.validate_python(event)
     if isinstance(step, FinishedStep):

@@ -9,14 +9,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.aws import client
 from shared.models import RunStep
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, tracer
 from shared.settings import settings
 from start_job.logic import start_job
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse(event=event, model=RunStep)
     logger.set_correlation_id(step.run.runId)

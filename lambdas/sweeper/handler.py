@@ -10,14 +10,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from notify.logic import publish
 from shared.aws import client
 from shared.naming import run_id_from_execution_name
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, tracer
 from shared.settings import settings
 from sweeper.logic import ExecutionStatusEvent, sweep, sweep_message
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     parsed = parse(event=event, model=ExecutionStatusEvent)
     logger.set_correlation_id(run_id_from_execution_name(parsed.detail.name))

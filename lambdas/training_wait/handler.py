@@ -9,14 +9,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.aws import client
 from shared.naming import run_id_from_job_name
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, tracer
 from shared.settings import settings
 from training_wait.logic import AwaitTrainingStep, JobStateChangeEvent, await_training, on_job_event
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@metrics.log_metrics
 def await_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse(event=event, model=AwaitTrainingStep)
     logger.set_correlation_id(step.run.runId)
@@ -27,7 +26,6 @@ def await_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, An
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@metrics.log_metrics
 def event_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     parsed = parse(event=event, model=JobStateChangeEvent)
     config = settings()
