@@ -180,18 +180,31 @@ def _end_of_invocation() -> None:
         observability.metrics.clear_metrics()
 
 
-def object_created_event(region: str, key: str, head: dict[str, Any]) -> dict[str, Any]:
-    """The "Object Created" event EventBridge delivers for an upload (`head`: its HeadObject)."""
+def _eventbridge_event(
+    region: str, source: str, detail_type: str, resources: list[str], detail: dict[str, Any]
+) -> dict[str, Any]:
+    """An event as EventBridge delivers it to a target (its envelope around `detail`)."""
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
-        "detail-type": "Object Created",
-        "source": "aws.s3",
+        "detail-type": detail_type,
+        "source": source,
         "account": ACCOUNT,
         "time": "2026-01-01T00:00:00Z",
         "region": region,
-        "resources": [f"arn:aws:s3:::{BUCKET}"],
-        "detail": {
+        "resources": resources,
+        "detail": detail,
+    }
+
+
+def object_created_event(region: str, key: str, head: dict[str, Any]) -> dict[str, Any]:
+    """The "Object Created" event EventBridge delivers for an upload (`head`: its HeadObject)."""
+    return _eventbridge_event(
+        region,
+        "aws.s3",
+        "Object Created",
+        [f"arn:aws:s3:::{BUCKET}"],
+        {
             "version": "0",
             "bucket": {"name": BUCKET},
             "object": {
@@ -206,23 +219,19 @@ def object_created_event(region: str, key: str, head: dict[str, Any]) -> dict[st
             "source-ip-address": "127.0.0.1",
             "reason": "PutObject",
         },
-    }
+    )
 
 
 def execution_status_event(
     region: str, state_machine_arn: str, execution_arn: str, described: dict[str, Any], status: str
 ) -> dict[str, Any]:
     """The "Step Functions Execution Status Change" event (`described`: DescribeExecution's answer)."""
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Step Functions Execution Status Change",
-        "source": "aws.states",
-        "account": ACCOUNT,
-        "time": "2026-01-01T00:00:00Z",
-        "region": region,
-        "resources": [execution_arn],
-        "detail": {
+    return _eventbridge_event(
+        region,
+        "aws.states",
+        "Step Functions Execution Status Change",
+        [execution_arn],
+        {
             "executionArn": execution_arn,
             "stateMachineArn": state_machine_arn,
             "name": described["name"],
@@ -232,4 +241,4 @@ def execution_status_event(
             "input": described.get("input"),
             "output": None,
         },
-    }
+    )

@@ -149,17 +149,23 @@ def _system(pair: QAPair, system_prompt: str) -> str:
     return pair.system if pair.system is not None else system_prompt
 
 
-def check_rft_references(pairs: Sequence[QAPair], file: str, log: IssueLog) -> None:
-    """Every RFT record needs a reference answer: the grader scores against it."""
+def _require_answers(pairs: Sequence[QAPair], file: str, log: IssueLog, rule: str, message: str) -> None:
+    """One error, naming the record, for each question without an answer."""
     for pair in pairs:
         if not pair.completion.strip():
-            log.error(
-                file,
-                pair.location,
-                "rft-reference-missing",
-                "reinforcement fine-tuning needs a reference answer for every question (the grader scores "
-                "sampled responses against it)",
-            )
+            log.error(file, pair.location, rule, message)
+
+
+def check_rft_references(pairs: Sequence[QAPair], file: str, log: IssueLog) -> None:
+    """Every RFT record needs a reference answer: the grader scores against it."""
+    _require_answers(
+        pairs,
+        file,
+        log,
+        "rft-reference-missing",
+        "reinforcement fine-tuning needs a reference answer for every question (the grader scores "
+        "sampled responses against it)",
+    )
 
 
 def answers_optional(method: CustomizationMethod) -> bool:
@@ -180,14 +186,13 @@ def check_evaluation_references(pairs: Sequence[QAPair], file: str, log: IssueLo
     """A distillation run's evaluation questions (evalDataUri, or the validation file that becomes
     them) must carry trusted reference answers: the teacher's answers are never used as references,
     since the teacher is one of the three models being scored (a score against itself says nothing)."""
-    for pair in pairs:
-        if not pair.completion.strip():
-            log.error(
-                file,
-                pair.location,
-                "eval-reference-missing",
-                f"no answer: {EVALUATION_REFERENCES}; give the answer, or move the question to the training data",
-            )
+    _require_answers(
+        pairs,
+        file,
+        log,
+        "eval-reference-missing",
+        f"no answer: {EVALUATION_REFERENCES}; give the answer, or move the question to the training data",
+    )
 
 
 def no_references_message(training: int, unanswered: int) -> str:
